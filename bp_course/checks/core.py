@@ -1,0 +1,172 @@
+"""Machinery shared by every lesson's checks.
+
+A lesson's check function receives the learner's answer (a value or a
+function), calls it through :func:`call`, compares with :func:`expect_close`
+(which tries a list of plausible mistakes to name the likely one), and ends
+with :func:`passed`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "CheckFailed",
+    "NotAttempted",
+    "Mistake",
+    "answer_value",
+    "call",
+    "expect_close",
+    "passed",
+    "format_value",
+]
+
+
+class _ShortError(AssertionError):
+    """An error shown in a notebook as its message alone.
+
+    IPython calls ``_render_traceback_`` instead of printing a traceback, so
+    the learner sees the feedback and no frames from inside this package
+    (and stored outputs hold no file paths).
+    """
+
+    def __init__(self, exercise: str, message: str):
+        self.exercise = exercise
+        self.message = message
+        super().__init__(f"Exercise {exercise}: {message}")
+
+    def _render_traceback_(self):
+        return [f"{type(self).__name__}: {self.args[0]}"]
+
+
+class CheckFailed(_ShortError):
+    """The answer to an exercise is wrong; the message says how and why."""
+
+
+class NotAttempted(_ShortError):
+    """The answer cell still holds the stub of the released lesson."""
+
+    def __init__(self, exercise: str):
+        super().__init__(
+            exercise,
+            "not attempted yet. Write your answer in the cell above (replace the `...` or the "
+            "`raise NotImplementedError(...)` line), run that cell, then run this check again.",
+        )
+
+
+class Mistake:
+    """A plausible wrong answer and the hint that explains it.
+
+    Parameters
+    ----------
+    value : array_like or callable
+        What the mistake produces; a callable is called with the same
+        arguments as the answer.
+    hint : str
+        Plain words naming the mistake, shown when the answer matches ``value``.
+    """
+
+    def __init__(self, value, hint: str):
+        self.value = value
+        self.hint = hint
+
+
+def format_value(value) -> str:
+    """A short, stable rendering of a number or array for feedback messages."""
+    array = np.asarray(value)
+    if array.ndim == 0:
+        return f"{float(array):.6g}"
+    return np.array2string(array, precision=6, separator=", ", suppress_small=True, max_line_width=100)
+
+
+def answer_value(exercise: str, value, name: str):
+    """Return a value answer, raising :class:`NotAttempted` for the stub's ``...``."""
+    if value is Ellipsis:
+        raise NotAttempted(exercise)
+    return value
+
+
+def call(exercise: str, fn, *args, name: str = "your function"):
+    """Call a learner's function, turning its failures into feedback.
+
+    Raises
+    ------
+    NotAttempted
+        If the function still raises the stub's ``NotImplementedError``.
+    CheckFailed
+        If it is not callable, raises any other error, or returns ``None``.
+    """
+    if fn is Ellipsis:
+        raise NotAttempted(exercise)
+    if not callable(fn):
+        raise CheckFailed(exercise, f"expected a function, got {type(fn).__name__}. Pass the function itself, "
+                                    "without calling it (no parentheses).")
+    try:
+        result = fn(*args)
+    except NotImplementedError:
+        raise NotAttempted(exercise) from None
+    except Exception as error:  # the learner's code may raise anything
+        shown = ", ".join(format_value(a) for a in args)
+        raise CheckFailed(exercise, f"{name}({shown}) raised {type(error).__name__}: {error}") from None
+    if result is None:
+        raise CheckFailed(exercise, f"{name} returned None: did you forget the `return` statement?")
+    return result
+
+
+def _as_numbers(exercise: str, got, what: str):
+    try:
+        array = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CheckFailed(exercise, f"{what} should be a number or an array of numbers, got "
+                                    f"{type(got).__name__} {got!r:.60}") from None
+    return array
+
+
+def _close(a, b, rtol, atol) -> bool:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and bool(np.all(np.isfinite(a))) and bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+def expect_close(exercise: str, got, expected, *, what: str, mistakes=(), args=(), rtol=1e-6, atol=1e-9):
+    """Compare an answer with the expected value and explain any difference.
+
+    Parameters
+    ----------
+    exercise : str
+        The exercise id shown in messages (``"00.1"``).
+    got, expected : array_like
+        The learner's value and the correct one.
+    what : str
+        How the message names the value (``"squared_error(0.6, 0)"``).
+    mistakes : sequence of Mistake
+        Plausible wrong answers, tried in order; the first one that matches
+        ``got`` gives the hint.
+    args : tuple
+        Arguments passed to callable mistakes.
+
+    Raises
+    ------
+    CheckFailed
+        When ``got`` is not close to ``expected``.
+    """
+    got_array = _as_numbers(exercise, got, what)
+    expected = np.asarray(expected, dtype=np.float64)
+    if got_array.shape != expected.shape and got_array.size == expected.size == 1:
+        got_array = got_array.reshape(expected.shape)
+    if got_array.shape != expected.shape:
+        raise CheckFailed(exercise, f"{what} should have shape {expected.shape}, got shape {got_array.shape}.")
+    if not np.all(np.isfinite(got_array)):
+        raise CheckFailed(exercise, f"{what} is {format_value(got_array)}, which is not finite (nan or inf).")
+    if _close(got_array, expected, rtol, atol):
+        return
+    message = f"{what}: expected {format_value(expected)}, got {format_value(got_array)}."
+    for mistake in mistakes:
+        value = mistake.value(*args) if callable(mistake.value) else mistake.value
+        if _close(got_array, value, rtol, atol):
+            raise CheckFailed(exercise, f"{message}\nHint: {mistake.hint}")
+    raise CheckFailed(exercise, message)
+
+
+def passed(exercise: str, message: str) -> None:
+    """Print the one-line success message of a check."""
+    print(f"✔ Exercise {exercise} passed: {message}")

@@ -1,0 +1,51 @@
+"""Small deterministic data sets the lessons train on.
+
+Nothing is downloaded: every data set is either written out here or ships
+inside the package.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["training_case", "xor"]
+
+
+def training_case():
+    """The seed text's single training case (x1, x2, t) = (1, 1, 0) (Lesson 01).
+
+    Returns
+    -------
+    x : ndarray, shape (1, 2)
+        The inputs x1 = 1, x2 = 1, as a batch of one example.
+    t : ndarray, shape (1, 1)
+        The target t = 0.
+
+    Examples
+    --------
+    >>> x, t = training_case()
+    >>> x.tolist(), t.tolist()
+    ([[1.0, 1.0]], [[0.0]])
+    """
+    return np.array([[1.0, 1.0]]), np.array([[0.0]])
+
+
+def xor():
+    """The four cases of exclusive or, the classic problem with no linear solution (Lesson 09).
+
+    Returns
+    -------
+    x : ndarray, shape (4, 2)
+        All pairs of 0 and 1.
+    t : ndarray, shape (4, 1)
+        1 where exactly one input is 1.
+
+    Examples
+    --------
+    >>> x, t = xor()
+    >>> t.ravel().tolist()
+    [0.0, 1.0, 1.0, 0.0]
+    """
+    x = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    t = np.array([[0.0], [1.0], [1.0], [0.0]])
+    return x, t

@@ -1,0 +1,231 @@
+r"""Gradient checking: central differences and relative errors (Lesson 07).
+
+A backward pass is only trusted once it agrees with an independent
+reference. The reference here is the central difference
+
+.. math:: \frac{\partial f}{\partial w} \approx \frac{f(w + h) - f(w - h)}{2h},
+
+whose truncation error is O(h^2). With float64 and h = 1e-5 it is accurate
+to about 1e-10 relative to the gradient's size, so the course's tolerances
+are:
+
+* norm-wise: ``||a - n|| / max(||a||, ||n||) <= 1e-7`` (:data:`NORM_RTOL`);
+* per entry: ``|a - n| <= 1e-6 max(|a|, |n|) + 1e-9``
+  (:data:`ENTRY_RTOL`, :data:`ENTRY_ATOL`).
+
+A bare per-entry relative error means nothing for gradients near zero (and
+a weight fed by an always-zero input has gradient exactly 0 both ways), so
+the per-entry test carries an absolute floor. :class:`GradCheck` reports
+both the norm-wise error and the largest per-entry relative error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bp_course._validate import as_float_array, positive_number
+
+__all__ = [
+    "NORM_RTOL",
+    "ENTRY_RTOL",
+    "ENTRY_ATOL",
+    "numerical_derivative",
+    "numerical_gradient",
+    "compare",
+    "GradCheck",
+    "check_network",
+]
+
+NORM_RTOL = 1e-7
+"""Largest accepted norm-wise relative error ``||a - n|| / max(||a||, ||n||)``."""
+ENTRY_RTOL = 1e-6
+"""Per-entry relative tolerance: ``|a - n| <= ENTRY_RTOL max(|a|, |n|) + ENTRY_ATOL``."""
+ENTRY_ATOL = 1e-9
+"""Per-entry absolute floor, for entries whose true gradient is (nearly) zero."""
+
+
+def numerical_derivative(f, z, h=1e-5):
+    """Central-difference derivative of an element-wise function, (f(z+h) - f(z-h)) / 2h.
+
+    For functions like the activations of Lesson 03, where output k depends
+    only on input k, so every entry can be perturbed at once.
+
+    Examples
+    --------
+    >>> from bp_course.activations import logistic
+    >>> round(float(numerical_derivative(logistic, 0.0)), 8)
+    0.25
+    """
+    h = positive_number(h, "step h")
+    z = as_float_array(z, "z")
+    return (np.asarray(f(z + h)) - np.asarray(f(z - h))) / (2 * h)
+
+
+def numerical_gradient(f, arrays, h=1e-5):
+    """Central-difference gradient of a scalar function with respect to arrays.
+
+    Each entry of each array is perturbed in place by +h and -h and then
+    restored exactly, so ``f`` can read the arrays it closes over (a
+    network's weights, say) and nothing is left changed.
+
+    Parameters
+    ----------
+    f : callable
+        ``f()`` returns a real number computed from the ``arrays``.
+    arrays : ndarray or list of ndarray
+        Floating-point arrays, perturbed in place.
+    h : float, optional
+        The step; 1e-5 suits float64 (Lesson 07 shows why).
+
+    Returns
+    -------
+    list of ndarray
+        One gradient per array, each with that array's shape and dtype.
+
+    Examples
+    --------
+    >>> w = np.array([1.0, -2.0])
+    >>> g = numerical_gradient(lambda: float(np.sum(w ** 2)), w)
+    >>> np.round(g[0], 6).tolist()
+    [2.0, -4.0]
+    """
+    h = positive_number(h, "step h")
+    if isinstance(arrays, np.ndarray):
+        arrays = [arrays]
+    grads = []
+    for k, a in enumerate(arrays):
+        if not isinstance(a, np.ndarray) or not np.issubdtype(a.dtype, np.floating):
+            raise TypeError(f"array {k} must be a floating-point NumPy array (it is perturbed in place)")
+        g = np.zeros_like(a)
+        for i in np.ndindex(a.shape):
+            original = a[i]
+            a[i] = original + h
+            f_plus = _scalar(f())
+            a[i] = original - h
+            f_minus = _scalar(f())
+            a[i] = original
+            g[i] = (f_plus - f_minus) / (2 * h)
+        grads.append(g)
+    return grads
+
+
+def _scalar(value) -> float:
+    value = np.asarray(value)
+    if value.size != 1:
+        raise ValueError(f"f must return a single number, got an array of shape {value.shape}")
+    return float(value)
+
+
+@dataclass
+class GradCheck:
+    """Comparison of analytic gradients with numerical ones, array by array.
+
+    Attributes
+    ----------
+    names : list of str
+        One label per array (``"W[0]"``, ``"b[0]"``, ...).
+    norm_rel : list of float
+        Norm-wise relative error per array (0 where both are all zero).
+    max_entry_rel : list of float
+        Largest per-entry relative error |a - n| / max(|a|, |n|) per array,
+        over entries where that denominator is non-zero.
+    entry_ok : list of bool
+        Whether every entry meets ``|a - n| <= ENTRY_RTOL max(|a|,|n|) + ENTRY_ATOL``.
+    """
+
+    names: list
+    norm_rel: list = field(default_factory=list)
+    max_entry_rel: list = field(default_factory=list)
+    entry_ok: list = field(default_factory=list)
+    norm_rtol: float = NORM_RTOL
+
+    @property
+    def passed(self) -> bool:
+        """True when every array meets both tolerances."""
+        return all(r <= self.norm_rtol for r in self.norm_rel) and all(self.entry_ok)
+
+    @property
+    def worst(self) -> float:
+        """The largest norm-wise relative error over all arrays."""
+        return max(self.norm_rel, default=0.0)
+
+    def __str__(self) -> str:
+        rows = [f"{'array':>8}  {'norm-wise rel. error':>20}  {'max entry rel. error':>20}  ok"]
+        for name, nr, er, ok in zip(self.names, self.norm_rel, self.max_entry_rel, self.entry_ok):
+            ok = ok and nr <= self.norm_rtol
+            rows.append(f"{name:>8}  {nr:>20.2e}  {er:>20.2e}  {'yes' if ok else 'NO'}")
+        rows.append("gradient check " + ("passed" if self.passed else "FAILED"))
+        return "\n".join(rows)
+
+    def _repr_pretty_(self, printer, cycle):  # IPython shows the table, not a dataclass dump
+        printer.text(str(self))
+
+
+def compare(analytic, numeric, names=None, *, norm_rtol=NORM_RTOL, entry_rtol=ENTRY_RTOL,
+            entry_atol=ENTRY_ATOL) -> GradCheck:
+    """Compare analytic gradients with numerical ones, using the course's tolerances.
+
+    Parameters
+    ----------
+    analytic, numeric : list of array_like
+        Matching lists of gradients (the same shapes, pairwise).
+    names : list of str, optional
+        Labels for the report; ``"0"``, ``"1"``, ... by default.
+
+    Examples
+    --------
+    >>> report = compare([np.array([1.0, 0.0])], [np.array([1.0 + 1e-12, 0.0])])
+    >>> report.passed
+    True
+    >>> compare([np.array([1.0])], [np.array([1.1])]).passed
+    False
+    """
+    if isinstance(analytic, np.ndarray) or isinstance(numeric, np.ndarray):
+        analytic, numeric = [analytic], [numeric]
+    analytic, numeric = list(analytic), list(numeric)
+    if len(analytic) != len(numeric):
+        raise ValueError(f"got {len(analytic)} analytic but {len(numeric)} numerical gradients")
+    names = [str(k) for k in range(len(analytic))] if names is None else list(names)
+    report = GradCheck(names=names, norm_rtol=norm_rtol)
+    for name, a, n in zip(names, analytic, numeric):
+        a = as_float_array(a, f"analytic gradient {name}", dtype=np.float64)
+        n = as_float_array(n, f"numerical gradient {name}", dtype=np.float64)
+        if a.shape != n.shape:
+            raise ValueError(f"gradient {name}: analytic shape {a.shape} differs from numerical shape {n.shape}")
+        diff = np.abs(a - n)
+        scale = np.maximum(np.abs(a), np.abs(n))
+        denom = max(np.linalg.norm(a), np.linalg.norm(n))
+        report.norm_rel.append(float(np.linalg.norm(a - n) / denom) if denom > 0 else 0.0)
+        nonzero = scale > 0
+        report.max_entry_rel.append(float(np.max(diff[nonzero] / scale[nonzero])) if nonzero.any() else 0.0)
+        report.entry_ok.append(bool(np.all(diff <= entry_rtol * scale + entry_atol)))
+    return report
+
+
+def check_network(network, x, t, h=1e-5, **tolerances) -> GradCheck:
+    """Check a network's backprop gradients against central differences.
+
+    Parameters
+    ----------
+    network : bp_course.network.Network
+        The network; its parameters are perturbed and restored.
+    x, t : array_like
+        Inputs and targets (one example or a batch).
+    h : float, optional
+        Central-difference step.
+    **tolerances
+        ``norm_rtol``, ``entry_rtol``, ``entry_atol`` overrides for :func:`compare`.
+
+    Examples
+    --------
+    >>> from bp_course.network import Network
+    >>> net = Network([2, 3, 1], "tanh", seed=1)
+    >>> check_network(net, [[0.5, -1.0]], [[1.0]]).passed
+    True
+    """
+    analytic = network.gradients(x, t).as_list()
+    numeric = numerical_gradient(lambda: network.error(x, t), network.params, h=h)
+    names = [f"{kind}[{l}]" for l in range(len(network.W)) for kind in ("W", "b")]
+    return compare(analytic, numeric, names, **tolerances)

@@ -1,0 +1,181 @@
+r"""Loss functions E(y, t) and their gradients dE/dy (Lessons 01 and 08).
+
+Both losses meet the two conditions the seed text names (Lesson 08): they are
+an **average over the errors of individual examples**,
+
+.. math:: E = \frac{1}{n} \sum_{p=1}^{n} E_p,
+
+and each ``E_p`` is a **function of the network's outputs** ``y_p`` (and the
+targets ``t_p``) only. Shapes: ``y`` and ``t`` are ``(n_outputs,)`` for one
+example or ``(n_examples, n_outputs)`` for a batch; the gradient has the
+shape of ``y`` and already carries the factor ``1/n``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from bp_course._validate import as_float_array, choose
+
+__all__ = [
+    "Loss",
+    "LOSSES",
+    "get_loss",
+    "squared_error",
+    "squared_error_gradient",
+    "softmax",
+    "softmax_cross_entropy",
+    "softmax_cross_entropy_gradient",
+]
+
+
+def _outputs_and_targets(y, t, y_name="outputs y"):
+    y = as_float_array(y, y_name)
+    t = as_float_array(t, "targets t")
+    if y.ndim not in (1, 2):
+        raise ValueError(f"{y_name} must be 1-D (one example) or 2-D (examples x outputs), got shape {y.shape}")
+    if t.shape != y.shape:
+        raise ValueError(
+            f"targets t have shape {t.shape} but {y_name} have shape {y.shape}; "
+            "give one target per output (a batch is examples x outputs)"
+        )
+    n = 1 if y.ndim == 1 else y.shape[0]
+    if n == 0:
+        raise ValueError(f"{y_name} hold no examples")
+    return y, t, n
+
+
+def squared_error(y, t) -> float:
+    r"""Squared error E = 1/2 ||t - y||^2, averaged over examples (Lesson 01, Eq. 4).
+
+    Examples
+    --------
+    The seed text's training case (1, 1, 0) with output y = 0.6:
+
+    >>> squared_error([0.6], [0.0])
+    0.18
+    >>> squared_error([[1.0], [3.0]], [[0.0], [0.0]])  # (0.5 + 4.5) / 2
+    2.5
+    """
+    y, t, n = _outputs_and_targets(y, t)
+    return float(0.5 * np.sum((t - y) ** 2) / n)
+
+
+def squared_error_gradient(y, t) -> np.ndarray:
+    r"""dE/dy = (y - t) / n for the squared error (Lesson 04, Eq. 4).
+
+    Examples
+    --------
+    >>> squared_error_gradient([0.6], [0.0]).tolist()
+    [0.6]
+    """
+    y, t, n = _outputs_and_targets(y, t)
+    return (y - t) / n
+
+
+def softmax(net) -> np.ndarray:
+    r"""Softmax over the last axis, y_k = e^{net_k} / sum_m e^{net_m} (Lesson 08).
+
+    Shifted by the row maximum, so large ``net`` never overflows.
+
+    Examples
+    --------
+    >>> softmax([0.0, 0.0]).tolist()
+    [0.5, 0.5]
+    >>> softmax([1000.0, 0.0]).round(6).tolist()
+    [1.0, 0.0]
+    """
+    net = as_float_array(net, "net")
+    shifted = net - net.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _log_softmax(net):
+    shifted = net - net.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _check_distributions(t):
+    if np.any(t < 0) or not np.allclose(t.sum(axis=-1), 1.0, rtol=0, atol=1e-6):
+        raise ValueError(
+            "targets t for softmax cross-entropy must be probability distributions: "
+            "non-negative, each row summing to 1 (one-hot rows for class labels)"
+        )
+
+
+def softmax_cross_entropy(net, t) -> float:
+    r"""Cross-entropy of softmax(net) against targets t, averaged over examples (Lesson 08).
+
+    .. math:: E = -\frac{1}{n} \sum_p \sum_k t_{pk} \log \mathrm{softmax}(\mathrm{net}_p)_k
+
+    Takes the output layer's ``net`` (the logits), not probabilities: the
+    softmax is applied here, in the numerically stable log-sum-exp form, so
+    a network using this loss has an ``"identity"`` output layer.
+
+    Examples
+    --------
+    >>> round(softmax_cross_entropy([0.0, 0.0], [1.0, 0.0]), 6)  # log 2
+    0.693147
+    """
+    net, t, n = _outputs_and_targets(net, t, "outputs net")
+    _check_distributions(t)
+    return float(-np.sum(t * _log_softmax(net)) / n)
+
+
+def softmax_cross_entropy_gradient(net, t) -> np.ndarray:
+    r"""dE/dnet = (softmax(net) - t) / n (Lesson 08 derives this).
+
+    Examples
+    --------
+    >>> softmax_cross_entropy_gradient([0.0, 0.0], [1.0, 0.0]).tolist()
+    [-0.5, 0.5]
+    """
+    net, t, n = _outputs_and_targets(net, t, "outputs net")
+    _check_distributions(t)
+    return (softmax(net) - t) / n
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss with its gradient, as the network uses them.
+
+    Attributes
+    ----------
+    name : str
+        The name used in :class:`bp_course.network.Network`.
+    value : callable
+        ``value(y, t) -> float``, averaged over examples.
+    gradient : callable
+        ``gradient(y, t) -> dE/dy``, same shape as ``y``.
+    """
+
+    name: str
+    value: Callable
+    gradient: Callable
+
+
+LOSSES = {
+    "squared_error": Loss("squared_error", squared_error, squared_error_gradient),
+    "softmax_cross_entropy": Loss("softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_gradient),
+}
+"""The losses a network can be trained with, by name."""
+
+
+def get_loss(name: str) -> Loss:
+    """Look up a loss by name.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the valid ones.
+
+    Examples
+    --------
+    >>> get_loss("squared_error").name
+    'squared_error'
+    """
+    return LOSSES[choose(name, LOSSES, "loss")]

@@ -1,0 +1,277 @@
+r"""A multilayer perceptron whose backward pass is the recursive delta rule.
+
+Notation (Lessons 04-06, Eq. 1-5 of the course): layer ``l`` has the weighted
+input ``net[l]`` and the output ``out[l] = phi_l(net[l])``; the input units
+are linear, so ``net[0] = out[0] = x``. ``W[l]`` has shape
+``(sizes[l], sizes[l + 1])`` and holds the weight w_ij from neuron i of layer
+l to neuron j of layer l + 1, so for a batch (one example per row)
+
+.. math:: \mathrm{net}^{(l+1)} = \mathrm{out}^{(l)} W^{(l)} + b^{(l)}.
+
+The backward pass computes the deltas delta_j = dE/dnet_j:
+
+* output layer (Eq. 3 and 4): ``delta[L] = dE/dout[L] * phi'(net[L])``
+* hidden layers (Eq. 5): ``delta[l] = (delta[l + 1] @ W[l].T) * phi'(net[l])``
+* weights and biases (Eq. 1 and 2): ``dW[l] = out[l].T @ delta[l + 1]`` and
+  ``db[l] = delta[l + 1]`` summed over the examples.
+
+The loss already averages over the batch, so the sums over examples inside
+the matrix products give the gradient of the average error. There is no
+Python loop over examples; the only loop runs over layers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from bp_course._validate import as_float_array, choose, positive_number
+from bp_course.activations import get_activation
+from bp_course.losses import get_loss
+
+__all__ = ["Network", "Forward", "Gradients", "INITS"]
+
+INITS = ("lecun", "he", "xavier")
+"""Named weight initializations: standard deviations sqrt(1/n_in), sqrt(2/n_in), sqrt(2/(n_in + n_out))."""
+
+
+@dataclass
+class Forward:
+    """Everything the forward pass computed, kept for the backward pass.
+
+    Attributes
+    ----------
+    net : list of ndarray
+        ``net[l]`` for l = 0..L (``net[0]`` is the input x).
+    out : list of ndarray
+        ``out[l] = phi_l(net[l])`` for l = 0..L (``out[0]`` is x, ``out[L]`` is y).
+    """
+
+    net: list
+    out: list
+
+    @property
+    def y(self) -> np.ndarray:
+        """The network's output ``out[L]``."""
+        return self.out[-1]
+
+
+@dataclass
+class Gradients:
+    """Gradients of the error with respect to every parameter.
+
+    Attributes
+    ----------
+    dW, db : list of ndarray
+        dE/dW[l] and dE/db[l], shaped like ``W[l]`` and ``b[l]``.
+    delta : list of ndarray
+        ``delta[l] = dE/dnet[l]`` for l = 0..L; ``delta[0]`` is dE/dx.
+    E : float
+        The error at the parameters the gradients were taken at.
+    """
+
+    dW: list
+    db: list
+    delta: list
+    E: float
+
+    def as_list(self) -> list:
+        """``[dW[0], db[0], dW[1], db[1], ...]``, the order of :attr:`Network.params`."""
+        return [g for pair in zip(self.dW, self.db) for g in pair]
+
+
+class Network:
+    r"""A fully connected feed-forward network trained by backpropagation.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Units per layer, input first: ``[2, 2, 1]`` is the 2-2-1 network of
+        Lesson 05. At least two layers (input and output).
+    activations : str or sequence of str, optional
+        One activation name for every layer, or one per layer after the
+        input (``len(sizes) - 1`` names). See :data:`bp_course.activations.ACTIVATIONS`.
+    loss : str, optional
+        ``"squared_error"`` (default) or ``"softmax_cross_entropy"``; the
+        latter applies the softmax itself, so it needs an ``"identity"``
+        output layer.
+    seed : int, optional
+        Seed of the weight initialization; the same seed gives the same network.
+    init : {"lecun", "he", "xavier"} or float, optional
+        Standard deviation of the normally distributed initial weights
+        (a float gives it directly). Biases start at zero.
+    dtype : numpy floating dtype, optional
+        float64 by default; Lesson 07 compares float32.
+
+    Examples
+    --------
+    >>> net = Network([2, 2, 1], "logistic", seed=0)
+    >>> [w.shape for w in net.W]
+    [(2, 2), (2, 1)]
+    >>> g = net.gradients([1.0, 1.0], [0.0])
+    >>> [dw.shape for dw in g.dW]
+    [(2, 2), (2, 1)]
+    """
+
+    def __init__(self, sizes: Sequence[int], activations="logistic", *, loss="squared_error",
+                 seed: int = 0, init="lecun", dtype=np.float64):
+        self.sizes = _layer_sizes(sizes)
+        n_layers = len(self.sizes) - 1
+        if isinstance(activations, str):
+            activations = [activations] * n_layers
+        activations = list(activations)
+        if len(activations) != n_layers:
+            raise ValueError(
+                f"got {len(activations)} activation names for {n_layers} layers after the input; "
+                "give one name, or one per layer"
+            )
+        self.activations = [get_activation(name) for name in activations]
+        self.loss = get_loss(loss)
+        if self.loss.name == "softmax_cross_entropy" and self.activations[-1].name != "identity":
+            raise ValueError(
+                "softmax_cross_entropy applies the softmax itself: use activation 'identity' on the "
+                f"output layer, not {self.activations[-1].name!r}"
+            )
+        self.dtype = np.dtype(dtype)
+        if not np.issubdtype(self.dtype, np.floating):
+            raise TypeError(f"dtype must be a floating type such as float64, got {self.dtype}")
+        rng = np.random.default_rng(seed)
+        self.W, self.b = [], []
+        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
+            std = _init_std(init, n_in, n_out)
+            self.W.append((std * rng.standard_normal((n_in, n_out))).astype(self.dtype))
+            self.b.append(np.zeros(n_out, dtype=self.dtype))
+
+    def __repr__(self) -> str:
+        layers = "-".join(str(s) for s in self.sizes)
+        acts = ", ".join(a.name for a in self.activations)
+        return f"Network({layers}, activations=[{acts}], loss={self.loss.name!r}, dtype={self.dtype.name})"
+
+    @property
+    def params(self) -> list:
+        """``[W[0], b[0], W[1], b[1], ...]``: the arrays themselves, not copies."""
+        return [p for pair in zip(self.W, self.b) for p in pair]
+
+    # -- forward -------------------------------------------------------------
+    def _inputs(self, x):
+        x = as_float_array(x, "inputs x", dtype=self.dtype)
+        if x.ndim not in (1, 2):
+            raise ValueError(f"inputs x must be 1-D (one example) or 2-D (examples x features), got shape {x.shape}")
+        if x.shape[-1] != self.sizes[0]:
+            raise ValueError(f"expected {self.sizes[0]} input features, got {x.shape[-1]} (x has shape {x.shape})")
+        if x.ndim == 2 and x.shape[0] == 0:
+            raise ValueError("inputs x hold no examples")
+        return x
+
+    def forward(self, x) -> Forward:
+        """Forward pass, keeping every layer's ``net`` and ``out`` (Lesson 05).
+
+        Parameters
+        ----------
+        x : array_like
+            One example ``(n_inputs,)`` or a batch ``(n_examples, n_inputs)``.
+            The stored arrays have the same number of dimensions as ``x``.
+        """
+        x = self._inputs(x)
+        net, out = [x], [x]
+        for W, b, act in zip(self.W, self.b, self.activations):
+            net.append(out[-1] @ W + b)
+            out.append(act.phi(net[-1]).astype(self.dtype, copy=False))
+        return Forward(net=net, out=out)
+
+    def predict(self, x) -> np.ndarray:
+        """The network's output y for inputs x."""
+        return self.forward(x).y
+
+    # -- error and backward --------------------------------------------------
+    def _targets(self, t, y):
+        t = as_float_array(t, "targets t", dtype=self.dtype)
+        if t.shape != y.shape:
+            raise ValueError(
+                f"expected targets of shape {y.shape} (one row per example, {self.sizes[-1]} output(s)), "
+                f"got shape {t.shape}"
+            )
+        return t
+
+    def error(self, x, t) -> float:
+        """The error E of the network on inputs x and targets t, averaged over examples."""
+        y = self.predict(x)
+        return self.loss.value(y, self._targets(t, y))
+
+    def backward(self, forward: Forward, t) -> Gradients:
+        """Backward pass: the recursive delta rule (Lesson 05, Eq. 1-5).
+
+        Parameters
+        ----------
+        forward : Forward
+            The result of :meth:`forward` on the inputs the targets belong to.
+        t : array_like
+            Targets, shaped like ``forward.y``.
+        """
+        y = forward.y
+        t = self._targets(t, y)
+        E = self.loss.value(y, t)
+        single = y.ndim == 1
+        net = [np.atleast_2d(a) for a in forward.net]
+        out = [np.atleast_2d(a) for a in forward.out]
+        L = len(self.W)
+        delta = [None] * (L + 1)
+        dE_dout = np.atleast_2d(self.loss.gradient(y, t))                           # Eq. 4
+        delta[L] = dE_dout * self.activations[L - 1].derivative(net[L], out[L])     # Eq. 3
+        dW, db = [None] * L, [None] * L
+        for l in range(L - 1, -1, -1):
+            dW[l] = out[l].T @ delta[l + 1]                                         # Eq. 1-2
+            db[l] = delta[l + 1].sum(axis=0)
+            dE_dout = delta[l + 1] @ self.W[l].T                                    # Eq. 5
+            delta[l] = dE_dout if l == 0 else dE_dout * self.activations[l - 1].derivative(net[l], out[l])
+        if single:
+            delta = [d[0] for d in delta]
+        return Gradients(dW=dW, db=db, delta=delta, E=E)
+
+    def gradients(self, x, t) -> Gradients:
+        """Forward and backward pass in one call: dE/dW, dE/db at inputs x, targets t."""
+        return self.backward(self.forward(x), t)
+
+    # -- learning --------------------------------------------------------------
+    def step(self, grads: Gradients, eta) -> None:
+        """Gradient-descent update, w <- w - eta dE/dw, in place (Lesson 02).
+
+        Parameters
+        ----------
+        grads : Gradients
+            From :meth:`gradients` or :meth:`backward`.
+        eta : float
+            The learning rate, a positive finite number.
+        """
+        eta = positive_number(eta, "learning rate eta")
+        for p, g in zip(self.params, grads.as_list()):
+            p -= eta * g
+
+    def train_step(self, x, t, eta) -> float:
+        """One gradient-descent step on (x, t); returns the error before the step."""
+        eta = positive_number(eta, "learning rate eta")
+        grads = self.gradients(x, t)
+        self.step(grads, eta)
+        return grads.E
+
+
+def _layer_sizes(sizes):
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        raise TypeError(f"sizes must be a list of layer widths such as [2, 2, 1], got {sizes!r}")
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError(f"a network needs at least an input and an output layer, got sizes {sizes}")
+    for s in sizes:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1:
+            raise ValueError(f"layer widths must be positive integers, got sizes {sizes}")
+    return [int(s) for s in sizes]
+
+
+def _init_std(init, n_in, n_out) -> float:
+    if isinstance(init, str):
+        init = choose(init, INITS, "initialization")
+        return {"lecun": np.sqrt(1.0 / n_in), "he": np.sqrt(2.0 / n_in),
+                "xavier": np.sqrt(2.0 / (n_in + n_out))}[init]
+    return positive_number(init, "init (the weights' standard deviation)")

@@ -1,0 +1,92 @@
+"""Reading, writing and executing the course's notebooks.
+
+The course keeps three facts about each cell in ``cell.metadata["bp_course"]``:
+
+* ``role``: ``"answer"`` (the learner writes code here), ``"check"`` (the
+  check cell under an answer) or ``"narrative"`` (everything else);
+* ``exercise``: the exercise id, such as ``"00.1"`` (answer and check cells);
+* ``points``: what the exercise is worth (answer cells).
+
+Authors set them on answer and check cells of the solution notebooks; the
+release writes all three into every cell of the student copy, where the
+grader finds them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+__all__ = ["META", "ROLES", "read", "render", "write", "role", "exercise", "execute"]
+
+META = "bp_course"
+"""The key of the course's metadata, in notebooks and in cells."""
+
+ROLES = ("narrative", "answer", "check")
+"""The roles a cell can have."""
+
+NBFORMAT_MINOR = 5  # cell ids exist from nbformat 4.5 on
+
+
+def read(path) -> nbformat.NotebookNode:
+    """Read a notebook as nbformat 4 (the course's notebooks are 4.5, with cell ids)."""
+    return nbformat.read(str(path), as_version=4)
+
+
+def render(nb) -> str:
+    """The exact text :func:`write` puts in a file (sorted keys, one-space indent, final newline).
+
+    The release check compares these strings, so rendering must be stable.
+    """
+    text = nbformat.writes(nb)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def write(nb, path) -> None:
+    """Write a notebook in the course's canonical form."""
+    Path(path).write_text(render(nb), encoding="utf-8")
+
+
+def role(cell) -> str:
+    """The course role of a cell: its metadata, or ``"narrative"`` when it has none."""
+    return cell.get("metadata", {}).get(META, {}).get("role", "narrative")
+
+
+def exercise(cell):
+    """The exercise id of an answer or check cell, or ``None``."""
+    return cell.get("metadata", {}).get(META, {}).get("exercise")
+
+
+def execute(nb, cwd, timeout: int = 120) -> nbformat.NotebookNode:
+    """Run every cell of a notebook in a fresh kernel of this Python environment.
+
+    Used by ``python -m bp_course execute`` to refresh the stored outputs of
+    solution notebooks. The kernel is the running interpreter (as nbval's
+    ``--nbval-current-env``), so a virtual environment needs no kernelspec;
+    no timings and no widget state are recorded, keeping outputs stable.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        Executed in place and returned.
+    cwd : path
+        The working directory of the kernel (the notebook's folder).
+    timeout : int
+        Seconds allowed per cell.
+    """
+    import ipykernel.kernelspec
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    class _CurrentEnvironment(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name):
+            return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES,
+                                          **ipykernel.kernelspec.get_kernel_dict())
+
+    km = KernelManager(kernel_name="python3", kernel_spec_manager=_CurrentEnvironment())
+    client = NotebookClient(nb, km=km, timeout=timeout, record_timing=False, store_widget_state=False,
+                            resources={"metadata": {"path": str(cwd)}})
+    client.execute()
+    return nb
