@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["META", "ROLES", "read", "render", "write", "role", "exercise", "execute"]
+__all__ = ["META", "ROLES", "read", "render", "write", "role", "exercise", "execute", "with_answers", "answer_sources"]
 
 META = "bp_course"
 """The key of the course's metadata, in notebooks and in cells."""
@@ -90,3 +90,36 @@ def execute(nb, cwd, timeout: int = 120) -> nbformat.NotebookNode:
                             resources={"metadata": {"path": str(cwd)}})
     client.execute()
     return nb
+
+
+def with_answers(lesson, answers) -> nbformat.NotebookNode:
+    """A copy of a released lesson whose answer cells take the given sources.
+
+    Parameters
+    ----------
+    lesson : NotebookNode
+        A notebook from ``lessons/`` (or any notebook with course roles).
+    answers : dict
+        ``{cell id: source}`` for the answer cells to fill; other answer
+        cells keep their stub. Narrative and check cells are never taken
+        from ``answers``.
+
+    Examples
+    --------
+    Filling a lesson with the answers of its solution notebook gives the
+    solved lesson the tests run under nbval::
+
+        solved = with_answers(read(lesson_path), answer_sources(read(solution_path)))
+    """
+    import copy
+
+    nb = copy.deepcopy(lesson)
+    for cell in nb.cells:
+        if role(cell) == "answer" and cell.get("id") in answers:
+            cell.source = answers[cell["id"]]
+    return nb
+
+
+def answer_sources(nb) -> dict:
+    """``{cell id: source}`` of every answer cell of a notebook."""
+    return {cell["id"]: cell.source for cell in nb.cells if role(cell) == "answer"}

@@ -17,6 +17,7 @@ __all__ = [
     "answer_value",
     "call",
     "expect_close",
+    "expect_function",
     "passed",
     "format_value",
 ]
@@ -114,6 +115,9 @@ def call(exercise: str, fn, *args, name: str = "your function"):
 
 
 def _as_numbers(exercise: str, got, what: str):
+    if isinstance(got, (str, bytes, bool)) or got is None:
+        raise CheckFailed(exercise, f"{what} should be a number or an array of numbers, got "
+                                    f"{type(got).__name__} {got!r:.60}")
     try:
         array = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
@@ -165,6 +169,53 @@ def expect_close(exercise: str, got, expected, *, what: str, mistakes=(), args=(
         if _close(got_array, value, rtol, atol):
             raise CheckFailed(exercise, f"{message}\nHint: {mistake.hint}")
     raise CheckFailed(exercise, message)
+
+
+def expect_function(exercise: str, fn, cases, reference, *, name: str, mistakes=(), rtol=1e-6, atol=1e-9):
+    """Try a learner's function on several cases and explain any difference.
+
+    A mistake is only named when it explains the answers on *every* case,
+    so one coincidence cannot produce a misleading hint.
+
+    Parameters
+    ----------
+    exercise : str
+        The exercise id shown in messages.
+    fn : callable
+        The learner's function.
+    cases : sequence of dict
+        Keyword arguments of each call, in order (``{"y": 0.6, "t": 0.0}``);
+        they are passed positionally, in the order given.
+    reference : callable
+        The correct function.
+    name : str
+        The function's name in messages.
+    mistakes : sequence of Mistake
+        Plausible wrong functions with their hints.
+
+    Raises
+    ------
+    NotAttempted, CheckFailed
+        As :func:`call` and :func:`expect_close`.
+    """
+    got, first_wrong = [], None
+    for case in cases:
+        args = tuple(case.values())
+        value = call(exercise, fn, *args, name=name)
+        shown = ", ".join(f"{k}={format_value(v)}" for k, v in case.items())
+        what = f"{name}({shown})"
+        try:
+            expect_close(exercise, value, reference(*args), what=what, rtol=rtol, atol=atol)
+        except CheckFailed as failure:
+            if first_wrong is None:
+                first_wrong = failure
+        got.append((value, args))
+    if first_wrong is None:
+        return
+    for mistake in mistakes:
+        if all(_close(_as_numbers(exercise, value, name), mistake.value(*args), rtol, atol) for value, args in got):
+            raise CheckFailed(exercise, f"{first_wrong.message}\nHint: {mistake.hint}")
+    raise first_wrong
 
 
 def passed(exercise: str, message: str) -> None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from bp_course.checks.core import Mistake, answer_value, call, expect_close, passed
+from bp_course.checks.core import Mistake, answer_value, expect_close, expect_function, passed
 
 __all__ = ["squared_error", "error_at_y", "error_derivative"]
 
-# (y, t) pairs the function answers are tried on: numbers first, then arrays.
-_CASES = [(0.6, 0.0), (-1.5, 2.0), (3.0, 1.0), (0.25, 0.25)]
-_ARRAY_CASE = (np.array([0.6, -1.5, 3.0]), np.array([0.0, 2.0, 1.0]))
+# The (y, t) cases function answers are tried on: numbers first, then arrays.
+_CASES = [{"y": 0.6, "t": 0.0}, {"y": -1.5, "t": 2.0}, {"y": 3.0, "t": 1.0}, {"y": 0.25, "t": 0.25},
+          {"y": np.array([0.6, -1.5, 3.0]), "t": np.array([0.0, 2.0, 1.0])}]
 
 
 def squared_error(fn) -> None:
@@ -40,13 +40,7 @@ def squared_error(fn) -> None:
         Mistake(lambda y, t: 0.5 * (t ** 2 - y ** 2),
                 "(t - y)^2 is not t^2 - y^2: square the difference, not each term."),
     ]
-    for y, t in _CASES:
-        got = call("00.1", fn, y, t, name="squared_error")
-        expect_close("00.1", got, 0.5 * (t - y) ** 2, what=f"squared_error(y={y}, t={t})",
-                     mistakes=mistakes, args=(y, t))
-    y, t = _ARRAY_CASE
-    got = call("00.1", fn, y, t, name="squared_error")
-    expect_close("00.1", got, 0.5 * (t - y) ** 2, what="squared_error on arrays", mistakes=mistakes, args=(y, t))
+    expect_function("00.1", fn, _CASES, lambda y, t: 0.5 * (t - y) ** 2, name="squared_error", mistakes=mistakes)
     passed("00.1", "squared_error(y, t) = 1/2 (t - y)^2 for numbers and arrays.")
 
 
@@ -90,8 +84,5 @@ def error_derivative(fn) -> None:
         Mistake(lambda y, t: y,
                 "the target is missing: dE/dy = y - t."),
     ]
-    for y, t in _CASES + [_ARRAY_CASE]:
-        got = call("00.3", fn, y, t, name="error_derivative")
-        what = "error_derivative on arrays" if np.ndim(y) else f"error_derivative(y={y}, t={t})"
-        expect_close("00.3", got, np.asarray(y) - np.asarray(t), what=what, mistakes=mistakes, args=(y, t))
+    expect_function("00.3", fn, _CASES, lambda y, t: y - t, name="error_derivative", mistakes=mistakes)
     passed("00.3", "dE/dy = y - t: the 2 of the power rule cancels the 1/2.")

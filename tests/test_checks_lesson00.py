@@ -1,0 +1,113 @@
+"""bp_course.checks.lesson00: right answers pass, plausible wrong ones get their specific hint."""
+
+import numpy as np
+import pytest
+
+from bp_course.checks import CheckFailed, NotAttempted
+from bp_course.checks import lesson00 as check
+
+
+def _stub(y, t):
+    raise NotImplementedError("Exercise 00.1 is not attempted yet")
+
+
+def test_correct_answers_pass(capsys):
+    check.squared_error(lambda y, t: 0.5 * (t - y) ** 2)
+    check.error_at_y(0.18)
+    check.error_at_y(np.float64(0.18))
+    check.error_derivative(lambda y, t: y - t)
+    out = capsys.readouterr().out
+    assert out.count("✔ Exercise") == 4 and "00.1 passed" in out and "00.3 passed" in out
+
+
+def test_equivalent_forms_pass(capsys):
+    check.squared_error(lambda y, t: (y - t) ** 2 / 2)
+    check.squared_error(lambda y, t: 0.5 * np.square(t - y))
+    check.error_derivative(lambda y, t: -(t - y))
+    assert capsys.readouterr().out.count("passed") == 3
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda y, t: (t - y) ** 2, "did you forget the factor 1/2"),
+    (lambda y, t: 0.5 * (t - y), "the difference is not squared"),
+    (lambda y, t: 0.5 * abs(t - y), "1/2 |t - y|"),
+    (lambda y, t: 0.5 * t - y ** 2, "mind the parentheses"),
+    (lambda y, t: 0.5 * (t ** 2 - y ** 2), "not t^2 - y^2"),
+])
+def test_squared_error_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(CheckFailed, match="Hint: .*" + hint.replace("|", r"\|").replace("^", r"\^")):
+        check.squared_error(wrong)
+
+
+def test_squared_error_message_says_expected_and_got():
+    with pytest.raises(CheckFailed, match=r"squared_error\(y=0.6, t=0\): expected 0.18, got 0.36"):
+        check.squared_error(lambda y, t: (t - y) ** 2)
+
+
+def test_squared_error_that_only_works_on_numbers():
+    import math
+
+    with pytest.raises(CheckFailed, match="raised TypeError"):
+        check.squared_error(lambda y, t: 0.5 * math.pow(t - y, 2))
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (0.36, "without the factor 1/2"),
+    (0.08, "target t = 1"),
+    (-0.3, "not squared"),
+    (0.3, "1/2 |t - y| is not squared"),
+])
+def test_error_at_y_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(CheckFailed, match="Hint: .*" + hint.replace("|", r"\|")):
+        check.error_at_y(wrong)
+
+
+def test_error_at_y_unrecognised_wrong_value_still_fails_plainly():
+    with pytest.raises(CheckFailed, match=r"E: expected 0.18, got 1\.$"):
+        check.error_at_y(1.0)
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda y, t: t - y, "the sign is flipped"),
+    (lambda y, t: 2 * (y - t), "extra factor 2"),
+    (lambda y, t: 0.5 * (y - t), "a factor 1/2 too small"),
+    (lambda y, t: 0.5 * (t - y) ** 2, "the error E itself"),
+    (lambda y, t: y, "the target is missing"),
+])
+def test_error_derivative_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(CheckFailed, match="Hint: .*" + hint):
+        check.error_derivative(wrong)
+
+
+def test_stubs_are_not_attempted():
+    with pytest.raises(NotAttempted, match="Exercise 00.1: not attempted yet"):
+        check.squared_error(_stub)
+    with pytest.raises(NotAttempted, match="Exercise 00.2: not attempted yet"):
+        check.error_at_y(...)
+    with pytest.raises(NotAttempted, match="Exercise 00.3: not attempted yet"):
+        check.error_derivative(...)
+
+
+def test_common_slips_are_explained():
+    with pytest.raises(CheckFailed, match="returned None: did you forget the `return`"):
+        check.squared_error(lambda y, t: None)
+    with pytest.raises(CheckFailed, match="expected a function, got float"):
+        check.squared_error(0.18)
+    with pytest.raises(CheckFailed, match="raised ZeroDivisionError"):
+        check.error_derivative(lambda y, t: 1 / 0)
+    with pytest.raises(CheckFailed, match="should be a number or an array of numbers, got str"):
+        check.error_at_y("0.18")
+    with pytest.raises(CheckFailed, match=r"should have shape \(3,\), got shape \(2,\)"):
+        check.error_derivative(lambda y, t: np.zeros(2) if np.ndim(y) else y - t)
+    with pytest.raises(CheckFailed, match="not finite"):
+        check.error_at_y(float("nan"))
+
+
+def test_failures_render_as_one_short_message_without_paths():
+    """IPython shows _render_traceback_: the message alone, no frames or file paths."""
+    with pytest.raises(CheckFailed) as info:
+        check.error_at_y(0.36)
+    lines = info.value._render_traceback_()
+    assert lines[0].startswith("CheckFailed: Exercise 00.2: E: expected 0.18, got 0.36.")
+    assert "/" not in "".join(lines).replace("1/2", "")
+    assert isinstance(info.value, AssertionError)

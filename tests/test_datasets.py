@@ -1,0 +1,24 @@
+"""bp_course.datasets: the seed text's training case and XOR, exactly."""
+
+import numpy as np
+
+from bp_course import datasets
+
+
+def test_training_case_is_1_1_0():
+    x, t = datasets.training_case()
+    assert x.shape == (1, 2) and t.shape == (1, 1)
+    assert x.tolist() == [[1.0, 1.0]] and t.tolist() == [[0.0]]
+    assert x.dtype == t.dtype == np.float64
+
+
+def test_xor_truth_table():
+    x, t = datasets.xor()
+    assert x.shape == (4, 2) and t.shape == (4, 1)
+    np.testing.assert_array_equal(t[:, 0], np.logical_xor(x[:, 0], x[:, 1]).astype(float))
+
+
+def test_data_are_fresh_copies():
+    x, _ = datasets.xor()
+    x[:] = 7
+    assert datasets.xor()[0].max() == 1.0

@@ -1,0 +1,101 @@
+"""bp_course.gradcheck: central differences, the relative-error report, and what it catches."""
+
+import numpy as np
+import pytest
+
+from bp_course import gradcheck
+from bp_course.network import Network
+
+
+def test_numerical_gradient_of_a_known_function():
+    w = np.array([[1.0, -2.0], [0.5, 3.0]])
+    (g,) = gradcheck.numerical_gradient(lambda: float(np.sum(w ** 3)), [w])
+    np.testing.assert_allclose(g, 3 * w ** 2, rtol=1e-9)
+
+
+def test_arrays_are_restored_bit_for_bit():
+    w = np.random.default_rng(0).normal(size=(3, 4))
+    copy = w.copy()
+    gradcheck.numerical_gradient(lambda: float(np.sum(np.sin(w))), w, h=1e-3)
+    assert np.array_equal(w, copy)
+
+
+def test_numerical_derivative_elementwise():
+    z = np.linspace(-2, 2, 5)
+    np.testing.assert_allclose(gradcheck.numerical_derivative(np.sin, z), np.cos(z), rtol=1e-9)
+
+
+def test_compare_passes_within_tolerance_and_fails_outside():
+    a = np.array([1.0, -2.0, 0.0])
+    assert gradcheck.compare([a], [a * (1 + 1e-9)]).passed
+    assert not gradcheck.compare([a], [a * (1 + 1e-5)]).passed
+
+
+def test_entry_floor_accepts_tiny_absolute_noise_near_zero():
+    """Entries whose true gradient is 0 pass with noise below the 1e-9 floor, fail above it."""
+    big = np.array([5.0, 0.0])
+    assert gradcheck.compare([big], [np.array([5.0, 1e-10])]).passed
+    report = gradcheck.compare([big], [np.array([5.0, 1e-7])])
+    assert not report.entry_ok[0]
+    assert not report.passed
+
+
+def test_report_values():
+    report = gradcheck.compare([np.array([3.0, 4.0])], [np.array([3.0, 4.5])], names=["w"])
+    assert report.norm_rel[0] == pytest.approx(0.5 / np.linalg.norm([3.0, 4.5]))
+    assert report.max_entry_rel[0] == pytest.approx(0.5 / 4.5)
+    assert "FAILED" in str(report) and "w" in str(report)
+
+
+def test_both_zero_is_a_perfect_match():
+    report = gradcheck.compare([np.zeros(3)], [np.zeros(3)])
+    assert report.passed and report.norm_rel == [0.0] and report.max_entry_rel == [0.0]
+
+
+def test_check_network_passes_for_correct_backprop():
+    net = Network([3, 4, 2], "logistic", seed=0)
+    report = gradcheck.check_network(net, np.ones((2, 3)), np.zeros((2, 2)))
+    assert report.passed
+    assert report.names == ["W[0]", "b[0]", "W[1]", "b[1]"]
+
+
+def test_check_network_catches_a_broken_backward_pass(monkeypatch):
+    """A backward pass that forgets phi' at the hidden layer is flagged."""
+    net = Network([3, 4, 2], "logistic", seed=0)
+    x, t = np.random.default_rng(1).normal(size=(5, 3)), np.zeros((5, 2))
+    correct = net.gradients
+
+    def broken(x_, t_):
+        g = correct(x_, t_)
+        fwd = net.forward(x_)
+        g.dW[0] = fwd.out[0].T @ (g.delta[2] @ net.W[1].T)  # phi'(net) of the hidden layer left out
+        return g
+
+    monkeypatch.setattr(net, "gradients", broken)
+    report = gradcheck.check_network(net, x, t)
+    assert not report.passed
+    assert report.norm_rel[0] > 0.1 and report.norm_rel[2] < 1e-7
+
+
+def test_float32_gradients_fail_the_float64_tolerance():
+    """The float64 tolerances are meaningful: float32 central differences miss them (Lesson 07)."""
+    net = Network([3, 4, 2], "tanh", seed=0, dtype=np.float32)
+    x = np.random.default_rng(2).normal(size=(4, 3)).astype(np.float32)
+    t = np.zeros((4, 2), dtype=np.float32)
+    report = gradcheck.check_network(net, x, t, h=1e-3)
+    assert not report.passed
+    assert report.worst < 1e-1
+
+
+def test_bad_input():
+    with pytest.raises(TypeError, match="floating-point NumPy array"):
+        gradcheck.numerical_gradient(lambda: 0.0, [np.array([1, 2])])
+    with pytest.raises(ValueError, match="single number"):
+        w = np.zeros(2)
+        gradcheck.numerical_gradient(lambda: w, [w])
+    with pytest.raises(ValueError, match=r"analytic shape \(2,\) differs from numerical shape \(3,\)"):
+        gradcheck.compare([np.zeros(2)], [np.zeros(3)])
+    with pytest.raises(ValueError, match="2 analytic but 1 numerical"):
+        gradcheck.compare([np.zeros(2), np.zeros(2)], [np.zeros(2)])
+    with pytest.raises(ValueError, match="step h must be a positive finite number"):
+        gradcheck.numerical_derivative(np.sin, 0.0, h=0)

@@ -1,0 +1,216 @@
+"""bp_course.network: backprop (the recursive delta rule) against central differences, and bad input."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from bp_course.activations import ACTIVATIONS
+from bp_course.gradcheck import ENTRY_ATOL, ENTRY_RTOL, NORM_RTOL, check_network, compare, numerical_gradient
+from bp_course.network import Network
+
+ACTS = sorted(ACTIVATIONS)
+
+
+def _data(net, n, seed):
+    """Inputs (with an always-zero feature) and targets suited to the network's loss."""
+    rng = np.random.default_rng(seed)
+    shape = (n, net.sizes[0]) if n else (net.sizes[0],)
+    x = rng.normal(size=shape)
+    x[..., 0] = 0.0  # weights fed by this input have gradient exactly 0, analytically and numerically
+    k = net.sizes[-1]
+    if net.loss.name == "softmax_cross_entropy":
+        t = np.eye(k)[rng.integers(0, k, size=n or None)]
+    else:
+        t = rng.normal(size=shape[:-1] + (k,))
+    return x, t
+
+
+CASES = [
+    (depth, act, loss, n)
+    for depth, act, loss, n in itertools.product([1, 2, 3, 4], ACTS, ["squared_error", "softmax_cross_entropy"],
+                                                 [0, 5])
+]
+
+
+@pytest.mark.parametrize("depth,activation,loss,n", CASES,
+                         ids=[f"depth{d}-{a}-{l}-{'single' if n == 0 else 'batch'}" for d, a, l, n in CASES])
+def test_backprop_matches_central_differences(depth, activation, loss, n):
+    """Norm-wise rel. error <= 1e-7 and |a - n| <= 1e-6 max(|a|, |n|) + 1e-9 per entry, h = 1e-5."""
+    acts = [activation] * depth
+    if loss == "softmax_cross_entropy":
+        acts[-1] = "identity"  # the loss applies the softmax; at depth 1 this is softmax regression
+    # ReLU has no derivative at net = 0: take the first seed whose nets stay clear of the kink.
+    for seed in range(depth * 100 + ACTS.index(activation) * 10 + n, 10**6, 1000):
+        sizes = list(np.random.default_rng(seed).integers(2, 5, size=depth + 1))
+        net = Network(sizes, acts, loss=loss, seed=seed)
+        x, t = _data(net, n, seed)
+        if activation != "relu" or all(np.min(np.abs(z)) > 1e-4 for z in net.forward(x).net[1:]):
+            break
+    report = check_network(net, x, t, h=1e-5)
+    assert report.passed, str(report)
+    assert report.worst <= NORM_RTOL
+
+
+def test_tolerances_are_the_documented_ones():
+    assert (NORM_RTOL, ENTRY_RTOL, ENTRY_ATOL) == (1e-7, 1e-6, 1e-9)
+
+
+def test_zero_input_gives_exactly_zero_weight_gradient():
+    net = Network([3, 4, 2], "tanh", seed=3)
+    x, t = _data(net, 6, 3)
+    g = net.gradients(x, t)
+    assert np.all(g.dW[0][0] == 0.0)
+
+
+def test_batch_gradient_is_mean_of_example_gradients():
+    """A reference written independently: a Python loop over examples (what the package avoids)."""
+    net = Network([3, 5, 4, 2], ["relu", "tanh", "logistic"], seed=11)
+    x, t = _data(net, 7, 11)
+    batch = net.gradients(x, t).as_list()
+    singles = [net.gradients(x[p], t[p]).as_list() for p in range(7)]
+    for k, g in enumerate(batch):
+        np.testing.assert_allclose(g, np.mean([s[k] for s in singles], axis=0), rtol=1e-12, atol=1e-15)
+
+
+def test_single_example_keeps_one_dimensional_arrays():
+    net = Network([2, 2, 1], "logistic", seed=0)
+    fwd = net.forward([1.0, 1.0])
+    assert [a.shape for a in fwd.out] == [(2,), (2,), (1,)]
+    g = net.backward(fwd, [0.0])
+    assert [d.shape for d in g.delta] == [(2,), (2,), (1,)]
+    np.testing.assert_allclose(g.dW[1], np.outer(fwd.out[1], g.delta[2]))
+
+
+def test_deltas_follow_eq_4_and_eq_5():
+    """Output delta (y - t) phi'(net) and hidden delta (W delta) phi'(net), written out for a 2-2-1 net."""
+    net = Network([2, 2, 1], "logistic", seed=5)
+    x, t = np.array([0.3, -0.7]), np.array([1.0])
+    fwd = net.forward(x)
+    g = net.backward(fwd, t)
+    o1, y = fwd.out[1], fwd.out[2]
+    delta_out = (y - t) * y * (1 - y)
+    delta_hidden = (net.W[1] @ delta_out) * o1 * (1 - o1)
+    np.testing.assert_allclose(g.delta[2], delta_out)
+    np.testing.assert_allclose(g.delta[1], delta_hidden)
+    np.testing.assert_allclose(g.dW[0], np.outer(x, delta_hidden))
+    np.testing.assert_allclose(g.delta[0], net.W[0] @ delta_hidden)  # dE/dx
+
+
+def test_input_gradient_delta0_matches_central_differences():
+    net = Network([3, 4, 2], "tanh", seed=2)
+    x, t = _data(net, 4, 2)
+    x[:, 0] = 0.5
+    report = compare([net.gradients(x, t).delta[0]], numerical_gradient(lambda: net.error(x, t), [x]))
+    assert report.passed, str(report)
+
+
+def test_seed_makes_initialization_deterministic():
+    a, b, c = Network([4, 3, 2], seed=1), Network([4, 3, 2], seed=1), Network([4, 3, 2], seed=2)
+    assert all(np.array_equal(p, q) for p, q in zip(a.params, b.params))
+    assert not np.array_equal(a.W[0], c.W[0])
+    assert all(np.all(bias == 0) for bias in a.b)
+
+
+@pytest.mark.parametrize("init,std", [("lecun", np.sqrt(1 / 400)), ("he", np.sqrt(2 / 400)),
+                                      ("xavier", np.sqrt(2 / 800)), (0.3, 0.3)])
+def test_initialization_scale(init, std):
+    w = Network([400, 400], init=init, seed=0).W[0]
+    assert w.std() == pytest.approx(std, rel=0.02)
+
+
+def test_gradient_descent_lowers_the_error():
+    net = Network([2, 3, 1], "logistic", seed=4)
+    x, t = np.array([[0.0, 1.0], [1.0, 0.0]]), np.array([[1.0], [0.0]])
+    errors = [net.train_step(x, t, eta=0.5) for _ in range(50)]
+    assert errors[-1] < errors[0]
+    assert all(later <= earlier + 1e-12 for earlier, later in zip(errors, errors[1:]))
+
+
+def test_step_is_w_minus_eta_gradient():
+    net = Network([2, 2], "identity", seed=0)
+    before = [p.copy() for p in net.params]
+    g = net.gradients([[1.0, 2.0]], [[0.0, 1.0]])
+    net.step(g, 0.1)
+    for p, p0, dp in zip(net.params, before, g.as_list()):
+        np.testing.assert_allclose(p, p0 - 0.1 * dp)
+
+
+def test_float32_network_stays_float32():
+    net = Network([3, 4, 2], "logistic", seed=0, dtype=np.float32)
+    x = np.ones((2, 3), dtype=np.float32)
+    g = net.gradients(x, np.zeros((2, 2), dtype=np.float32))
+    assert net.predict(x).dtype == np.float32
+    assert all(d.dtype == np.float32 for d in g.as_list())
+
+
+def test_repr_names_layers():
+    assert repr(Network([2, 2, 1])) == "Network(2-2-1, activations=[logistic, logistic], loss='squared_error', dtype=float64)"
+
+
+# -- bad input -------------------------------------------------------------------
+
+def test_wrong_input_width():
+    with pytest.raises(ValueError, match=r"expected 2 input features, got 3"):
+        Network([2, 2, 1]).forward([[1.0, 2.0, 3.0]])
+
+
+def test_wrong_target_shape():
+    net = Network([2, 2, 1])
+    with pytest.raises(ValueError, match=r"expected targets of shape \(4, 1\) .* got shape \(4,\)"):
+        net.gradients(np.zeros((4, 2)), np.zeros(4))
+
+
+def test_non_finite_inputs_and_targets():
+    net = Network([2, 1])
+    with pytest.raises(ValueError, match=r"inputs x contains 1 non-finite value"):
+        net.forward([np.nan, 1.0])
+    with pytest.raises(ValueError, match=r"targets t contains 1 non-finite value"):
+        net.gradients([1.0, 1.0], [np.inf])
+
+
+def test_non_numeric_inputs():
+    with pytest.raises(TypeError, match="inputs x must be numbers"):
+        Network([2, 1]).forward("1, 1")
+
+
+def test_unknown_activation_and_loss():
+    with pytest.raises(ValueError, match="unknown activation 'sigmoid'; valid names are: identity, logistic, relu, tanh"):
+        Network([2, 1], "sigmoid")
+    with pytest.raises(ValueError, match="unknown loss 'cross_entropy'; valid names are: softmax_cross_entropy, "
+                                         "squared_error .did you mean 'softmax_cross_entropy'"):
+        Network([2, 1], loss="cross_entropy")
+    with pytest.raises(ValueError, match="unknown initialization 'glorot'"):
+        Network([2, 1], init="glorot")
+
+
+def test_softmax_loss_needs_identity_output():
+    with pytest.raises(ValueError, match="use activation 'identity' on the output layer, not 'logistic'"):
+        Network([2, 3], "logistic", loss="softmax_cross_entropy")
+
+
+@pytest.mark.parametrize("eta,error", [(0, ValueError), (-0.1, ValueError), (np.nan, ValueError),
+                                       (np.inf, ValueError), ("0.1", TypeError), (None, TypeError),
+                                       (True, TypeError)])
+def test_learning_rate_must_be_positive_finite(eta, error):
+    net = Network([2, 1])
+    with pytest.raises(error, match="learning rate eta must be a positive"):
+        net.train_step([1.0, 1.0], [0.0], eta)
+
+
+@pytest.mark.parametrize("sizes,message", [([2], "at least an input and an output"),
+                                           ([2, 0, 1], "positive integers"), ([2, 1.5], "positive integers"),
+                                           ("2-1", "list of layer widths"), (3, "list of layer widths")])
+def test_bad_sizes(sizes, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        Network(sizes)
+
+
+def test_activation_count_must_match_layers():
+    with pytest.raises(ValueError, match="got 3 activation names for 2 layers"):
+        Network([2, 2, 1], ["tanh", "tanh", "tanh"])
+
+
+def test_integer_dtype_rejected():
+    with pytest.raises(TypeError, match="dtype must be a floating type"):
+        Network([2, 1], dtype=int)
