@@ -1,0 +1,166 @@
+"""The course as shipped: lessons match solutions, notebooks are clean, checks can fail, docs are true."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bp_course import notebooks, release
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+LESSON_NAMES = [p.name for p in SOLUTIONS]
+
+
+def test_there_are_lessons():
+    assert "00_how_to_use_this_course.ipynb" in LESSON_NAMES
+
+
+def test_lessons_are_released_from_the_current_solutions():
+    """Fails when a solution was edited without `python -m bp_course release`."""
+    assert release.stale(ROOT / "solutions", ROOT / "lessons") == []
+
+
+@pytest.mark.parametrize("name", LESSON_NAMES)
+def test_no_solution_text_in_the_lesson(name):
+    solution = notebooks.read(ROOT / "solutions" / name)
+    lesson_text = (ROOT / "lessons" / name).read_text(encoding="utf-8")
+    assert release.BEGIN not in lesson_text and release.END not in lesson_text
+    for cell in solution.cells:
+        if notebooks.role(cell) != "answer":
+            continue
+        lines = cell.source.splitlines()
+        for start, end, _ in release.solution_blocks(cell.source):
+            for line in lines[start + 1:end]:
+                code = line.strip()
+                if len(code) >= 8 and not code.startswith("#"):
+                    assert code not in lesson_text, f"solution line {code!r} appears in lessons/{name}"
+
+
+@pytest.mark.parametrize("name", LESSON_NAMES)
+def test_each_lesson_has_at_least_three_checked_exercises(name):
+    meta = notebooks.read(ROOT / "lessons" / name).metadata["bp_course"]
+    ids = [e["id"] for e in meta["exercises"]]
+    assert len(ids) >= 3
+    assert all(i.startswith(name[:2] + ".") for i in ids), ids
+    assert meta["lesson"] == name[:2] and meta["title"]
+
+
+_DIRTY = {
+    "a memory address": re.compile(r"0x[0-9a-fA-F]{6,}"),
+    "an absolute path": re.compile(r"(/home/|/work/|/tmp/|/usr/|/root/|site-packages|[A-Z]:\\\\)"),
+    "a warning": re.compile(r"Warning\b|warnings\.warn"),
+    "a timing": re.compile(r"(Wall time|CPU times|\d+(\.\d+)? ?(ms|µs|s) ± |\d+\.\d+ ?s(ec(onds)?)?\b)"),
+}
+
+
+@pytest.mark.parametrize("name", LESSON_NAMES)
+def test_stored_outputs_are_clean_and_in_order(name):
+    """No stderr, warnings, addresses, paths or timings; cells ran once each, top to bottom."""
+    nb = notebooks.read(ROOT / "solutions" / name)
+    counts = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        counts.append(cell.execution_count)
+        for output in cell.outputs:
+            assert not (output.output_type == "stream" and output.name == "stderr"), f"cell {index} wrote to stderr"
+            text = str(output.get("text", "")) + str(output.get("evalue", "")) + \
+                "".join(str(v) for k, v in output.get("data", {}).items() if k.startswith("text/"))
+            for what, pattern in _DIRTY.items():
+                assert not pattern.search(text), f"cell {index} of {name} shows {what}: {text[:200]!r}"
+    assert counts == list(range(1, len(counts) + 1)), "re-run the notebook top to bottom (python -m bp_course execute)"
+
+
+def _nbval_lax(notebook, tmp_path, name):
+    """Run `pytest --nbval-lax` on a notebook in a fresh folder, as a learner would."""
+    path = tmp_path / name
+    notebooks.write(notebook, path)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
+         "-q", "--color=no", str(path)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+
+
+@pytest.mark.parametrize("name", LESSON_NAMES)
+def test_unsolved_lesson_fails_nbval_lax_and_says_not_attempted(name, tmp_path):
+    lesson = notebooks.read(ROOT / "lessons" / name)
+    result = _nbval_lax(lesson, tmp_path, name)
+    assert result.returncode == 1, result.stdout[-2000:]
+    for exercise in lesson.metadata["bp_course"]["exercises"]:
+        assert f"Exercise {exercise['id']}" in result.stdout and "not attempted yet" in result.stdout
+
+
+@pytest.mark.parametrize("name", LESSON_NAMES)
+def test_solved_lesson_passes_nbval_lax(name, tmp_path):
+    lesson = notebooks.read(ROOT / "lessons" / name)
+    solved = notebooks.with_answers(lesson, notebooks.answer_sources(notebooks.read(ROOT / "solutions" / name)))
+    result = _nbval_lax(solved, tmp_path, name)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " failed" not in result.stdout
+
+
+def test_lesson_00_rejects_a_plausible_wrong_answer_with_its_hint(tmp_path):
+    name = "00_how_to_use_this_course.ipynb"
+    answers = notebooks.answer_sources(notebooks.read(ROOT / "solutions" / name))
+    answers["ex00-3-answer"] = 'def error_derivative(y, t):\n    return t - y'
+    solved_but_one = notebooks.with_answers(notebooks.read(ROOT / "lessons" / name), answers)
+    result = _nbval_lax(solved_but_one, tmp_path, name)
+    assert result.returncode == 1
+    assert "1 failed" in result.stdout
+    assert "CheckFailed: Exercise 00.3" in result.stdout and "Hint: the sign is flipped" in result.stdout
+
+
+# -- the README, CI and requirements tell the truth ---------------------------------
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _readme_commands():
+    blocks = re.findall(r"```(?:bash|sh)\n(.*?)```", README, flags=re.S)
+    return [b.strip() for b in blocks]
+
+
+def test_readme_gives_the_open_and_test_commands():
+    commands = _readme_commands()
+    assert any(c.endswith("jupyter lab lessons/00_how_to_use_this_course.ipynb") and "pip install -r requirements.txt" in c
+               for c in commands)
+    assert any(c.endswith("&& pytest") and "pip install -r requirements.txt" in c for c in commands)
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    test_command = next(c for c in _readme_commands() if c.endswith("&& pytest"))
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert test_command in ci_lines
+
+
+def test_readme_lesson_table_lists_every_lesson_with_working_links():
+    for name in LESSON_NAMES:
+        assert f"(lessons/{name})" in README, f"README's lesson table lacks lessons/{name}"
+    for target in re.findall(r"\]\((?!https?://|#)([^)]+)\)", README):
+        assert (ROOT / target).exists(), f"README links to missing {target}"
+
+
+def _specifiers(lines):
+    result = {}
+    for line in lines:
+        line = line.split("#")[0].strip().strip('",')
+        match = re.match(r"^([A-Za-z0-9_.-]+)\s*([<>=!~].*)$", line)
+        if match:
+            result[match.group(1).lower()] = match.group(2).replace(" ", "")
+    return result
+
+
+def test_requirements_and_pyproject_agree_on_ranges():
+    requirements = _specifiers((ROOT / "requirements.txt").read_text().splitlines())
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    dependencies = _specifiers(re.search(r"dependencies = \[(.*?)\]", pyproject, re.S).group(1).splitlines())
+    for package in ("jupyterlab", "numpy", "matplotlib", "ipywidgets", "sympy", "nbval", "pytest"):
+        assert package in requirements, f"requirements.txt lacks {package}"
+    for package, spec in dependencies.items():
+        if package in requirements:
+            assert requirements[package] == spec, f"{package}: {requirements[package]} vs {spec}"
+    assert "-e ." in (ROOT / "requirements.txt").read_text()
