@@ -126,7 +126,7 @@ def _readme_commands():
 
 def test_readme_gives_the_open_and_test_commands():
     commands = _readme_commands()
-    assert any(c.endswith("jupyter lab lessons/00_how_to_use_this_course.ipynb") and "pip install -r requirements.txt" in c
+    assert any(c.endswith("jupyter lab --ServerApp.root_dir=. lessons/00_how_to_use_this_course.ipynb") and "pip install -r requirements.txt" in c
                for c in commands)
     assert any(c.endswith("&& pytest") and "pip install -r requirements.txt" in c for c in commands)
 
