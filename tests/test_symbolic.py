@@ -1,0 +1,128 @@
+"""bp_course.symbolic: equivalent forms pass, each classic mistake is named, bad input is refused cleanly."""
+
+import sympy as sp
+import pytest
+
+from bp_course import symbolic
+from bp_course.symbolic import SymbolicInputError, check_derivative
+
+LOGISTIC = symbolic.logistic_derivative()
+NEURON = symbolic.single_neuron()
+z = sp.Symbol("z")  # a learner's own symbol: no assumptions, matched by name
+
+
+@pytest.mark.parametrize("answer", [
+    "phi * (1 - phi)",
+    "exp(-z) / (1 + exp(-z))^2",
+    "exp(z) / (1 + exp(z))**2",
+    "phi - phi**2",
+    sp.exp(-z) / (1 + sp.exp(-z)) ** 2,
+    1 / (4 * sp.cosh(z / 2) ** 2),
+])
+def test_equivalent_forms_of_the_logistic_derivative_pass(answer):
+    verdict = check_derivative(answer, LOGISTIC)
+    assert verdict.correct and verdict.mistake is None
+    assert "dphi/dz is right" in verdict.message
+
+
+def test_proof_is_reported_when_sympy_finds_it():
+    assert check_derivative("phi * (1 - phi)", LOGISTIC).proved
+
+
+@pytest.mark.parametrize("answer,mistake,words", [
+    ("phi * (1 + phi)", "phi (1 + phi)", "wrong sign inside"),
+    ("exp(-z) / (1 + exp(-z))", "unsquared denominator", "must be squared"),
+    ("-exp(-z) / (1 + exp(-z))^2", "sign", "inner derivative of e^-z"),
+    ("2 * phi * (1 - phi)", "factor 2", "twice the correct value"),
+])
+def test_logistic_mistakes_are_named(answer, mistake, words):
+    verdict = check_derivative(answer, LOGISTIC)
+    assert not verdict.correct and verdict.mistake == mistake
+    assert words in verdict.message
+
+
+@pytest.mark.parametrize("key,answer", [
+    ("dE/dy", "y - t"),
+    ("dy/dnet", "y * (1 - y)"),
+    ("dy/dnet", "exp(-net) / (1 + exp(-net))**2"),
+    ("dnet/dw1", "x1"),
+    ("dE/dw1", "(y - t) * y * (1 - y) * x1"),
+    ("dE/dw1", "-(t - y) * y * (1 - y) * x1"),
+    ("dE/dw1", "(1/(1 + exp(-w1*x1 - w2*x2)) - t) * exp(-net) / (1 + exp(-net))^2 * x1"),
+])
+def test_chain_rule_factors_and_product_pass(key, answer):
+    assert check_derivative(answer, NEURON[key]).correct
+
+
+@pytest.mark.parametrize("answer,mistake,words", [
+    ("(t - y) * y * (1 - y) * x1", "sign", "not t - y"),
+    ("2 * (y - t) * y * (1 - y) * x1", "factor 2", "cancels the 1/2 of E"),
+    ("(y - t) * y * (1 - y)", "missing x1 (dnet/dw1, Eq. 2)", "x1 (dnet/dw1, Eq. 2) is missing"),
+    ("(y - t) * x1", "missing y (1 - y) (dy/dnet, Eq. 3)", "y (1 - y) (dy/dnet, Eq. 3) is missing"),
+    ("(y - t) * (y * (1 - y))**2 * x1", "repeated y (1 - y) (dy/dnet, Eq. 3)", "applied twice"),
+    ("(y - t) * y * (1 - y) * x2", "wrt w2", "with respect to w2"),
+    ("(y - t) * y * (1 - y) * w1", "wrt x1", "with respect to x1"),
+    ("(y - t) * exp(-y) / (1 + exp(-y))**2 * x1", "phi'(out)", "evaluated at the output y"),
+    ("y * (1 - y) * x1", "missing y - t (dE/dy, Eq. 4)", "y - t (dE/dy, Eq. 4) is missing"),
+])
+def test_chain_rule_mistakes_are_named(answer, mistake, words):
+    verdict = check_derivative(answer, NEURON["dE/dw1"])
+    assert not verdict.correct
+    assert verdict.mistake == mistake, verdict.message
+    assert words in verdict.message
+
+
+def test_factor_mistakes():
+    assert check_derivative("t - y", NEURON["dE/dy"]).mistake == "sign"
+    assert check_derivative("2*(y - t)", NEURON["dE/dy"]).mistake == "factor 2"
+    assert "phi'(y)" in check_derivative("exp(-y)/(1 + exp(-y))^2", NEURON["dy/dnet"]).message
+    assert "rate of its input" in check_derivative("w1", NEURON["dnet/dw1"]).message
+    assert check_derivative("x2", NEURON["dnet/dw1"]).mistake == "wrt w2"
+
+
+def test_unrecognised_wrong_answer_gives_a_numeric_counterexample():
+    verdict = check_derivative("z**3", LOGISTIC)
+    assert not verdict.correct and verdict.mistake is None
+    assert "your formula gives" in verdict.message and "but the derivative is" in verdict.message
+
+
+def test_numbers_decide_where_symbolic_simplification_alone_could_not():
+    """abs(z) equals sqrt(z**2) for real z; the verdict never rests on simplify alone."""
+    q = symbolic.Derivative(title="d|z|/dz", of=sp.sqrt(symbolic.symbols("z")[0] ** 2), wrt="z", variables=("z",),
+                            definitions={}, numeric=lambda z: abs(z), domain={"z": (0.5, 2.0)})
+    assert check_derivative("z / sqrt(z**2)", q).correct
+    assert not check_derivative("-1", q).correct
+
+
+@pytest.mark.parametrize("answer,words", [
+    (None, "expected a SymPy expression or a string"),
+    ([1, 2], "expected a SymPy expression or a string, got list"),
+    (..., "expected a SymPy expression or a string"),
+    (sp.Eq(z, 1), "an equation or a set cannot be compared"),
+    ("", "empty string"),
+    ("phi * (1 -", "could not read"),
+    ("phi(z)", "could not read"),
+    ("2z", "with * for products"),
+    ("sigmoid(z)", "unknown function sigmoid()"),
+    ("w3 * z", "unknown name(s) w3"),
+    (sp.Symbol("x") * z, "unknown name(s) x"),
+    ("2**2**2**2**2**2", "exponent"),
+    ("z**100000", "exponent"),
+    ("123456789123 * z", "far too large"),
+    ("z + " * 400 + "z", "characters long"),
+])
+def test_bad_input_is_refused_with_a_clear_message(answer, words):
+    with pytest.raises(SymbolicInputError, match=None) as info:
+        check_derivative(answer, LOGISTIC)
+    assert words in str(info.value)
+
+
+def test_allowed_names_are_listed():
+    with pytest.raises(SymbolicInputError, match=r"you can use x1, x2, w1, w2, t, net, y; functions exp\(\)"):
+        check_derivative("w3", NEURON["dE/dw1"])
+
+
+def test_symbolic_derivatives_agree_with_the_numeric_models():
+    """The SymPy model and the NumPy model are two hands writing the same maths."""
+    for question in [LOGISTIC, *NEURON.values()]:
+        assert check_derivative(question.correct(), question).correct, question.title
