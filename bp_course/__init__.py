@@ -7,6 +7,8 @@ The package holds everything the notebooks share, one concept per module:
 - :mod:`bp_course.network` -- a multilayer perceptron whose backward pass is
   the recursive delta rule (Lessons 04-06, Eq. 1-5)
 - :mod:`bp_course.gradcheck` -- central differences and relative errors (Lesson 07)
+- :mod:`bp_course.linear_neuron` -- the error bowl and gradient descent of Lessons 01-02
+- :mod:`bp_course.symbolic` -- checks hand derivations with SymPy and numbers (Lessons 03-04)
 - :mod:`bp_course.datasets` -- the seed text's training case and XOR
 - :mod:`bp_course.checks` -- the check cells under each exercise
 - :mod:`bp_course.release` -- solutions/ to lessons/ (``python -m bp_course release``)
