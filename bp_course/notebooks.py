@@ -14,6 +14,7 @@ grader finds them.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import nbformat
@@ -111,8 +112,6 @@ def with_answers(lesson, answers) -> nbformat.NotebookNode:
 
         solved = with_answers(read(lesson_path), answer_sources(read(solution_path)))
     """
-    import copy
-
     nb = copy.deepcopy(lesson)
     for cell in nb.cells:
         if role(cell) == "answer" and cell.get("id") in answers:

@@ -213,48 +213,48 @@ def release_notebook(solution, path=None):
     return nb
 
 
-def _pairs(solutions_dir, lessons_dir):
+def _releases(solutions_dir, lessons_dir):
+    """Yield (solution path, lesson path, released text) for every solution notebook."""
     sources = sorted(Path(solutions_dir).glob("*.ipynb"))
     bad = [p.name for p in sources if not _LESSON_NAME.match(p.name)]
     if bad:
         raise AuthoringError(f"solution notebooks must be named NN_lowercase_words.ipynb: {', '.join(bad)}")
-    return [(source, Path(lessons_dir) / source.name) for source in sources]
+    for source in sources:
+        yield source, Path(lessons_dir) / source.name, notebooks.render(release_notebook(notebooks.read(source), source))
+
+
+def _orphans(sources, lessons_dir):
+    expected = {source.name for source in sources}
+    return [p for p in sorted(Path(lessons_dir).glob("*.ipynb")) if p.name not in expected]
 
 
 def release(solutions_dir="solutions", lessons_dir="lessons"):
-    """Write every lesson from its solution notebook; returns the paths written.
+    """Write every lesson from its solution notebook; returns the paths written or removed.
 
     Lessons without a solution notebook are removed, so ``lessons/`` mirrors
     ``solutions/`` exactly.
     """
     Path(lessons_dir).mkdir(exist_ok=True)
-    pairs = _pairs(solutions_dir, lessons_dir)
-    written = []
-    for source, target in pairs:
-        text = notebooks.render(release_notebook(notebooks.read(source), source))
+    written, sources = [], []
+    for source, target, text in _releases(solutions_dir, lessons_dir):
+        sources.append(source)
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
             written.append(target)
-    expected = {target.name for _, target in pairs}
-    for orphan in sorted(Path(lessons_dir).glob("*.ipynb")):
-        if orphan.name not in expected:
-            orphan.unlink()
-            written.append(orphan)
+    for orphan in _orphans(sources, lessons_dir):
+        orphan.unlink()
+        written.append(orphan)
     return written
 
 
 def stale(solutions_dir="solutions", lessons_dir="lessons"):
     """Names of lessons that are missing, out of date, or have no solution notebook."""
-    pairs = _pairs(solutions_dir, lessons_dir)
-    problems = []
-    for source, target in pairs:
-        text = notebooks.render(release_notebook(notebooks.read(source), source))
+    problems, sources = [], []
+    for source, target, text in _releases(solutions_dir, lessons_dir):
+        sources.append(source)
         if not target.exists():
             problems.append(f"{target} (missing)")
         elif target.read_text(encoding="utf-8") != text:
             problems.append(f"{target} (differs from what {source} releases)")
-    expected = {target.name for _, target in pairs}
-    for orphan in sorted(Path(lessons_dir).glob("*.ipynb")):
-        if orphan.name not in expected:
-            problems.append(f"{orphan} (no solution notebook)")
+    problems.extend(f"{orphan} (no solution notebook)" for orphan in _orphans(sources, lessons_dir))
     return problems
