@@ -30,13 +30,18 @@ CREEP = 0.1
 """eta lambda_max at or below this is called creeping: each step removes at most 10% of the error's distance."""
 
 
-def _data(x, t):
+def _inputs(x):
     x = as_float_array(x, "inputs x")
-    t = as_float_array(t, "targets t")
     if x.ndim == 1:
         x = x[None, :]
     if x.ndim != 2:
         raise ValueError(f"inputs x must be (examples x inputs), got shape {x.shape}")
+    return x
+
+
+def _data(x, t):
+    x = _inputs(x)
+    t = as_float_array(t, "targets t")
     t = t.reshape(-1) if t.size == x.shape[0] else t
     if t.shape != (x.shape[0],):
         raise ValueError(f"expected one target per example, {x.shape[0]} in all, got targets of shape {t.shape}")
@@ -75,7 +80,10 @@ def gradient(w, x, t):
     [0.75, 0.75]
     """
     x, t = _data(x, t)
-    w = _weights(w, x.shape[1])
+    return _gradient(_weights(w, x.shape[1]), x, t)
+
+
+def _gradient(w, x, t):
     residual = w @ x.T - t                        # (..., n): y - t
     return residual @ x / x.shape[0]
 
@@ -91,7 +99,7 @@ def hessian(x):
     >>> np.linalg.eigvalsh(hessian([[1.0, 1.0]])).round(12).tolist()
     [0.0, 2.0]
     """
-    x, _ = _data(x, np.zeros(np.atleast_2d(x).shape[0]))
+    x = _inputs(x)
     return x.T @ x / x.shape[0]
 
 
@@ -169,7 +177,7 @@ def descent_path(w0, x, t, eta, steps: int, *, limit: float = 1e6):
         raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
     path = [w.copy()]
     for _ in range(int(steps)):  # the loop is the lesson: one step after another
-        w = w - eta * gradient(w, x, t)
+        w = w - eta * _gradient(w, x, t)
         path.append(w.copy())
         if np.max(np.abs(w)) > limit:
             break

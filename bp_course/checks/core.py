@@ -61,8 +61,8 @@ class Mistake:
     Parameters
     ----------
     value : array_like or callable
-        What the mistake produces; a callable is called with the same
-        arguments as the answer.
+        What the mistake produces: a value for :func:`expect_close`, a
+        function of the same arguments as the answer for :func:`expect_function`.
     hint : str
         Plain words naming the mistake, shown when the answer matches ``value``.
     """
@@ -131,7 +131,7 @@ def _close(a, b, rtol, atol) -> bool:
     return a.shape == b.shape and bool(np.all(np.isfinite(a))) and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
-def expect_close(exercise: str, got, expected, *, what: str, mistakes=(), args=(), rtol=1e-6, atol=1e-9):
+def expect_close(exercise: str, got, expected, *, what: str, mistakes=(), rtol=1e-6, atol=1e-9):
     """Compare an answer with the expected value and explain any difference.
 
     Parameters
@@ -143,10 +143,8 @@ def expect_close(exercise: str, got, expected, *, what: str, mistakes=(), args=(
     what : str
         How the message names the value (``"squared_error(0.6, 0)"``).
     mistakes : sequence of Mistake
-        Plausible wrong answers, tried in order; the first one that matches
+        Plausible wrong values, tried in order; the first one that matches
         ``got`` gives the hint.
-    args : tuple
-        Arguments passed to callable mistakes.
 
     Raises
     ------
@@ -165,8 +163,7 @@ def expect_close(exercise: str, got, expected, *, what: str, mistakes=(), args=(
         return
     message = f"{what}: expected {format_value(expected)}, got {format_value(got_array)}."
     for mistake in mistakes:
-        value = mistake.value(*args) if callable(mistake.value) else mistake.value
-        if _close(got_array, value, rtol, atol):
+        if _close(got_array, mistake.value, rtol, atol):
             raise CheckFailed(exercise, f"{message}\nHint: {mistake.hint}")
     raise CheckFailed(exercise, message)
 
