@@ -201,4 +201,13 @@ def get_activation(name: str) -> Activation:
     >>> get_activation("logistic").name
     'logistic'
     """
-    return ACTIVATIONS[choose(name, ACTIVATIONS, "activation")]
+    try:
+        return ACTIVATIONS[choose(name, ACTIVATIONS, "activation")]
+    except ValueError as error:
+        if name in _OTHER_NAMES:
+            raise ValueError(f"{error} (did you mean {_OTHER_NAMES[name]!r}? that is this course's name for "
+                             f"{name})") from None
+        raise
+
+
+_OTHER_NAMES = {"sigmoid": "logistic", "linear": "identity", "ReLU": "relu", "Tanh": "tanh"}

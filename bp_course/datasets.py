@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["training_case", "xor"]
+__all__ = ["training_case", "two_cases", "xor"]
 
 
 def training_case():
@@ -28,6 +28,27 @@ def training_case():
     ([[1.0, 1.0]], [[0.0]])
     """
     return np.array([[1.0, 1.0]]), np.array([[0.0]])
+
+
+def two_cases():
+    """The training case (1, 1, 0) and a second case (1, 0, 1) (Lessons 01-02).
+
+    With one case the error has a valley of minima; these two inputs are not
+    parallel, so the error becomes a true elliptic bowl with its single
+    minimum at w = (1, -1), where both cases are fitted exactly.
+
+    Returns
+    -------
+    x : ndarray, shape (2, 2)
+    t : ndarray, shape (2, 1)
+
+    Examples
+    --------
+    >>> x, t = two_cases()
+    >>> (x @ [1.0, -1.0]).tolist(), t.ravel().tolist()
+    ([0.0, 1.0], [0.0, 1.0])
+    """
+    return np.array([[1.0, 1.0], [1.0, 0.0]]), np.array([[0.0], [1.0]])
 
 
 def xor():

@@ -44,10 +44,11 @@ __all__ = [
     "read_expression",
     "check_derivative",
     "logistic_derivative",
+    "tanh_derivative",
     "single_neuron",
 ]
 
-FUNCTIONS = {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "sqrt": sp.sqrt}
+FUNCTIONS = {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "cosh": sp.cosh, "sinh": sp.sinh, "sqrt": sp.sqrt}
 """Functions a written answer may use, besides + - * / and powers."""
 
 # ^ is read as a power, as learners write it. No implicit multiplication: it
@@ -145,12 +146,15 @@ class Verdict:
         ``"wrt w2"``), or None.
     message : str
         Plain-words feedback for the learner.
+    hint : str or None
+        The diagnosis alone, when a mistake was named.
     """
 
     correct: bool
     proved: bool
     mistake: str | None
     message: str
+    hint: str | None = None
 
 
 def _symbol(name: str) -> sp.Symbol:
@@ -348,7 +352,7 @@ def check_derivative(answer, question: Derivative, *, n_points: int = 6, seed: i
         if _matches(values, reference):
             continue  # a candidate equal to the right answer names no mistake
         if _matches(got, values):
-            return Verdict(False, False, name, f"{question.title} is not right yet: {hint}")
+            return Verdict(False, False, name, f"{question.title} is not right yet: {hint}", hint=hint)
     worst = int(np.argmax(np.abs(got - reference)))
     at = ", ".join(f"{v}={points[v][worst]:.3g}" for v in question.variables)
     return Verdict(False, False, None, f"{question.title} is not right yet: at {at} your formula gives "
@@ -378,6 +382,31 @@ def logistic_derivative() -> Derivative:
             ("sign", -sp.exp(-z) / (1 + sp.exp(-z)) ** 2, "the sign is wrong: the inner derivative of e^-z is -e^-z, "
                                                   "and it meets the - of the power rule."),
             ("phi^2", phi ** 2, "phi^2 is missing the e^-z: the derivative is phi (1 - phi)."),
+        ),
+    )
+
+
+def tanh_derivative() -> Derivative:
+    r"""Lesson 03: d tanh(z) / d z, which is 1 - tanh(z)^2.
+
+    An answer may use ``z`` and the functions ``tanh``, ``cosh``, ``exp`` ...
+
+    Examples
+    --------
+    >>> check_derivative("1 - tanh(z)**2", tanh_derivative()).correct
+    True
+    """
+    (z,) = symbols("z")
+    th = sp.tanh(z)
+    return Derivative(
+        title="dtanh/dz", of=th, wrt="z", variables=("z",), definitions={},
+        numeric=lambda z: np.tanh(z), domain={"z": (-2.5, 2.5)},
+        mistakes=(
+            ("logistic pattern", th * (1 - th), "tanh (1 - tanh) is the logistic's pattern phi (1 - phi); "
+                                                "tanh' has its own: 1 - tanh^2."),
+            ("1 + tanh^2", 1 + th ** 2, "the sign is wrong: d/dz tanh = 1 - tanh^2, which is at most 1."),
+            ("1 - tanh", 1 - th, "the tanh is not squared: d/dz tanh = 1 - tanh(z)^2."),
+            ("cosh^2", sp.cosh(z) ** 2, "cosh^2 is upside down: d/dz tanh = 1 / cosh^2 = 1 - tanh^2."),
         ),
     )
 

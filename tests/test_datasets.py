@@ -22,3 +22,13 @@ def test_data_are_fresh_copies():
     x, _ = datasets.xor()
     x[:] = 7
     assert datasets.xor()[0].max() == 1.0
+
+
+def test_two_cases_make_a_strict_bowl_with_minimum_at_1_minus_1():
+    from bp_course import linear_neuron
+
+    x, t = datasets.two_cases()
+    assert x.tolist() == [[1.0, 1.0], [1.0, 0.0]] and t.ravel().tolist() == [0.0, 1.0]
+    assert np.linalg.eigvalsh(linear_neuron.hessian(x)).min() > 0.1
+    np.testing.assert_allclose(np.linalg.solve(x, t.ravel()), [1.0, -1.0])
+    assert float(linear_neuron.error([1.0, -1.0], x, t)) == 0.0

@@ -126,3 +126,24 @@ def test_symbolic_derivatives_agree_with_the_numeric_models():
     """The SymPy model and the NumPy model are two hands writing the same maths."""
     for question in [LOGISTIC, *NEURON.values()]:
         assert check_derivative(question.correct(), question).correct, question.title
+
+
+TANH = symbolic.tanh_derivative()
+
+
+@pytest.mark.parametrize("answer", ["1 - tanh(z)**2", "1/cosh(z)^2", "4/(exp(z) + exp(-z))^2",
+                                    1 - sp.tanh(z) ** 2])
+def test_equivalent_forms_of_the_tanh_derivative_pass(answer):
+    verdict = check_derivative(answer, TANH)
+    assert verdict.correct, verdict.message
+
+
+@pytest.mark.parametrize("answer,mistake,words", [
+    ("tanh(z) * (1 - tanh(z))", "logistic pattern", "logistic's pattern"),
+    ("1 + tanh(z)^2", "1 + tanh^2", "sign is wrong"),
+    ("1 - tanh(z)", "1 - tanh", "not squared"),
+    ("cosh(z)^2", "cosh^2", "upside down"),
+])
+def test_tanh_mistakes_are_named(answer, mistake, words):
+    verdict = check_derivative(answer, TANH)
+    assert not verdict.correct and verdict.mistake == mistake and words in verdict.message

@@ -8,7 +8,11 @@ with :func:`passed`.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
+
+from bp_course import symbolic
 
 __all__ = [
     "CheckFailed",
@@ -18,6 +22,7 @@ __all__ = [
     "call",
     "expect_close",
     "expect_function",
+    "expect_derivation",
     "passed",
     "format_value",
 ]
@@ -74,7 +79,11 @@ class Mistake:
 
 def format_value(value) -> str:
     """A short, stable rendering of a number or array for feedback messages."""
+    if callable(value):
+        return getattr(value, "__name__", type(value).__name__)
     array = np.asarray(value)
+    if array.dtype == object:
+        return f"{value!r:.60}"
     if array.ndim == 0:
         return f"{float(array):.6g}"
     return np.array2string(array, precision=6, separator=", ", suppress_small=True, max_line_width=100)
@@ -182,7 +191,9 @@ def expect_function(exercise: str, fn, cases, reference, *, name: str, mistakes=
         The learner's function.
     cases : sequence of dict
         Keyword arguments of each call, in order (``{"y": 0.6, "t": 0.0}``);
-        they are passed positionally, in the order given.
+        they are passed positionally, in the order given, and as copies, so
+        a function that changes its arguments in place cannot change the
+        reference's.
     reference : callable
         The correct function.
     name : str
@@ -198,7 +209,7 @@ def expect_function(exercise: str, fn, cases, reference, *, name: str, mistakes=
     got, first_wrong = [], None
     for case in cases:
         args = tuple(case.values())
-        value = call(exercise, fn, *args, name=name)
+        value = call(exercise, fn, *copy.deepcopy(args), name=name)
         shown = ", ".join(f"{k}={format_value(v)}" for k, v in case.items())
         what = f"{name}({shown})"
         try:
@@ -213,6 +224,42 @@ def expect_function(exercise: str, fn, cases, reference, *, name: str, mistakes=
         if all(_close(_as_numbers(exercise, value, name), mistake.value(*args), rtol, atol) for value, args in got):
             raise CheckFailed(exercise, f"{first_wrong.message}\nHint: {mistake.hint}")
     raise first_wrong
+
+
+def expect_derivation(exercise: str, answer, question: symbolic.Derivative) -> symbolic.Verdict:
+    """Check a hand derivation with :func:`bp_course.symbolic.check_derivative`.
+
+    Parameters
+    ----------
+    exercise : str
+        The exercise id shown in messages.
+    answer : sympy.Expr or str
+        The learner's derivative; ``...`` means not attempted.
+    question : bp_course.symbolic.Derivative
+        What was asked.
+
+    Returns
+    -------
+    bp_course.symbolic.Verdict
+        The verdict of a right answer (its message says how it was confirmed).
+
+    Raises
+    ------
+    NotAttempted, CheckFailed
+        The latter with the checker's diagnosis as the hint, or with the
+        reason an answer could not be read as a formula.
+    """
+    if answer is Ellipsis:
+        raise NotAttempted(exercise)
+    try:
+        verdict = symbolic.check_derivative(answer, question)
+    except symbolic.SymbolicInputError as error:
+        raise CheckFailed(exercise, f"{question.title}: {error}") from None
+    if verdict.correct:
+        return verdict
+    if verdict.hint:
+        raise CheckFailed(exercise, f"{question.title} = {answer} is not right yet.\nHint: {verdict.hint}")
+    raise CheckFailed(exercise, verdict.message)
 
 
 def passed(exercise: str, message: str) -> None:

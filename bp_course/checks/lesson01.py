@@ -1,0 +1,140 @@
+"""Checks for Lesson 01, "Learning as an optimization problem".
+
+The linear neuron y = w1 x1 + w2 x2, its error averaged over examples, the
+valley of minima of the single training case (1, 1, 0), and the second case
+that turns the valley into a bowl.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bp_course import linear_neuron
+from bp_course.checks.core import CheckFailed, Mistake, answer_value, expect_function, format_value, passed
+
+__all__ = ["output", "mean_error", "valley", "second_case"]
+
+_X = [np.array([[1.0, 1.0], [2.0, 0.5], [-1.0, 3.0]]), np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[1.0, 1.0]])]
+_W = [np.array([0.5, -1.0]), np.array([2.0, 3.0]), np.array([0.3, 0.2])]
+_T = [np.array([0.0, 1.0, -2.0]), np.array([1.0, 1.0]), np.array([0.0])]
+
+
+def output(fn) -> None:
+    """Exercise 01.1: ``fn(w, x)`` must return y = x @ w, one output per example.
+
+    Examples
+    --------
+    >>> output(lambda w, x: x @ w)
+    ✔ Exercise 01.1 passed: y = w1 x1 + w2 x2 for every example at once.
+    """
+    cases = [{"w": w, "x": x} for w, x in zip(_W, _X)]
+    mistakes = [
+        Mistake(lambda w, x: x * w, "that multiplies each input by its weight but does not add them up: "
+                                    "y is the sum w1 x1 + w2 x2, one number per example (x @ w)."),
+        Mistake(lambda w, x: np.sum(x * w), "that adds up every example into one number: sum over the inputs "
+                                            "only, so each example gets its own output (x @ w)."),
+        Mistake(lambda w, x: x[:, 0] * w[0], "only the first input counts: y = w1 x1 + w2 x2 has two terms."),
+        Mistake(lambda w, x: x.sum(axis=1) + w.sum(), "weights multiply their inputs; they are not added to them."),
+    ]
+    expect_function("01.1", fn, cases, lambda w, x: x @ w, name="output", mistakes=mistakes)
+    passed("01.1", "y = w1 x1 + w2 x2 for every example at once.")
+
+
+def _mean_error(w, x, t):
+    return np.mean(0.5 * (t - x @ w) ** 2)
+
+
+def mean_error(fn) -> None:
+    """Exercise 01.2: ``fn(w, x, t)`` must return E = (1/n) sum_p 1/2 (t_p - y_p)^2.
+
+    Examples
+    --------
+    >>> mean_error(lambda w, x, t: np.mean(0.5 * (t - x @ w) ** 2))
+    ✔ Exercise 01.2 passed: E is the average of the examples' squared errors.
+    """
+    cases = [{"w": w, "x": x, "t": t} for w, x, t in zip(_W, _X, _T)]
+    mistakes = [
+        Mistake(lambda w, x, t: np.sum(0.5 * (t - x @ w) ** 2),
+                "that is the sum over examples; E is their average (divide by the number of examples, "
+                "or use np.mean)."),
+        Mistake(lambda w, x, t: np.mean((t - x @ w) ** 2), "twice the expected value: the factor 1/2 is missing."),
+        Mistake(lambda w, x, t: 0.5 * np.mean(t - x @ w) ** 2,
+                "that squares the average difference; square each example's difference first, then average."),
+        Mistake(lambda w, x, t: 0.5 * (t - x @ w) ** 2,
+                "that is each example's error; E is one number, their average."),
+    ]
+    expect_function("01.2", fn, cases, _mean_error, name="mean_error", mistakes=mistakes)
+    passed("01.2", "E is the average of the examples' squared errors.")
+
+
+def _weight_vector(exercise: str, w, name: str) -> np.ndarray:
+    w = answer_value(exercise, w, name)
+    try:
+        array = np.asarray(w, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CheckFailed(exercise, f"{name} should be two numbers (w1, w2), got {w!r:.60}") from None
+    if array.shape != (2,):
+        raise CheckFailed(exercise, f"{name} should be two numbers (w1, w2), got shape {array.shape}.")
+    if not np.all(np.isfinite(array)):
+        raise CheckFailed(exercise, f"{name} = {format_value(array)} is not finite.")
+    return array
+
+
+def valley(w_a, w_b) -> None:
+    """Exercise 01.3: two different weight vectors, each with E = 0 on the training case (1, 1, 0).
+
+    Examples
+    --------
+    >>> valley([1.0, -1.0], [-2.5, 2.5])
+    ✔ Exercise 01.3 passed: E(1, -1) = E(-2.5, 2.5) = 0. Every point with w1 = -w2 has E = 0: a whole valley of minima.
+    """
+    w_a, w_b = _weight_vector("01.3", w_a, "w_a"), _weight_vector("01.3", w_b, "w_b")
+    x, t = [[1.0, 1.0]], [0.0]
+    for name, w in (("w_a", w_a), ("w_b", w_b)):
+        E = float(linear_neuron.error(w, x, t))
+        if E > 1e-12:
+            hint = ("on this case y = w1 + w2, so E = 1/2 (w1 + w2)^2: it is 0 exactly when w1 + w2 = 0."
+                    if not np.isclose(w[0], -w[1]) else "")
+            raise CheckFailed("01.3", f"{name} = {format_value(w)} gives E = {E:.6g}, not 0."
+                                      + (f"\nHint: {hint}" if hint else ""))
+    if np.allclose(w_a, w_b, atol=1e-6):
+        raise CheckFailed("01.3", f"w_a and w_b are the same point {format_value(w_a)}.\nHint: find a second, "
+                                  "different one: how many solutions does w1 + w2 = 0 have?")
+    passed("01.3", f"E({w_a[0]:g}, {w_a[1]:g}) = E({w_b[0]:g}, {w_b[1]:g}) = 0. Every point with w1 = -w2 "
+                   "has E = 0: a whole valley of minima.")
+
+
+def second_case(case) -> None:
+    """Exercise 01.4: a case (x1, x2, t) that, added to (1, 1, 0), leaves exactly one minimum.
+
+    The two cases' error has the Hessian H = x^T x / 2, which is positive
+    definite (a true bowl) exactly when the two input vectors are not parallel.
+
+    Examples
+    --------
+    >>> second_case((1.0, 0.0, 1.0))
+    ✔ Exercise 01.4 passed: the Hessian's eigenvalues are now 0.191 and 1.31, both positive: a bowl whose one minimum is w = (1, -1).
+    """
+    case = answer_value("01.4", case, "case")
+    try:
+        values = np.asarray(case, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CheckFailed("01.4", f"case should be three numbers (x1, x2, t), got {case!r:.60}") from None
+    if values.shape != (3,):
+        raise CheckFailed("01.4", f"case should be three numbers (x1, x2, t), got shape {values.shape}.")
+    if not np.all(np.isfinite(values)):
+        raise CheckFailed("01.4", f"case = {format_value(values)} is not finite.")
+    x = np.array([[1.0, 1.0], values[:2]])
+    if np.allclose(values[:2], 0.0):
+        raise CheckFailed("01.4", "the inputs x1 = x2 = 0 make the new case's output 0 whatever the weights: "
+                                  "it adds a constant to E and the valley stays.\nHint: choose inputs that are "
+                                  "not zero and not a multiple of (1, 1).")
+    lam = np.linalg.eigvalsh(linear_neuron.hessian(x))
+    if lam[0] <= 1e-9 * lam[1]:
+        raise CheckFailed("01.4", f"the Hessian's eigenvalues are {lam[0]:.3g} and {lam[1]:.3g}: still a valley "
+                                  f"(a zero curvature).\nHint: the inputs ({values[0]:g}, {values[1]:g}) are a "
+                                  "multiple of (1, 1), so the new case only steepens the same valley; choose "
+                                  "inputs in another direction, such as (1, 0).")
+    w_star = np.linalg.solve(x, np.array([0.0, values[2]]))
+    passed("01.4", f"the Hessian's eigenvalues are now {lam[0]:.3g} and {lam[1]:.3g}, both positive: a bowl whose "
+                   f"one minimum is w = ({w_star[0]:.3g}, {w_star[1]:.3g}).")

@@ -1,0 +1,94 @@
+"""Checks for Lesson 03, "The logistic neuron".
+
+The learner's hand derivation of phi'(z), a central difference to confirm it
+numerically, the derivative of tanh, and ReLU's slope with its convention at 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bp_course import activations, symbolic
+from bp_course.checks.core import Mistake, expect_derivation, expect_function, passed
+
+__all__ = ["logistic_derivative", "central_difference", "tanh_derivative", "relu_prime"]
+
+
+def logistic_derivative(answer) -> None:
+    """Exercise 03.1: the hand-derived phi'(z) for phi(z) = 1 / (1 + e^-z), as a formula.
+
+    Examples
+    --------
+    >>> logistic_derivative("phi * (1 - phi)")
+    ✔ Exercise 03.1 passed: dphi/dz is right: proved equal by SymPy and confirmed numerically at 6 points.
+    """
+    verdict = expect_derivation("03.1", answer, symbolic.logistic_derivative())
+    passed("03.1", verdict.message)
+
+
+def _cubic(z):
+    return z ** 3 - 2 * z
+
+
+def central_difference(fn) -> None:
+    """Exercise 03.2: ``fn(f, z, h)`` must return (f(z + h) - f(z - h)) / (2 h).
+
+    Examples
+    --------
+    >>> central_difference(lambda f, z, h: (f(z + h) - f(z - h)) / (2 * h))
+    ✔ Exercise 03.2 passed: the central difference, exact up to h^2 terms.
+    """
+    z = np.array([-2.0, -0.5, 0.0, 1.0, 3.0])
+    cases = [{"f": activations.logistic, "z": z, "h": 1e-3}, {"f": np.sin, "z": z, "h": 1e-2},
+             {"f": _cubic, "z": z, "h": 0.1}, {"f": np.exp, "z": 0.5, "h": 1e-3}]
+    mistakes = [
+        Mistake(lambda f, z, h: (f(z + h) - f(z)) / h,
+                "that is the one-sided (forward) difference; the central difference steps to both sides, "
+                "(f(z + h) - f(z - h)) / (2 h), and is far more accurate."),
+        Mistake(lambda f, z, h: (f(z) - f(z - h)) / h,
+                "that is the one-sided (backward) difference; step to both sides: (f(z + h) - f(z - h)) / (2 h)."),
+        Mistake(lambda f, z, h: (f(z + h) - f(z - h)) / h,
+                "twice the expected value: the two points are 2 h apart, so divide by 2 h."),
+        Mistake(lambda f, z, h: (f(z - h) - f(z + h)) / (2 * h),
+                "the sign is flipped: subtract the left value from the right one, f(z + h) - f(z - h)."),
+        Mistake(lambda f, z, h: (f(z + h) - f(z - h)) / 2 * h,
+                "mind the parentheses: / 2 * h divides by 2 and then multiplies by h; write / (2 * h)."),
+    ]
+    expect_function("03.2", fn, cases, lambda f, z, h: (f(z + h) - f(z - h)) / (2 * h), name="central_difference",
+                    mistakes=mistakes, rtol=1e-9, atol=1e-12)
+    passed("03.2", "the central difference, exact up to h^2 terms.")
+
+
+def tanh_derivative(answer) -> None:
+    """Exercise 03.3: the derivative of tanh(z), as a formula.
+
+    Examples
+    --------
+    >>> tanh_derivative("1 - tanh(z)^2")
+    ✔ Exercise 03.3 passed: dtanh/dz is right: proved equal by SymPy and confirmed numerically at 6 points.
+    """
+    verdict = expect_derivation("03.3", answer, symbolic.tanh_derivative())
+    passed("03.3", verdict.message)
+
+
+def relu_prime(fn) -> None:
+    """Exercise 03.4: ``fn(net)`` must return ReLU's slope, 1 for net > 0 and 0 otherwise, element-wise.
+
+    Examples
+    --------
+    >>> relu_prime(lambda net: np.where(net > 0, 1.0, 0.0))
+    ✔ Exercise 03.4 passed: phi'(net) = 1 for net > 0, 0 for net < 0, and by convention 0 at the kink.
+    """
+    cases = [{"net": np.array([-3.0, -0.5, 0.0, 0.5, 3.0])}, {"net": np.array([[2.0, -1e-9], [1e-9, 0.0]])},
+             {"net": np.linspace(-1.0, 1.0, 9)}]
+    mistakes = [
+        Mistake(lambda net: np.where(net >= 0, 1.0, 0.0),
+                "at net = 0 exactly your slope is 1. ReLU has no derivative there; this course, like most "
+                "libraries, takes phi'(0) = 0 (use net > 0)."),
+        Mistake(lambda net: np.maximum(net, 0.0), "that is ReLU itself, max(0, net); its slope is 0 or 1."),
+        Mistake(lambda net: np.ones_like(net), "the slope is 1 only where net > 0; on the flat left half it is 0."),
+        Mistake(lambda net: np.where(net > 0, 0.0, 1.0), "the two halves are swapped: the slope is 1 where "
+                                                         "net > 0 (ReLU rises there) and 0 where net < 0."),
+    ]
+    expect_function("03.4", fn, cases, activations.relu_prime, name="relu_prime", mistakes=mistakes)
+    passed("03.4", "phi'(net) = 1 for net > 0, 0 for net < 0, and by convention 0 at the kink.")

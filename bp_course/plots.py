@@ -1,0 +1,352 @@
+r"""The course's figures, drawn once here and called from the notebooks.
+
+Every function takes what it draws as arguments (no globals), draws with the
+colour-blind-safe Okabe-Ito palette, titles its figure and labels its axes
+with the lesson's symbols, and returns the matplotlib object it drew on, so
+a notebook cell reads ``_ = plots.error_parabola(t=0.0)``. Nothing here
+changes matplotlib's global settings.
+
+Lessons 01-02 use :func:`error_parabola`, :func:`error_bowl`,
+:func:`error_contours` and :func:`regime_paths`; Lesson 03
+:func:`activation_curves`; Lesson 04 :func:`error_curves`.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from bp_course import activations, linear_neuron
+from bp_course._validate import as_float_array, positive_number
+
+__all__ = ["COLORS", "CYCLE", "error_parabola", "error_bowl", "error_contours", "regime_paths",
+           "activation_curves", "error_curves"]
+
+COLORS = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+"""The Okabe-Ito palette, distinguishable with every common colour-vision deficiency."""
+
+CYCLE = ("blue", "vermillion", "green", "orange", "purple", "sky")
+"""The order in which lines take colours."""
+
+_CMAP = "cividis"  # perceptually uniform and readable with colour-vision deficiencies
+
+
+def _color(i: int) -> str:
+    return COLORS[CYCLE[i % len(CYCLE)]]
+
+
+def _axes(ax, **figure):
+    if ax is None:
+        _, ax = plt.subplots(layout="constrained", **figure)
+    return ax
+
+
+def error_parabola(t: float = 0.0, y=None, *, span: float = 2.0, tangent: bool = False, ax=None):
+    r"""E = 1/2 (t - y)^2 against the output y: the parabola of Lesson 01.
+
+    Parameters
+    ----------
+    t : float
+        The target; the parabola's minimum touches E = 0 at y = t.
+    y : float, optional
+        An output to mark, with its error.
+    span : float
+        The plot shows y in [t - span, t + span].
+    tangent : bool
+        Also draw the tangent at ``y``, whose slope is dE/dy = y - t (Eq. 4).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = error_parabola(t=0.0, y=0.6)
+    >>> ax.get_xlabel()
+    'output $y$'
+    """
+    t = float(as_float_array(t, "target t"))
+    span = positive_number(span, "span")
+    ax = _axes(ax, figsize=(5.5, 3.6))
+    ys = np.linspace(t - span, t + span, 201)
+    ax.plot(ys, 0.5 * (t - ys) ** 2, color=_color(0), label=r"$E = \frac{1}{2}(t - y)^2$")
+    ax.plot([t], [0.0], "o", color=_color(2), label=f"minimum: $y = t = {t:g}$, $E = 0$")
+    if y is not None:
+        y = float(as_float_array(y, "output y"))
+        E = 0.5 * (t - y) ** 2
+        ax.plot([y], [E], "o", color=_color(1), label=f"$y = {y:.2f}$, $E = {E:.3f}$")
+        if tangent:
+            slope = y - t
+            ys_t = np.array([y - 0.6 * span, y + 0.6 * span])
+            ax.plot(ys_t, E + slope * (ys_t - y), "--", color=_color(1),
+                    label=f"tangent, slope $dE/dy = y - t = {slope:.2f}$")
+    ax.set_ylim(-0.1 * span ** 2 / 2, 1.05 * span ** 2 / 2)
+    ax.set_xlabel("output $y$")
+    ax.set_ylabel("error $E$")
+    ax.set_title(f"The error of one output, target $t = {t:g}$")
+    ax.axhline(0.0, color=COLORS["black"], linewidth=0.5)
+    ax.legend(loc="upper center", fontsize="small")
+    return ax
+
+
+def _grid(x, t, extent, center, n):
+    center = np.zeros(2) if center is None else as_float_array(center, "center").reshape(2)
+    w1 = np.linspace(center[0] - extent, center[0] + extent, n)
+    w2 = np.linspace(center[1] - extent, center[1] + extent, n)
+    W1, W2 = np.meshgrid(w1, w2)
+    E = linear_neuron.error(np.stack([W1, W2], axis=-1), x, t)
+    return W1, W2, E
+
+
+def _check_two_weights(x):
+    x = as_float_array(x, "inputs x")
+    if x.shape[-1] != 2:
+        raise ValueError(f"the error bowl is drawn over two weights; got inputs with {x.shape[-1]} features")
+    return x
+
+
+def error_contours(x, t, *, w=None, paths=None, extent: float = 2.0, center=None, levels: int = 14,
+                   colorbar: bool = True, ax=None, title: str | None = None):
+    r"""Contour lines of the linear neuron's error E(w1, w2), seen from above (Lessons 01-02).
+
+    Parameters
+    ----------
+    x, t : array_like
+        Training examples ``(n, 2)`` and targets ``(n,)``.
+    w : array_like, shape (2,), optional
+        A point to mark with its error.
+    paths : dict, optional
+        ``label -> array (m, 2)`` of gradient-descent iterates to draw.
+    extent : float
+        Half the width of the square shown.
+    center : array_like, optional
+        The centre of the square, (0, 0) by default.
+    levels : int
+        The number of contour levels, spaced quadratically so the flat
+        bottom of the bowl is resolved as well as its steep walls.
+    colorbar : bool
+        Draw a colour bar for E.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = error_contours([[1.0, 1.0]], [0.0], w=[0.5, 0.5])
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('weight $w_1$', 'weight $w_2$')
+    """
+    x = _check_two_weights(x)
+    extent = positive_number(extent, "extent")
+    ax = _axes(ax, figsize=(4.6, 4.2))
+    W1, W2, E = _grid(x, t, extent, center, 161)
+    if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or levels < 2:
+        raise ValueError(f"levels must be an integer of at least 2, got {levels!r}")
+    low, high = float(E.min()), float(E.max())
+    steps = low + (high - low) * np.linspace(0.0, 1.0, int(levels) + 1) ** 2 if high > low else int(levels)
+    filled = ax.contourf(W1, W2, E, levels=steps, cmap=_CMAP)
+    ax.contour(W1, W2, E, levels=filled.levels, colors="white", linewidths=0.4)
+    if colorbar:
+        ax.figure.colorbar(filled, ax=ax, label="error $E$", format="%.2g")
+    for i, (label, path) in enumerate((paths or {}).items()):
+        path = as_float_array(path, f"path {label!r}")
+        ax.plot(path[:, 0], path[:, 1], "o-", color=_color(i + 1), markersize=3, linewidth=1.2, label=label)
+        ax.plot(path[:1, 0], path[:1, 1], "s", color=_color(i + 1), markersize=6)
+    if w is not None:
+        w = as_float_array(w, "weights w").reshape(2)
+        E_w = float(linear_neuron.error(w, x, t))
+        ax.plot([w[0]], [w[1]], "o", color=COLORS["vermillion"], markeredgecolor="white", markersize=9,
+                label=f"$w = ({w[0]:.2f}, {w[1]:.2f})$, $E = {E_w:.3f}$")
+    if paths or w is not None:
+        ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    lo1, hi1 = W1[0, 0], W1[0, -1]
+    lo2, hi2 = W2[0, 0], W2[-1, 0]
+    ax.set_xlim(lo1, hi1)
+    ax.set_ylim(lo2, hi2)
+    ax.set_aspect("equal")
+    ax.set_xlabel("weight $w_1$")
+    ax.set_ylabel("weight $w_2$")
+    ax.set_title(title or "Contours of $E(w_1, w_2)$")
+    return ax
+
+
+def error_bowl(x, t, *, w=None, extent: float = 2.0, center=None, title: str | None = None):
+    r"""The error over two weights as a surface and as contours, side by side (Lesson 01).
+
+    Parameters
+    ----------
+    x, t : array_like
+        Training examples ``(n, 2)`` and targets ``(n,)``.
+    w : array_like, shape (2,), optional
+        A point to mark on both views.
+    extent, center
+        The square of weights shown, as in :func:`error_contours`.
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = error_bowl([[1.0, 1.0]], [0.0])
+    >>> len(fig.axes)  # surface, contours and the colour bar
+    3
+    """
+    x = _check_two_weights(x)
+    extent = positive_number(extent, "extent")
+    fig = plt.figure(figsize=(10, 4.2), layout="constrained")
+    surface = fig.add_subplot(1, 2, 1, projection="3d")
+    W1, W2, E = _grid(x, t, extent, center, 61)
+    surface.plot_surface(W1, W2, E, cmap=_CMAP, linewidth=0, antialiased=True, alpha=0.9)
+    if w is not None:
+        w = as_float_array(w, "weights w").reshape(2)
+        surface.scatter([w[0]], [w[1]], [float(linear_neuron.error(w, x, t))], color=COLORS["vermillion"], s=40,
+                        depthshade=False)
+    surface.set_xlabel("$w_1$")
+    surface.set_ylabel("$w_2$")
+    surface.set_zlabel("$E$")
+    surface.set_title("Surface")
+    surface.view_init(elev=28, azim=-60)
+    error_contours(x, t, w=w, extent=extent, center=center, ax=fig.add_subplot(1, 2, 2), title="Contours")
+    fig.suptitle(title or "The error of the linear neuron over its two weights")
+    return fig
+
+
+def regime_paths(x, t, w0, etas, *, steps: int = 20, extent: float = 2.0, center=None):
+    r"""Gradient descent from one start at several learning rates, one panel each (Lesson 02).
+
+    Each panel's title gives eta, eta lambda_max and the regime
+    (:func:`bp_course.linear_neuron.regime`).
+
+    Parameters
+    ----------
+    x, t : array_like
+        Training examples ``(n, 2)`` and targets ``(n,)``.
+    w0 : array_like, shape (2,)
+        The common starting point.
+    etas : sequence of float
+        The learning rates, one panel each.
+    steps : int
+        Gradient-descent steps per path.
+    extent, center
+        The square of weights shown.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = regime_paths([[1.0, 1.0]], [0.0], [1.5, 0.0], [0.05, 0.5])
+    >>> [ax.get_title()[:9] for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    ['$\\eta = 0', '$\\eta = 0']
+    """
+    x = _check_two_weights(x)
+    etas = [positive_number(eta, "learning rate eta") for eta in etas]
+    if not etas:
+        raise ValueError("etas is empty: give at least one learning rate")
+    lam = 2.0 / linear_neuron.stability_bound(x)
+    fig, axes = plt.subplots(1, len(etas), figsize=(3.3 * len(etas), 3.8), layout="constrained", squeeze=False)
+    for ax, eta in zip(axes[0], etas):
+        path = linear_neuron.descent_path(w0, x, t, eta, steps, limit=100 * extent)
+        error_contours(x, t, paths={f"{len(path) - 1} steps": path}, extent=extent, center=center, ax=ax,
+                       colorbar=False, title=rf"$\eta = {eta:g}$, $\eta\lambda_{{max}} = {eta * lam:.2f}$"
+                                             f"\n{linear_neuron.regime(eta, x)}")
+    fig.suptitle(r"Gradient descent $w \leftarrow w - \eta\,\nabla E$ from one start, four learning rates")
+    return fig
+
+
+def activation_curves(names=("logistic", "tanh", "relu"), *, span: float = 6.0):
+    r"""Each activation phi next to its derivative phi' (Lesson 03, Eq. 3).
+
+    Parameters
+    ----------
+    names : sequence of str
+        Names from :data:`bp_course.activations.ACTIVATIONS`.
+    span : float
+        The plot shows net in [-span, span].
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = activation_curves(["logistic"])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['activation $\\varphi(net)$', "derivative $\\varphi'(net)$"]
+    """
+    if isinstance(names, str):
+        names = [names]
+    chosen = [activations.get_activation(name) for name in names]
+    span = positive_number(span, "span")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+    net = np.linspace(-span, span, 401)
+    for i, activation in enumerate(chosen):
+        left.plot(net, activation.phi(net), color=_color(i), label=activation.name)
+        prime = activation.prime(net)
+        if activation.name == "relu":  # draw the jump at 0 as a jump, not a steep line
+            prime = np.where(net == 0, np.nan, prime)
+        right.plot(net, prime, color=_color(i), label=activation.name)
+    for ax, title in ((left, r"activation $\varphi(net)$"), (right, r"derivative $\varphi'(net)$")):
+        ax.axhline(0.0, color=COLORS["black"], linewidth=0.5)
+        ax.axvline(0.0, color=COLORS["black"], linewidth=0.5)
+        ax.set_xlabel("net input $net$")
+        ax.set_title(title)
+        ax.legend(fontsize="small")
+    left.set_ylabel(r"$\varphi(net)$")
+    right.set_ylabel(r"$\varphi'(net)$")
+    return fig
+
+
+def error_curves(curves, *, log: bool = False, ax=None, title: str = "Training"):
+    r"""Error against training step, one line per run (Lessons 02 and 04).
+
+    Parameters
+    ----------
+    curves : dict
+        ``label -> sequence of E`` values, one per step.
+    log : bool
+        A logarithmic error axis, for errors that shrink geometrically.
+    ax : matplotlib Axes, optional
+    title : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = error_curves({"eta = 0.5": [0.5, 0.1, 0.02]})
+    >>> ax.get_ylabel()
+    'error $E$'
+    """
+    if not curves:
+        raise ValueError("curves is empty: give at least one label -> errors")
+    ax = _axes(ax, figsize=(5.5, 3.6))
+    for i, (label, errors) in enumerate(curves.items()):
+        errors = as_float_array(errors, f"errors of {label!r}").reshape(-1)
+        ax.plot(np.arange(len(errors)), errors, color=_color(i), label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("error $E$")
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax

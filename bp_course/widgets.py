@@ -1,0 +1,297 @@
+r"""Slider explorers for the lessons, built on :class:`ipywidgets.interactive`.
+
+Each explorer is a pure function that computes the state a slider setting
+stands for (``parabola_point``, ``bowl_point``, ``descent_run``,
+``activation_point``) and an ``interactive`` that calls it and draws it with
+:mod:`bp_course.plots`. The explorer's ``.result`` is the computed state, so
+a test (or a curious learner) can set the sliders and read back exactly what
+the figure shows::
+
+    explorer = bowl_explorer(x, t)
+    controls(explorer)["w1"].value = 0.5
+    explorer.result.E
+
+Sliders whose callback runs gradient descent have ``continuous_update=False``:
+the path is recomputed when the slider is released, not at every pixel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ipywidgets
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython import get_ipython
+from IPython.display import clear_output, display
+
+from bp_course import activations, linear_neuron, plots
+from bp_course._validate import as_float_array
+
+__all__ = ["ParabolaPoint", "BowlPoint", "DescentRun", "ActivationPoint", "parabola_point", "bowl_point",
+           "descent_run", "activation_point", "parabola_explorer", "bowl_explorer", "descent_explorer",
+           "activation_explorer", "controls"]
+
+
+def controls(explorer) -> dict:
+    """The explorer's input widgets by argument name (``{"w1": FloatSlider, ...}``)."""
+    return {widget._kwarg: widget for widget in explorer.kwargs_widgets}
+
+
+def _show(fig) -> None:
+    # Called inside the explorer's output area: replace the previous figure
+    # (explorers are made with clear_output=False, so nothing is cleared, or
+    # printed, outside IPython), and close the figure so pyplot neither shows
+    # it a second time nor keeps old ones.
+    if get_ipython() is not None:
+        clear_output(wait=True)
+    display(fig)
+    plt.close(fig)
+
+
+# -- Lesson 01: the parabola E(y) -----------------------------------------------------
+
+@dataclass(frozen=True)
+class ParabolaPoint:
+    """A point on the parabola E = 1/2 (t - y)^2 and its slope dE/dy = y - t (Lesson 01)."""
+
+    y: float
+    t: float
+    E: float
+    dE_dy: float
+
+
+def parabola_point(y: float, t: float) -> ParabolaPoint:
+    """The error and its slope at output ``y`` for target ``t``.
+
+    Examples
+    --------
+    >>> parabola_point(0.6, 0.0)
+    ParabolaPoint(y=0.6, t=0.0, E=0.18, dE_dy=0.6)
+    """
+    y, t = float(as_float_array(y, "output y")), float(as_float_array(t, "target t"))
+    return ParabolaPoint(y=y, t=t, E=round(0.5 * (t - y) ** 2, 12), dE_dy=round(y - t, 12))
+
+
+def parabola_explorer(t: float = 0.0, *, draw: bool = True):
+    """A slider for the output y on the parabola E(y) of Lesson 01, with the tangent at y.
+
+    Examples
+    --------
+    >>> explorer = parabola_explorer(t=0.0, draw=False)
+    >>> controls(explorer)["y"].value = -1.0
+    >>> explorer.result.E
+    0.5
+    """
+    t = float(as_float_array(t, "target t"))
+
+    def update(y):
+        point = parabola_point(y, t)
+        if draw:
+            _show(plots.error_parabola(t=t, y=y, tangent=True).figure)
+        return point
+
+    slider = ipywidgets.FloatSlider(value=t + 1.2, min=t - 2.0, max=t + 2.0, step=0.05, description="output y",
+                                    readout_format=".2f", style={"description_width": "initial"})
+    return ipywidgets.interactive(update, y=slider, clear_output=False)
+
+
+# -- Lesson 01: the bowl E(w1, w2) ----------------------------------------------------
+
+@dataclass(frozen=True)
+class BowlPoint:
+    """The linear neuron at weights ``w``: outputs, error and gradient (Lessons 01-02)."""
+
+    w: tuple
+    y: tuple
+    E: float
+    gradient: tuple
+
+
+def bowl_point(w1: float, w2: float, x, t) -> BowlPoint:
+    """The outputs y = w . x of each example, E(w) and dE/dw at (w1, w2).
+
+    Examples
+    --------
+    >>> bowl_point(0.5, 0.25, [[1.0, 1.0]], [0.0])
+    BowlPoint(w=(0.5, 0.25), y=(0.75,), E=0.28125, gradient=(0.75, 0.75))
+    """
+    w = np.array([w1, w2], dtype=np.float64)
+    x = as_float_array(x, "inputs x")
+    y = x @ w
+    return BowlPoint(w=tuple(w.tolist()), y=tuple(y.round(12).tolist()),
+                     E=round(float(linear_neuron.error(w, x, t)), 12),
+                     gradient=tuple(linear_neuron.gradient(w, x, t).round(12).tolist()))
+
+
+def bowl_explorer(x, t, *, extent: float = 2.0, draw: bool = True):
+    """Sliders for w1 and w2 on the error surface and its contours (Lesson 01).
+
+    Examples
+    --------
+    >>> explorer = bowl_explorer([[1.0, 1.0]], [0.0], draw=False)
+    >>> controls(explorer)["w1"].value, controls(explorer)["w2"].value = 1.0, -1.0
+    >>> explorer.result.E
+    0.0
+    """
+    x = as_float_array(x, "inputs x")
+
+    def update(w1, w2):
+        point = bowl_point(w1, w2, x, t)
+        if draw:
+            _show(plots.error_bowl(x, t, w=point.w, extent=extent))
+        return point
+
+    def slider(name, value):
+        return ipywidgets.FloatSlider(value=value, min=-extent, max=extent, step=0.05, description=f"weight {name}",
+                                      readout_format=".2f", style={"description_width": "initial"})
+
+    return ipywidgets.interactive(update, w1=slider("w1", 1.0), w2=slider("w2", 0.5), clear_output=False)
+
+
+# -- Lesson 02: gradient descent at a chosen learning rate ----------------------------
+
+@dataclass(frozen=True)
+class DescentRun:
+    """A gradient-descent run of the linear neuron (Lesson 02).
+
+    Attributes
+    ----------
+    eta : float
+        The learning rate.
+    path : ndarray, shape (m + 1, 2)
+        The start and each iterate (a diverging run stops early).
+    errors : ndarray, shape (m + 1,)
+        E at each point of the path.
+    regime : str
+        ``"creep"``, ``"converge"``, ``"oscillate"`` or ``"diverge"``.
+    eta_max : float
+        The stability bound 2 / lambda_max.
+    """
+
+    eta: float
+    path: np.ndarray
+    errors: np.ndarray
+    regime: str
+    eta_max: float
+
+
+def descent_run(x, t, eta: float, w1: float, w2: float, steps: int) -> DescentRun:
+    """Run gradient descent from (w1, w2) and classify the learning rate.
+
+    Examples
+    --------
+    >>> run = descent_run([[1.0, 1.0]], [0.0], eta=0.25, w1=1.0, w2=0.0, steps=2)
+    >>> run.path.tolist(), run.regime, run.eta_max
+    ([[1.0, 0.0], [0.75, -0.25], [0.625, -0.375]], 'converge', 1.0)
+    """
+    path = linear_neuron.descent_path([w1, w2], x, t, eta, steps)
+    return DescentRun(eta=float(eta), path=path, errors=linear_neuron.error(path, x, t),
+                      regime=linear_neuron.regime(eta, x), eta_max=linear_neuron.stability_bound(x))
+
+
+def _draw_run(run: DescentRun, x, t, extent: float):
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.0), layout="constrained")
+    shown = run.path[np.all(np.abs(run.path) < 50 * extent, axis=1)]
+    plots.error_contours(x, t, paths={f"{len(run.path) - 1} steps": shown}, extent=extent, ax=left,
+                         title=rf"$\eta = {run.eta:.3g}$ ($\eta_{{max}} = {run.eta_max:.3g}$): {run.regime}")
+    plots.error_curves({rf"$\eta = {run.eta:.3g}$": np.maximum(run.errors, 1e-300)}, log=True, ax=right,
+                       title="Error along the path")
+    return fig
+
+
+def descent_explorer(x, t, *, extent: float = 2.0, draw: bool = True):
+    """Pick eta and a starting point; watch the gradient-descent path (Lesson 02).
+
+    The learning-rate slider is logarithmic and reaches past the stability
+    bound, so all four regimes are a drag away.
+
+    Examples
+    --------
+    >>> explorer = descent_explorer([[1.0, 1.0]], [0.0], draw=False)
+    >>> controls(explorer)["eta"].value = 1.5
+    >>> explorer.result.regime
+    'diverge'
+    """
+    x = as_float_array(x, "inputs x")
+    eta_max = linear_neuron.stability_bound(x)
+
+    def update(eta, w1, w2, steps):
+        run = descent_run(x, t, eta, w1, w2, steps)
+        if draw:
+            _show(_draw_run(run, x, t, extent))
+        return run
+
+    common = dict(continuous_update=False, style={"description_width": "initial"})
+    eta = ipywidgets.FloatLogSlider(value=0.3 * eta_max, base=10, min=np.log10(eta_max) - 2.5,
+                                    max=np.log10(eta_max) + 0.3, step=0.05, description="learning rate η",
+                                    readout_format=".3g", **common)
+    start = {name: ipywidgets.FloatSlider(value=value, min=-extent, max=extent, step=0.05,
+                                          description=f"start {name}", readout_format=".2f", **common)
+             for name, value in (("w1", 1.5), ("w2", -0.5))}
+    steps = ipywidgets.IntSlider(value=20, min=1, max=100, description="steps", **common)
+    return ipywidgets.interactive(update, eta=eta, w1=start["w1"], w2=start["w2"], steps=steps, clear_output=False)
+
+
+# -- Lesson 03: an activation and its slope -------------------------------------------
+
+@dataclass(frozen=True)
+class ActivationPoint:
+    """phi(net) and its slope phi'(net) for one activation (Lesson 03, Eq. 3)."""
+
+    name: str
+    net: float
+    out: float
+    slope: float
+
+
+def activation_point(name: str, net: float) -> ActivationPoint:
+    """The output and slope of the named activation at ``net``.
+
+    Examples
+    --------
+    >>> activation_point("logistic", 0.0)
+    ActivationPoint(name='logistic', net=0.0, out=0.5, slope=0.25)
+    """
+    activation = activations.get_activation(name)
+    net = float(as_float_array(net, "net"))
+    return ActivationPoint(name=activation.name, net=net, out=round(float(activation.phi(net)), 12),
+                           slope=round(float(activation.prime(net)), 12))
+
+
+def _draw_activation(point: ActivationPoint, span: float = 6.0):
+    activation = activations.get_activation(point.name)
+    fig, ax = plt.subplots(figsize=(6, 3.8), layout="constrained")
+    net = np.linspace(-span, span, 401)
+    ax.plot(net, activation.phi(net), color=plots.COLORS["blue"], label=rf"$\varphi$ = {point.name}")
+    tangent = np.array([point.net - 1.5, point.net + 1.5])
+    ax.plot(tangent, point.out + point.slope * (tangent - point.net), "--", color=plots.COLORS["vermillion"],
+            label=rf"tangent, slope $\varphi'({point.net:.2f}) = {point.slope:.3f}$")
+    ax.plot([point.net], [point.out], "o", color=plots.COLORS["vermillion"])
+    ax.set_xlabel("net input $net$")
+    ax.set_ylabel(r"$\varphi(net)$")
+    ax.set_title(f"The slope of {point.name} at net = {point.net:.2f}")
+    ax.legend(fontsize="small", loc="upper left")
+    return fig
+
+
+def activation_explorer(*, draw: bool = True):
+    """Choose an activation and slide net along it; the tangent shows phi'(net) (Lesson 03).
+
+    Examples
+    --------
+    >>> explorer = activation_explorer(draw=False)
+    >>> controls(explorer)["net"].value = 0.0
+    >>> explorer.result.slope
+    0.25
+    """
+
+    def update(name, net):
+        point = activation_point(name, net)
+        if draw:
+            _show(_draw_activation(point))
+        return point
+
+    name = ipywidgets.Dropdown(options=["logistic", "tanh", "relu"], value="logistic", description="activation")
+    net = ipywidgets.FloatSlider(value=2.0, min=-5.0, max=5.0, step=0.1, description="net", readout_format=".1f")
+    return ipywidgets.interactive(update, name=name, net=net, clear_output=False)

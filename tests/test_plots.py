@@ -1,0 +1,108 @@
+"""bp_course.plots: every figure is titled, labelled, in the course palette, and refuses bad input clearly."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+
+from bp_course import datasets, plots
+
+X1, T1 = datasets.training_case()
+X2, T2 = datasets.two_cases()
+
+
+def _line_colors(ax):
+    return {to_hex(line.get_color()) for line in ax.get_lines()}
+
+
+def test_palette_is_okabe_ito():
+    assert plots.COLORS["blue"] == "#0072B2" and plots.COLORS["vermillion"] == "#D55E00"
+    assert all(name in plots.COLORS for name in plots.CYCLE)
+
+
+def test_parabola_has_its_minimum_at_the_target_and_marks_the_point():
+    ax = plots.error_parabola(t=0.5, y=1.5, tangent=True)
+    curve = ax.get_lines()[0]
+    ys, E = curve.get_xdata(), curve.get_ydata()
+    assert ys[np.argmin(E)] == pytest.approx(0.5) and E.min() == pytest.approx(0.0)
+    np.testing.assert_allclose(E, 0.5 * (0.5 - ys) ** 2)
+    tangent = ax.get_lines()[3]
+    slope = np.diff(tangent.get_ydata()) / np.diff(tangent.get_xdata())
+    assert slope[0] == pytest.approx(1.0)  # dE/dy = y - t
+    assert "t = 0.5" in ax.get_title() and ax.get_ylabel() == "error $E$"
+    assert _line_colors(ax) <= {c.lower() for c in plots.COLORS.values()}
+
+
+def test_bowl_has_surface_and_contours_with_labels():
+    fig = plots.error_bowl(X1, T1, w=[1.0, 0.5])
+    surface, contours = fig.axes[0], fig.axes[1]
+    assert surface.name == "3d" and surface.get_zlabel() == "$E$"
+    assert contours.get_xlabel() == "weight $w_1$" and "E = 1.125" in contours.get_legend().get_texts()[0].get_text()
+    assert fig.get_suptitle()
+
+
+def test_contours_draw_each_path_from_its_start():
+    path = np.array([[1.5, -0.5], [1.2, -0.8], [1.0, -1.0]])
+    ax = plots.error_contours(X2, T2, paths={"eta = 0.5": path})
+    drawn = ax.get_lines()[0]
+    np.testing.assert_array_equal(drawn.get_xdata(), path[:, 0])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["eta = 0.5"]
+
+
+def test_regime_paths_titles_give_the_regime_of_each_eta():
+    fig = plots.regime_paths(X2, T2, [1.5, -1.5], [0.05, 0.5, 1.2, 1.6], steps=10)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert [t.split("\n")[1] for t in titles] == ["creep", "converge", "oscillate", "diverge"]
+
+
+def test_activation_curves_plot_phi_and_its_derivative():
+    fig = plots.activation_curves(["logistic", "tanh"])
+    left, right = fig.axes
+    net = left.get_lines()[0].get_xdata()
+    np.testing.assert_allclose(right.get_lines()[0].get_ydata(),
+                               left.get_lines()[0].get_ydata() * (1 - left.get_lines()[0].get_ydata()))
+    np.testing.assert_allclose(right.get_lines()[1].get_ydata(), 1 - np.tanh(net) ** 2)
+
+
+def test_relu_derivative_is_drawn_with_a_gap_at_the_kink():
+    fig = plots.activation_curves("relu")
+    prime = fig.axes[1].get_lines()[0]
+    assert np.isnan(prime.get_ydata()[prime.get_xdata() == 0]).all()
+
+
+def test_error_curves_one_line_per_run_and_log_scale():
+    ax = plots.error_curves({"a": [1.0, 0.5, 0.25], "b": [1.0, 0.1, 0.01]}, log=True)
+    assert len(ax.get_lines()) == 2 and ax.get_yscale() == "log"
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: plots.error_contours(np.ones((2, 3)), [0.0, 0.0]), "two weights; got inputs with 3 features"),
+    (lambda: plots.error_parabola(t=0.0, span=-1.0), "span must be a positive"),
+    (lambda: plots.activation_curves(["sigmoid"]), "did you mean 'logistic'"),
+    (lambda: plots.error_curves({}), "curves is empty"),
+    (lambda: plots.regime_paths(X2, T2, [0.0, 0.0], []), "etas is empty"),
+    (lambda: plots.error_contours(X2, T2, levels=1), "levels must be an integer of at least 2"),
+    (lambda: plots.error_contours(X2, T2, w=[np.nan, 0.0]), "weights w contains 1 non-finite"),
+])
+def test_bad_input_is_refused_with_a_clear_message(call, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        call()
+
+
+def test_importing_plots_changes_no_global_style():
+    import importlib
+
+    import matplotlib
+
+    before = dict(matplotlib.rcParams)
+    importlib.reload(plots)
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_figures_are_not_left_open_by_explorers():
+    from bp_course import widgets
+
+    before = len(plt.get_fignums())
+    explorer = widgets.descent_explorer(X2, T2)
+    widgets.controls(explorer)["eta"].value = 1.0
+    assert len(plt.get_fignums()) == before

@@ -1,0 +1,92 @@
+"""bp_course.widgets: setting the sliders updates the computed point, error and path."""
+
+import numpy as np
+import pytest
+
+from bp_course import datasets, linear_neuron, widgets
+from bp_course.activations import logistic
+
+X1, T1 = datasets.training_case()
+X2, T2 = datasets.two_cases()
+
+
+def test_parabola_explorer_follows_the_y_slider():
+    explorer = widgets.parabola_explorer(t=0.5)
+    slider = widgets.controls(explorer)["y"]
+    assert slider.min == pytest.approx(-1.5) and slider.max == pytest.approx(2.5)
+    for y in (-1.0, 0.5, 2.0):
+        slider.value = y
+        point = explorer.result
+        assert point.y == pytest.approx(y)
+        assert point.E == pytest.approx(0.5 * (0.5 - y) ** 2) and point.dE_dy == pytest.approx(y - 0.5)
+
+
+def test_bowl_explorer_follows_both_weight_sliders():
+    explorer = widgets.bowl_explorer(X2, T2)
+    controls = widgets.controls(explorer)
+    controls["w1"].value, controls["w2"].value = 1.0, -1.0
+    assert explorer.result.w == (1.0, -1.0) and explorer.result.E == 0.0  # the bowl's single minimum
+    controls["w2"].value = 0.5
+    w = np.array([1.0, 0.5])
+    assert explorer.result.y == pytest.approx(tuple(X2 @ w))
+    assert explorer.result.E == pytest.approx(float(linear_neuron.error(w, X2, T2)))
+    assert explorer.result.gradient == pytest.approx(tuple(linear_neuron.gradient(w, X2, T2)))
+
+
+def test_bowl_explorer_shows_the_valley_of_the_single_case():
+    explorer = widgets.bowl_explorer(X1, T1, draw=False)
+    controls = widgets.controls(explorer)
+    for w1 in (-1.5, 0.0, 1.25):
+        controls["w1"].value, controls["w2"].value = w1, -w1
+        assert explorer.result.E == 0.0
+
+
+def test_descent_explorer_recomputes_the_path_for_each_setting():
+    explorer = widgets.descent_explorer(X2, T2)
+    controls = widgets.controls(explorer)
+    assert all(not widget.continuous_update for widget in controls.values())
+    controls["w1"].value, controls["w2"].value, controls["steps"].value = 1.5, -0.5, 7
+    controls["eta"].value = 0.5
+    run = explorer.result
+    np.testing.assert_allclose(run.path, linear_neuron.descent_path([1.5, -0.5], X2, T2, 0.5, 7))
+    np.testing.assert_allclose(run.errors, linear_neuron.error(run.path, X2, T2))
+    assert run.regime == "converge" and run.eta_max == pytest.approx(linear_neuron.stability_bound(X2))
+
+
+def test_descent_explorer_slider_reaches_every_regime():
+    explorer = widgets.descent_explorer(X2, T2, draw=False)
+    eta = widgets.controls(explorer)["eta"]
+    seen = set()
+    for value in np.geomspace(10 ** eta.min, 10 ** eta.max, 40):
+        eta.value = value
+        seen.add(explorer.result.regime)
+    assert seen == set(linear_neuron.REGIMES)
+
+
+def test_diverging_path_stops_without_overflow():
+    explorer = widgets.descent_explorer(X1, T1, draw=True)
+    controls = widgets.controls(explorer)
+    controls["steps"].value = 100
+    controls["eta"].value = 1.9
+    run = explorer.result
+    assert run.regime == "diverge" and np.all(np.isfinite(run.errors)) and len(run.path) < 101
+
+
+def test_activation_explorer_slope_is_the_derivative():
+    explorer = widgets.activation_explorer()
+    controls = widgets.controls(explorer)
+    controls["net"].value = 1.0
+    assert explorer.result.out == pytest.approx(logistic(1.0))
+    assert explorer.result.slope == pytest.approx(logistic(1.0) * (1 - logistic(1.0)))
+    controls["name"].value = "tanh"
+    assert explorer.result.slope == pytest.approx(1 - np.tanh(1.0) ** 2)
+    controls["name"].value = "relu"
+    controls["net"].value = 0.0
+    assert explorer.result.slope == 0.0
+
+
+def test_pure_functions_refuse_bad_input():
+    with pytest.raises(ValueError, match="did you mean 'logistic'"):
+        widgets.activation_point("logistc", 0.0)
+    with pytest.raises(ValueError, match="learning rate eta must be a positive"):
+        widgets.descent_run(X1, T1, -0.1, 0.0, 0.0, 3)
