@@ -87,9 +87,12 @@ def execute(nb, cwd, timeout: int = 120) -> nbformat.NotebookNode:
                                           **ipykernel.kernelspec.get_kernel_dict())
 
     km = KernelManager(kernel_name="python3", kernel_spec_manager=_CurrentEnvironment())
-    client = NotebookClient(nb, km=km, timeout=timeout, record_timing=False, store_widget_state=False,
+    # Widget state must be collected while running (nbclient's output-widget
+    # hook writes into it and fails without it); it is dropped afterwards.
+    client = NotebookClient(nb, km=km, timeout=timeout, record_timing=False, store_widget_state=True,
                             resources={"metadata": {"path": str(cwd)}})
     client.execute()
+    nb.metadata.pop("widgets", None)
     return nb
 
 

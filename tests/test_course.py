@@ -103,15 +103,37 @@ def test_solved_lesson_passes_nbval_lax(name, tmp_path):
     assert " failed" not in result.stdout
 
 
-def test_lesson_00_rejects_a_plausible_wrong_answer_with_its_hint(tmp_path):
-    name = "00_how_to_use_this_course.ipynb"
+WRONG_ANSWERS = [
+    ("00_how_to_use_this_course.ipynb", "ex00-3-answer", "def error_derivative(y, t):\n    return t - y",
+     "00.3", "Hint: the sign is flipped"),
+    ("01_learning_as_optimization.ipynb", "ex01-4-answer", "case = (2.0, 2.0, 1.0)",
+     "01.4", "multiple of (1, 1)"),
+    ("02_gradient_descent.ipynb", "ex02-2-answer",
+     "def descent(w0, x, t, eta, steps):\n    w = np.array(w0, dtype=float)\n    path = [w]\n"
+     "    for _ in range(steps):\n        w -= eta * gradient(w, x, t)\n        path.append(w)\n"
+     "    return np.array(path)", "02.2", "Append a copy"),
+    ("03_the_logistic_neuron.ipynb", "ex03-1-answer", 'dphi_dz = "exp(-z) / (1 + exp(-z))"',
+     "03.1", "Hint: the denominator (1 + e^-z) must be squared"),
+    ("04_chain_rule_one_layer.ipynb", "ex04-4-answer", "dE_dw1 = (y - t) * y * (1 - y)",
+     "04.4", "Hint: the factor x1 (dnet/dw1, Eq. 2) is missing"),
+]
+
+
+@pytest.mark.parametrize("name,cell,wrong,exercise,hint", WRONG_ANSWERS, ids=[w[0][:2] for w in WRONG_ANSWERS])
+def test_a_plausible_wrong_answer_fails_its_check_with_the_hint(name, cell, wrong, exercise, hint, tmp_path):
+    """End to end, as a learner meets it: nbval-lax on the lesson with one wrong answer among right ones."""
     answers = notebooks.answer_sources(notebooks.read(ROOT / "solutions" / name))
-    answers["ex00-3-answer"] = 'def error_derivative(y, t):\n    return t - y'
+    assert cell in answers
+    answers[cell] = wrong
     solved_but_one = notebooks.with_answers(notebooks.read(ROOT / "lessons" / name), answers)
     result = _nbval_lax(solved_but_one, tmp_path, name)
     assert result.returncode == 1
-    assert "1 failed" in result.stdout
-    assert "CheckFailed: Exercise 00.3" in result.stdout and "Hint: the sign is flipped" in result.stdout
+    assert "1 failed" in result.stdout, result.stdout[-2000:]
+    assert f"CheckFailed: Exercise {exercise}" in result.stdout and hint in result.stdout
+
+
+def test_every_lesson_has_an_end_to_end_wrong_answer_test():
+    assert sorted({w[0] for w in WRONG_ANSWERS}) == LESSON_NAMES
 
 
 # -- the README, CI and requirements tell the truth ---------------------------------
