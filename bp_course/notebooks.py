@@ -27,6 +27,8 @@ META = "bp_course"
 ROLES = ("narrative", "answer", "check")
 """The roles a cell can have."""
 
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
 NBFORMAT_MINOR = 5  # cell ids exist from nbformat 4.5 on
 
 
@@ -64,8 +66,9 @@ def execute(nb, cwd, timeout: int = 120) -> nbformat.NotebookNode:
 
     Used by ``python -m bp_course execute`` to refresh the stored outputs of
     solution notebooks. The kernel is the running interpreter (as nbval's
-    ``--nbval-current-env``), so a virtual environment needs no kernelspec;
-    no timings and no widget state are recorded, keeping outputs stable.
+    ``--nbval-current-env``), so a virtual environment needs no kernelspec.
+    No timings, widget state or widget views are stored (a view names a
+    random model id), so running a notebook twice gives the same file.
 
     Parameters
     ----------
@@ -93,6 +96,9 @@ def execute(nb, cwd, timeout: int = 120) -> nbformat.NotebookNode:
                             resources={"metadata": {"path": str(cwd)}})
     client.execute()
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:  # a widget's view points at a model that was not kept, under a random id
+        if cell.cell_type == "code":
+            cell.outputs = [out for out in cell.outputs if _WIDGET_VIEW not in out.get("data", {})]
     return nb
 
 
