@@ -8,7 +8,8 @@ changes matplotlib's global settings.
 
 Lessons 01-02 use :func:`error_parabola`, :func:`error_bowl`,
 :func:`error_contours` and :func:`regime_paths`; Lesson 03
-:func:`activation_curves`; Lesson 04 :func:`error_curves`.
+:func:`activation_curves`; Lesson 04 :func:`error_curves`; Lesson 05 and
+later :func:`network_diagram`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bp_course import activations, linear_neuron
 from bp_course._validate import as_float_array, positive_number
 
 __all__ = ["COLORS", "CYCLE", "error_parabola", "error_bowl", "error_contours", "regime_paths",
-           "activation_curves", "error_curves"]
+           "activation_curves", "error_curves", "network_diagram"]
 
 COLORS = {
     "blue": "#0072B2",
@@ -350,3 +351,95 @@ def error_curves(curves, *, log: bool = False, ax=None, title: str = "Training")
     ax.set_title(title)
     ax.legend(fontsize="small")
     return ax
+
+
+def network_diagram(W, *, out=None, delta=None, title: str | None = None, ax=None):
+    r"""A layered network with its weights, forward values and backward deltas (Lesson 05).
+
+    Neurons are drawn as circles, layer by layer from left to right, and each
+    edge i -> j is labelled with its weight w_ij. Above each neuron stands its
+    output o_j (the forward pass, in blue); below it its delta
+    delta_j = dE/dnet_j (the backward pass, in vermillion).
+
+    Parameters
+    ----------
+    W : sequence of array_like
+        ``W[l]`` of shape ``(n_l, n_{l+1})``, as in :class:`bp_course.network.Network`.
+    out : sequence of array_like, optional
+        ``out[l]`` of shape ``(n_l,)`` for every layer (one example).
+    delta : sequence of array_like, optional
+        ``delta[l]`` of shape ``(n_l,)`` for the layers after the input
+        (``len(W)`` arrays) or for every layer.
+    title : str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = network_diagram([[[0.4, -0.3], [0.2, 0.6]], [[0.5], [-0.4]]], out=[[0.5, 1.0], [0.6, 0.61], [0.51]])
+    >>> sum(text.get_text().startswith("o = ") for text in ax.texts)
+    5
+    """
+    W = [as_float_array(w, f"W[{l}]") for l, w in enumerate(W)]
+    if not W:
+        raise ValueError("W is empty: give at least one weight matrix")
+    sizes = [W[0].shape[0]] + [w.shape[1] if w.ndim == 2 else -1 for w in W]
+    for l, w in enumerate(W):
+        if w.ndim != 2 or w.shape[0] != sizes[l]:
+            raise ValueError(f"W[{l}] has shape {w.shape}; expected ({sizes[l]}, n) to follow a layer of "
+                             f"{sizes[l]} neurons")
+    out = _per_layer(out, sizes, "out")
+    delta = _per_layer(delta, sizes, "delta")
+    ax = _axes(ax, figsize=(2.4 * len(sizes) + 1.0, 1.2 * max(sizes) + 1.6))
+    height = max(sizes)
+    where = [[(2.0 * l, (n - 1) / 2 - k) for k in range(n)] for l, n in enumerate(sizes)]  # layers centred
+    for l, w in enumerate(W):
+        for i, (x0, y0) in enumerate(where[l]):
+            for j, (x1, y1) in enumerate(where[l + 1]):
+                ax.plot([x0, x1], [y0, y1], color=COLORS["black"], linewidth=0.8, zorder=1)
+                fraction = 0.3 if i % 2 == 0 else 0.62  # keep labels of crossing edges apart
+                ax.text(x0 + fraction * (x1 - x0), y0 + fraction * (y1 - y0), f"{w[i, j]:.3g}", fontsize=8,
+                        ha="center", va="center", zorder=3,
+                        bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none"))
+    for l, layer in enumerate(where):
+        name = "input" if l == 0 else ("output" if l == len(sizes) - 1 else f"hidden {l}")
+        ax.text(layer[0][0], (height - 1) / 2 + 0.6, name, ha="center", va="bottom", fontsize=9)
+        for k, (x0, y0) in enumerate(layer):
+            ax.add_patch(plt.Circle((x0, y0), 0.22, facecolor=COLORS["sky"], edgecolor=COLORS["black"], zorder=2))
+            ax.text(x0, y0, str(k + 1), ha="center", va="center", fontsize=9, zorder=4)
+            if out[l] is not None:
+                ax.text(x0, y0 + 0.27, f"o = {out[l][k]:.4g}", ha="center", va="bottom", fontsize=8,
+                        color=COLORS["blue"], zorder=4)
+            if delta[l] is not None:
+                ax.text(x0, y0 - 0.27, f"δ = {delta[l][k]:.4g}", ha="center", va="top", fontsize=8,
+                        color=COLORS["vermillion"], zorder=4)
+    ax.set_xlim(-0.8, 2.0 * (len(sizes) - 1) + 0.8)
+    ax.set_ylim(-(height - 1) / 2 - 0.8, (height - 1) / 2 + 1.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title or "Forward values o (above) and backward deltas δ (below)")
+    return ax
+
+
+def _per_layer(values, sizes, name):
+    if values is None:
+        return [None] * len(sizes)
+    values = list(values)
+    if len(values) == len(sizes) - 1:
+        values = [None] + values
+    if len(values) != len(sizes):
+        raise ValueError(f"{name} should have one array per layer ({len(sizes)}) or per layer after the input "
+                         f"({len(sizes) - 1}), got {len(values)}")
+    result = []
+    for l, (v, n) in enumerate(zip(values, sizes)):
+        if v is None:
+            result.append(None)
+            continue
+        v = as_float_array(v, f"{name}[{l}]").reshape(-1)
+        if v.shape != (n,):
+            raise ValueError(f"{name}[{l}] should hold {n} value(s), one per neuron of layer {l}, got {v.size}")
+        result.append(v)
+    return result

@@ -106,3 +106,28 @@ def test_figures_are_not_left_open_by_explorers():
     explorer = widgets.descent_explorer(X2, T2)
     widgets.controls(explorer)["eta"].value = 1.0
     assert len(plt.get_fignums()) == before
+
+
+W_221 = [np.array([[0.4, -0.3], [0.2, 0.6]]), np.array([[0.5], [-0.4]])]
+
+
+def test_network_diagram_labels_every_edge_and_value():
+    out = [[0.5, 1.0], [0.6, 0.61], [0.51]]
+    ax = plots.network_diagram(W_221, out=out, delta=[[0.01, -0.02], [-0.12]])
+    texts = [t.get_text() for t in ax.texts]
+    for w in ("0.4", "-0.3", "0.2", "0.6", "0.5", "-0.4"):
+        assert w in texts
+    assert sum(t.startswith("o = ") for t in texts) == 5
+    assert sorted(t for t in texts if t.startswith("δ")) == ["δ = -0.02", "δ = -0.12", "δ = 0.01"]
+    assert {"input", "hidden 1", "output"} <= set(texts)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(W=[np.ones((2, 2)), np.ones((3, 1))]), r"W\[1\] has shape \(3, 1\); expected \(2, n\)"),
+    (dict(W=W_221, out=[[1.0, 2.0]]), "one array per layer"),
+    (dict(W=W_221, delta=[[1.0, 2.0, 3.0], [1.0]]), r"delta\[1\] should hold 2 value\(s\)"),
+    (dict(W=[]), "W is empty"),
+])
+def test_network_diagram_refuses_mismatched_shapes(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        plots.network_diagram(**kwargs)
