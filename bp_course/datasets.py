@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["training_case", "two_cases", "xor"]
+__all__ = ["training_case", "two_cases", "worked_example", "xor"]
 
 
 def training_case():
@@ -49,6 +49,31 @@ def two_cases():
     ([0.0, 1.0], [0.0, 1.0])
     """
     return np.array([[1.0, 1.0], [1.0, 0.0]]), np.array([[0.0], [1.0]])
+
+
+def worked_example():
+    """The 2-2-1 logistic network Lesson 05 works through by hand.
+
+    No biases; one input x = (0.5, 1.0) with target t = 1.
+
+    Returns
+    -------
+    x : ndarray, shape (2,)
+    t : ndarray, shape (1,)
+    W : list of ndarray
+        ``W[0]`` (2, 2): w_ij from input i to hidden neuron j;
+        ``W[1]`` (2, 1): from hidden neuron i to the output.
+
+    Examples
+    --------
+    >>> x, t, W = worked_example()
+    >>> (x @ W[0]).round(12).tolist()
+    [0.4, 0.45]
+    """
+    x = np.array([0.5, 1.0])
+    t = np.array([1.0])
+    W = [np.array([[0.4, -0.3], [0.2, 0.6]]), np.array([[0.5], [-0.4]])]
+    return x, t, W
 
 
 def xor():

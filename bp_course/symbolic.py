@@ -46,6 +46,7 @@ __all__ = [
     "logistic_derivative",
     "tanh_derivative",
     "single_neuron",
+    "network_gradients",
 ]
 
 FUNCTIONS = {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "cosh": sp.cosh, "sinh": sp.sinh, "sqrt": sp.sqrt}
@@ -453,3 +454,57 @@ def single_neuron() -> dict:
             mistakes=(("phi'(out)", (y - t) * _phi(y) * (1 - _phi(y)) * x1,
                        "phi' is evaluated at the output y: Eq. 3 needs phi'(net) = y (1 - y), not phi'(y)."),)),
     }
+
+
+def network_gradients(W, x, t) -> list:
+    r"""Lesson 05: dE/dW of a logistic network by SymPy, differentiating the *whole* error.
+
+    The network has no biases and a logistic activation in every layer after
+    the input; E = 1/2 sum_k (t_k - y_k)^2 for one example. Every weight is a
+    symbol, the error is one nested expression in all of them, and each
+    derivative is taken by SymPy directly, without any delta or recursion:
+    an independent reference for a hand-written backward pass.
+
+    Parameters
+    ----------
+    W : sequence of array_like
+        ``W[l]`` of shape ``(n_l, n_{l+1})``. Small networks only: at most
+        40 weights.
+    x : array_like, shape (n_0,)
+        One input.
+    t : array_like, shape (n_L,)
+        Its target.
+
+    Returns
+    -------
+    list of ndarray
+        dE/dW[l], shaped like ``W[l]``.
+
+    Examples
+    --------
+    >>> [g.round(6).tolist() for g in network_gradients([[[0.0], [0.0]]], [1.0, 1.0], [1.0])]
+    [[[-0.125], [-0.125]]]
+    """
+    W = [np.asarray(w, dtype=np.float64) for w in W]
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    t = np.asarray(t, dtype=np.float64).reshape(-1)
+    if not W or any(w.ndim != 2 for w in W) or W[0].shape[0] != x.size or W[-1].shape[1] != t.size \
+            or any(a.shape[1] != b.shape[0] for a, b in zip(W, W[1:])):
+        raise ValueError(f"shapes do not chain: x {x.shape}, W {[w.shape for w in W]}, t {t.shape}")
+    if sum(w.size for w in W) > 40:
+        raise ValueError("network_gradients is meant for the small networks of Lesson 05 (at most 40 weights)")
+    weights = [sp.Matrix(w.shape[0], w.shape[1], lambda i, j, l=l: sp.Symbol(f"w{l}_{i}{j}", real=True))
+               for l, w in enumerate(W)]
+    out = sp.Matrix([[sp.Float(v) for v in x]])
+    for matrix in weights:
+        out = (out * matrix).applyfunc(_phi)
+    E = sum(sp.Rational(1, 2) * (sp.Float(t_k) - out[k]) ** 2 for k, t_k in enumerate(t))
+    values = {matrix[i, j]: w[i, j] for matrix, w in zip(weights, W) for i in range(w.shape[0])
+              for j in range(w.shape[1])}
+    order = [s for matrix in weights for s in matrix]
+    gradient = sp.lambdify(order, [sp.diff(E, s) for s in order], modules="math")(*[values[s] for s in order])
+    result, start = [], 0
+    for w in W:
+        result.append(np.array(gradient[start:start + w.size], dtype=np.float64).reshape(w.shape))
+        start += w.size
+    return result

@@ -32,3 +32,11 @@ def test_two_cases_make_a_strict_bowl_with_minimum_at_1_minus_1():
     assert np.linalg.eigvalsh(linear_neuron.hessian(x)).min() > 0.1
     np.testing.assert_allclose(np.linalg.solve(x, t.ravel()), [1.0, -1.0])
     assert float(linear_neuron.error([1.0, -1.0], x, t)) == 0.0
+
+
+def test_worked_example_is_the_2_2_1_network_of_lesson_05():
+    x, t, W = datasets.worked_example()
+    assert x.tolist() == [0.5, 1.0] and t.tolist() == [1.0]
+    assert [w.shape for w in W] == [(2, 2), (2, 1)]
+    W[0][0, 0] = 9.0
+    assert datasets.worked_example()[2][0][0, 0] == 0.4

@@ -147,3 +147,29 @@ def test_equivalent_forms_of_the_tanh_derivative_pass(answer):
 def test_tanh_mistakes_are_named(answer, mistake, words):
     verdict = check_derivative(answer, TANH)
     assert not verdict.correct and verdict.mistake == mistake and words in verdict.message
+
+
+def test_network_gradients_by_sympy_match_the_networks_backward_pass():
+    import numpy as np
+
+    from bp_course import datasets
+    from bp_course.network import Network
+
+    rng = np.random.default_rng(3)
+    for sizes in ((2, 2, 1), (3, 2, 2), (2, 3, 2, 1)):
+        net = Network(list(sizes), "logistic", seed=1)
+        x, t = rng.normal(size=sizes[0]), rng.uniform(size=sizes[-1])
+        expected = net.gradients(x, t).dW
+        for got, want in zip(symbolic.network_gradients(net.W, x, t), expected):
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-14)
+    x, t, W = datasets.worked_example()
+    assert symbolic.network_gradients(W, x, t)[1].shape == (2, 1)
+
+
+def test_network_gradients_refuses_mismatched_or_large_networks():
+    import numpy as np
+
+    with pytest.raises(ValueError, match="shapes do not chain"):
+        symbolic.network_gradients([np.ones((2, 2)), np.ones((3, 1))], [1.0, 1.0], [0.0])
+    with pytest.raises(ValueError, match="at most 40 weights"):
+        symbolic.network_gradients([np.ones((5, 5)), np.ones((5, 5))], np.ones(5), np.ones(5))

@@ -81,7 +81,12 @@ def format_value(value) -> str:
     """A short, stable rendering of a number or array for feedback messages."""
     if callable(value):
         return getattr(value, "__name__", type(value).__name__)
-    array = np.asarray(value)
+    if isinstance(value, (list, tuple)) and any(isinstance(v, np.ndarray) and v.ndim > 1 for v in value):
+        return "[" + ", ".join(f"array of shape {np.shape(v)}" for v in value) + "]"
+    try:
+        array = np.asarray(value)
+    except ValueError:  # ragged
+        return f"{value!r:.60}"
     if array.dtype == object:
         return f"{value!r:.60}"
     if array.ndim == 0:
@@ -115,6 +120,8 @@ def call(exercise: str, fn, *args, name: str = "your function"):
         result = fn(*args)
     except NotImplementedError:
         raise NotAttempted(exercise) from None
+    except _ShortError:  # a check's own verdict, raised by a wrapper around the learner's function
+        raise
     except Exception as error:  # the learner's code may raise anything
         shown = ", ".join(format_value(a) for a in args)
         raise CheckFailed(exercise, f"{name}({shown}) raised {type(error).__name__}: {error}") from None

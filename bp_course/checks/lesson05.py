@@ -1,0 +1,186 @@
+"""Checks for Lesson 05, "The recursive delta rule".
+
+The 2-2-1 logistic network of :func:`bp_course.datasets.worked_example`,
+worked by hand (forward values, the output delta, the hidden deltas of
+Eq. 5, the weight gradients), then the backward pass written in code.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bp_course import datasets
+from bp_course.activations import logistic
+from bp_course.checks.core import (CheckFailed, Mistake, answer_value, expect_close, expect_function, format_value,
+                                   passed)
+
+__all__ = ["forward", "delta_output", "delta_hidden", "gradients", "backward"]
+
+_X, _T, _W = datasets.worked_example()
+_NET_H = _X @ _W[0]
+_O_H = logistic(_NET_H)
+_NET_O = _O_H @ _W[1]
+_Y = logistic(_NET_O)
+_DELTA_O = (_Y - _T) * _Y * (1 - _Y)
+_DELTA_H = (_W[1] @ _DELTA_O) * _O_H * (1 - _O_H)
+
+
+def forward(o_hidden, y) -> None:
+    """Exercise 05.1: the hidden outputs o_hidden (shape (2,)) and the output y of the worked example.
+
+    Examples
+    --------
+    >>> forward([0.598688, 0.610639], 0.513769)
+    ✔ Exercise 05.1 passed: o_hidden = [0.598688, 0.610639], y = 0.513769.
+    """
+    o_hidden = answer_value("05.1", o_hidden, "o_hidden")
+    y = answer_value("05.1", y, "y")
+    transposed = logistic(_X @ _W[0].T)
+    expect_close("05.1", o_hidden, _O_H, what="o_hidden", rtol=1e-5, atol=1e-6, mistakes=[
+        Mistake(_NET_H, "those are the net inputs net_j = sum_i w_ij x_i; the outputs are o_j = phi(net_j)."),
+        Mistake(transposed, "W[0] is transposed: w_ij goes from input i (row) to hidden neuron j (column), "
+                            "so net_j = sum_i x_i w_ij is x @ W[0]."),
+    ])
+    expect_close("05.1", y, _Y[0], what="y", rtol=1e-5, atol=1e-6, mistakes=[
+        Mistake(_NET_O[0], "that is the output neuron's net input; y = phi(net)."),
+        Mistake(logistic(_NET_H @ _W[1])[0], "that feeds the hidden *net inputs* forward; the next layer receives "
+                                             "the hidden *outputs* o_j = phi(net_j)."),
+    ])
+    passed("05.1", f"o_hidden = [{_O_H[0]:.6f}, {_O_H[1]:.6f}], y = {_Y[0]:.6f}.")
+
+
+def delta_output(delta) -> None:
+    """Exercise 05.2: the output neuron's delta, (y - t) phi'(net) with phi'(net) = y (1 - y).
+
+    Examples
+    --------
+    >>> delta_output(-0.121466)
+    ✔ Exercise 05.2 passed: delta_output = (y - t) y (1 - y) = -0.121466.
+    """
+    delta = answer_value("05.2", delta, "delta_output")
+    expect_close("05.2", delta, _DELTA_O[0], what="delta_output", rtol=1e-5, atol=1e-7, mistakes=[
+        Mistake(-_DELTA_O[0], "the sign is flipped: dE/dy = y - t (Eq. 4)."),
+        Mistake((_Y - _T)[0], "the factor phi'(net) = y (1 - y) (Eq. 3) is missing: delta = dE/dnet, not dE/dy."),
+        Mistake(((_Y - _T) * logistic(_Y) * (1 - logistic(_Y)))[0],
+                "phi' is evaluated at the output y; it belongs at net: phi'(net) = y (1 - y)."),
+    ])
+    passed("05.2", f"delta_output = (y - t) y (1 - y) = {_DELTA_O[0]:.6f}.")
+
+
+def delta_hidden(delta) -> None:
+    """Exercise 05.3: the hidden deltas of Eq. 5, delta_j = (sum_l w_jl delta_l) o_j (1 - o_j).
+
+    Examples
+    --------
+    >>> delta_hidden([-0.014592, 0.011552])
+    ✔ Exercise 05.3 passed: delta_hidden = [-0.014592, 0.011552]: each hidden neuron's share of the output's delta, times its own slope.
+    """
+    delta = answer_value("05.3", delta, "delta_hidden")
+    backpropagated = _W[1] @ _DELTA_O
+    expect_close("05.3", delta, _DELTA_H, what="delta_hidden", rtol=1e-4, atol=1e-7, mistakes=[
+        Mistake(backpropagated, "that is dE/do_j = sum_l w_jl delta_l (Eq. 5) alone; delta_j = dE/dnet_j also needs "
+                                "the hidden neuron's own slope phi'(net_j) = o_j (1 - o_j)."),
+        Mistake(_DELTA_O * _O_H * (1 - _O_H), "the weights w_jl are missing: the output's delta reaches hidden "
+                                              "neuron j through the weight w_jl."),
+        Mistake(backpropagated * _Y * (1 - _Y), "that uses the output's slope y (1 - y); each hidden neuron needs "
+                                                "its own, o_j (1 - o_j)."),
+        Mistake(backpropagated * _NET_H * (1 - _NET_H), "o_j (1 - o_j) takes the hidden *outputs* o_j, not the "
+                                                        "net inputs net_j."),
+        Mistake(-_DELTA_H, "the sign is flipped; start from delta_output = (y - t) y (1 - y)."),
+    ])
+    passed("05.3", f"delta_hidden = [{_DELTA_H[0]:.6f}, {_DELTA_H[1]:.6f}]: each hidden neuron's share of the "
+                   "output's delta, times its own slope.")
+
+
+def gradients(dW0, dW1) -> None:
+    """Exercise 05.4: dE/dW[0] (2 x 2) and dE/dW[1] (2 x 1), from dE/dw_ij = o_i delta_j.
+
+    Examples
+    --------
+    >>> gradients(np.outer(_X, _DELTA_H), np.outer(_O_H, _DELTA_O))
+    ✔ Exercise 05.4 passed: dE/dw_ij = o_i delta_j for all six weights.
+    """
+    dW0 = answer_value("05.4", dW0, "dW0")
+    dW1 = answer_value("05.4", dW1, "dW1")
+    expect_close("05.4", dW0, np.outer(_X, _DELTA_H), what="dW0", rtol=1e-4, atol=1e-8, mistakes=[
+        Mistake(np.outer(_DELTA_H, _X), "dW0 is transposed: entry (i, j) belongs to w_ij, input i to hidden j, "
+                                        "so it is x_i delta_j (np.outer(x, delta_hidden))."),
+        Mistake(np.outer(_X, _W[1] @ _DELTA_O), "that uses dE/do_j instead of the delta dE/dnet_j: the slope "
+                                                "o_j (1 - o_j) is missing."),
+    ])
+    expect_close("05.4", dW1, np.outer(_O_H, _DELTA_O), what="dW1", rtol=1e-4, atol=1e-8, mistakes=[
+        Mistake(np.outer(_NET_H, _DELTA_O), "the weight's input is the hidden *output* o_i, not its net input."),
+        Mistake(np.outer(_X, _DELTA_O), "the weights of the second layer start at the hidden neurons, so their "
+                                        "inputs are o_hidden, not x."),
+    ])
+    passed("05.4", "dE/dw_ij = o_i delta_j for all six weights.")
+
+
+def _backward(W, x, t, hidden_slope=True, average=True, transpose=False):
+    o_h = logistic(x @ W[0])
+    y = logistic(o_h @ W[1])
+    delta_o = (y - t) * y * (1 - y)
+    back = delta_o @ (W[1] if transpose and W[1].shape[0] == W[1].shape[1] else W[1].T)
+    delta_h = back * o_h * (1 - o_h) if hidden_slope else back
+    n = len(x) if average else 1
+    return [x.T @ delta_h / n, o_h.T @ delta_o / n]
+
+
+def _cases():
+    rng = np.random.default_rng(5)
+    cases = [{"W": [w.copy() for w in _W], "x": _X[None, :], "t": _T[None, :]}]
+    for sizes, n in (((2, 2, 1), 4), ((3, 4, 2), 5), ((2, 3, 3), 3)):
+        W = [rng.normal(size=(a, b)) for a, b in zip(sizes, sizes[1:])]
+        cases.append({"W": W, "x": rng.normal(size=(n, sizes[0])), "t": rng.uniform(size=(n, sizes[-1]))})
+    return cases
+
+
+def backward(fn) -> None:
+    """Exercise 05.5: ``fn(W, x, t)`` must return [dE/dW[0], dE/dW[1]] for a batch.
+
+    The network is logistic in both layers, has no biases, and E is the
+    squared error averaged over the examples (rows of ``x`` and ``t``).
+
+    Examples
+    --------
+    >>> backward(_backward)
+    ✔ Exercise 05.5 passed: the recursive delta rule, for any layer sizes and batches.
+    """
+    mistakes = [
+        Mistake(lambda W, x, t: _flat(_backward(W, x, t, hidden_slope=False)),
+                "the hidden deltas lack their slope o_j (1 - o_j): delta_j = (sum_l w_jl delta_l) phi'(net_j)."),
+        Mistake(lambda W, x, t: _flat(_backward(W, x, t, average=False)),
+                "that sums over the examples; E is their average, so divide the gradients by n."),
+        Mistake(lambda W, x, t: _flat(_backward(W, x, t, transpose=True)),
+                "W[1] is not transposed on the way back: the output deltas reach hidden neuron j through row j "
+                "of W[1], so the product is delta_output @ W[1].T."),
+    ]
+    expect_function("05.5", _flattened(fn), _cases(), lambda W, x, t: _flat(_backward(W, x, t)), name="backward",
+                    mistakes=mistakes, rtol=1e-7)
+    passed("05.5", "the recursive delta rule, for any layer sizes and batches.")
+
+
+def _flat(gradients):
+    return np.concatenate([np.ravel(g) for g in gradients])
+
+
+def _flattened(fn):
+    """The learner's function, its two gradients checked for shape and then laid end to end for comparison."""
+    if not callable(fn):
+        return fn
+
+    def flattened(W, x, t):
+        result = fn(W, x, t)
+        if not isinstance(result, (list, tuple)) or len(result) != 2:
+            raise CheckFailed("05.5", f"backward should return a list of two arrays [dW0, dW1], got "
+                                      f"{type(result).__name__} {format_value(result)}")
+        for l, (g, w) in enumerate(zip(result, W)):
+            shape = np.shape(g)
+            if shape != w.shape:
+                hint = " (transposed?)" if shape == w.shape[::-1] else ""
+                raise CheckFailed("05.5", f"dE/dW[{l}] should have the shape of W[{l}], {w.shape}; got {shape}{hint} "
+                                          f"for layer sizes {W[0].shape[0]}-{W[0].shape[1]}-{W[1].shape[1]}.")
+        return _flat(result)
+
+    flattened.__name__ = "backward"
+    return flattened
