@@ -21,7 +21,7 @@ from bp_course import activations, linear_neuron
 from bp_course._validate import as_float_array, positive_number
 
 __all__ = ["COLORS", "CYCLE", "error_parabola", "error_bowl", "error_contours", "regime_paths",
-           "activation_curves", "error_curves", "network_diagram"]
+           "activation_curves", "error_curves", "growth", "network_diagram"]
 
 COLORS = {
     "blue": "#0072B2",
@@ -348,6 +348,48 @@ def error_curves(curves, *, log: bool = False, ax=None, title: str = "Training")
         ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("error $E$")
+    ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def growth(x, curves, *, xlabel: str, ylabel: str, title: str, log: bool = True, ax=None):
+    r"""How counts grow with a size, one marked line per quantity (Lesson 06: cost against depth).
+
+    Parameters
+    ----------
+    x : sequence of float
+        The sizes (for example, network depths).
+    curves : dict
+        ``label -> sequence of values``, one value per entry of ``x``.
+    xlabel, ylabel, title : str
+    log : bool
+        A logarithmic value axis, on which exponential growth is a straight line.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = growth([1, 2, 3], {"paths": [10, 100, 1000]}, xlabel="depth", ylabel="count", title="Growth")
+    >>> ax.get_yscale()
+    'log'
+    """
+    x = as_float_array(x, "x").reshape(-1)
+    if not curves:
+        raise ValueError("curves is empty: give at least one label -> values")
+    ax = _axes(ax, figsize=(5.5, 3.6))
+    for i, (label, values) in enumerate(curves.items()):
+        values = as_float_array(values, f"values of {label!r}").reshape(-1)
+        if values.shape != x.shape:
+            raise ValueError(f"{label!r} has {values.size} values for {x.size} sizes")
+        ax.plot(x, values, "o-", color=_color(i), label=label, markersize=4)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(fontsize="small")
     return ax

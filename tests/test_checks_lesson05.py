@@ -91,7 +91,7 @@ def test_gradient_mistakes():
                              * (1 - logistic(logistic(x @ W[0]) @ W[1])) @ W[1].T) / len(x),
                       _backward(W, x, t)[1]], "Hint: the hidden deltas lack their slope"),
     (lambda W, x, t: [g * len(x) for g in _backward(W, x, t)], "Hint: that sums over the examples"),
-    (lambda W, x, t: [g.T for g in _backward(W, x, t)], r"dE/dW\[1\] should have the shape of W\[1\], \(2, 1\); got \(1, 2\) \(transposed\?\)"),
+    (lambda W, x, t: [g.T for g in _backward(W, x, t)], r"dE/dW\[1\] \(for layer sizes 2-2-1\) should have shape \(2, 1\); got \(1, 2\) \(transposed\?\)"),
     (lambda W, x, t: _backward(W, x, t)[0], "should return a list of two arrays"),
 ])
 def test_backward_mistakes(wrong, message):

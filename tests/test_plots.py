@@ -131,3 +131,10 @@ def test_network_diagram_labels_every_edge_and_value():
 def test_network_diagram_refuses_mismatched_shapes(kwargs, message):
     with pytest.raises(ValueError, match=message):
         plots.network_diagram(**kwargs)
+
+
+def test_growth_draws_each_quantity_against_size():
+    ax = plots.growth([1, 2, 3], {"a": [1, 2, 3], "b": [10, 100, 1000]}, xlabel="depth", ylabel="n", title="t")
+    assert [line.get_label() for line in ax.get_lines()] == ["a", "b"] and ax.get_yscale() == "log"
+    with pytest.raises(ValueError, match="'a' has 2 values for 3 sizes"):
+        plots.growth([1, 2, 3], {"a": [1, 2]}, xlabel="d", ylabel="n", title="t")

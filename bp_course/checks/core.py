@@ -23,6 +23,8 @@ __all__ = [
     "expect_close",
     "expect_function",
     "expect_derivation",
+    "gradient_list",
+    "flat",
     "passed",
     "format_value",
 ]
@@ -267,6 +269,49 @@ def expect_derivation(exercise: str, answer, question: symbolic.Derivative) -> s
     if verdict.hint:
         raise CheckFailed(exercise, f"{question.title} = {answer} is not right yet.\nHint: {verdict.hint}")
     raise CheckFailed(exercise, verdict.message)
+
+
+def flat(arrays) -> np.ndarray:
+    """Arrays laid end to end in one vector, so a list of gradients compares as one value."""
+    return np.concatenate([np.ravel(a) for a in arrays])
+
+
+def gradient_list(exercise: str, fn, shapes, *, name: str, what: str):
+    """Wrap a learner's function that returns a list of gradient arrays, for :func:`expect_function`.
+
+    The wrapper checks that the result is a list (or tuple) of arrays with
+    the expected shapes, naming the first that is not ("transposed?" when
+    its shape is reversed), and returns them laid end to end (:func:`flat`).
+
+    Parameters
+    ----------
+    exercise : str
+    fn : callable
+        The learner's function.
+    shapes : callable
+        ``shapes(*args) -> list of (label, shape)``: what the result should hold.
+    name : str
+        The function's name in messages.
+    what : str
+        How messages describe the result (``"a list of two arrays [dW0, dW1]"``).
+    """
+    if not callable(fn):
+        return fn
+
+    def wrapped(*args):
+        result = fn(*args)
+        expected = shapes(*args)
+        if not isinstance(result, (list, tuple)) or len(result) != len(expected):
+            raise CheckFailed(exercise, f"{name} should return {what}, got {type(result).__name__} "
+                                        f"{format_value(result)}")
+        for got, (label, shape) in zip(result, expected):
+            if np.shape(got) != tuple(shape):
+                hint = " (transposed?)" if np.shape(got) == tuple(shape)[::-1] else ""
+                raise CheckFailed(exercise, f"{label} should have shape {tuple(shape)}; got {np.shape(got)}{hint}.")
+        return flat(result)
+
+    wrapped.__name__ = name
+    return wrapped
 
 
 def passed(exercise: str, message: str) -> None:

@@ -11,8 +11,7 @@ import numpy as np
 
 from bp_course import datasets
 from bp_course.activations import logistic
-from bp_course.checks.core import (CheckFailed, Mistake, answer_value, expect_close, expect_function, format_value,
-                                   passed)
+from bp_course.checks.core import Mistake, answer_value, expect_close, expect_function, flat, gradient_list, passed
 
 __all__ = ["forward", "delta_output", "delta_hidden", "gradients", "backward"]
 
@@ -147,40 +146,19 @@ def backward(fn) -> None:
     ✔ Exercise 05.5 passed: the recursive delta rule, for any layer sizes and batches.
     """
     mistakes = [
-        Mistake(lambda W, x, t: _flat(_backward(W, x, t, hidden_slope=False)),
+        Mistake(lambda W, x, t: flat(_backward(W, x, t, hidden_slope=False)),
                 "the hidden deltas lack their slope o_j (1 - o_j): delta_j = (sum_l w_jl delta_l) phi'(net_j)."),
-        Mistake(lambda W, x, t: _flat(_backward(W, x, t, average=False)),
+        Mistake(lambda W, x, t: flat(_backward(W, x, t, average=False)),
                 "that sums over the examples; E is their average, so divide the gradients by n."),
-        Mistake(lambda W, x, t: _flat(_backward(W, x, t, transpose=True)),
+        Mistake(lambda W, x, t: flat(_backward(W, x, t, transpose=True)),
                 "W[1] is not transposed on the way back: the output deltas reach hidden neuron j through row j "
                 "of W[1], so the product is delta_output @ W[1].T."),
     ]
-    expect_function("05.5", _flattened(fn), _cases(), lambda W, x, t: _flat(_backward(W, x, t)), name="backward",
+    def shapes(W, x, t):
+        sizes = f"for layer sizes {W[0].shape[0]}-{W[0].shape[1]}-{W[1].shape[1]}"
+        return [(f"dE/dW[{l}] ({sizes})", w.shape) for l, w in enumerate(W)]
+
+    answer = gradient_list("05.5", fn, shapes, name="backward", what="a list of two arrays [dW0, dW1]")
+    expect_function("05.5", answer, _cases(), lambda W, x, t: flat(_backward(W, x, t)), name="backward",
                     mistakes=mistakes, rtol=1e-7)
     passed("05.5", "the recursive delta rule, for any layer sizes and batches.")
-
-
-def _flat(gradients):
-    return np.concatenate([np.ravel(g) for g in gradients])
-
-
-def _flattened(fn):
-    """The learner's function, its two gradients checked for shape and then laid end to end for comparison."""
-    if not callable(fn):
-        return fn
-
-    def flattened(W, x, t):
-        result = fn(W, x, t)
-        if not isinstance(result, (list, tuple)) or len(result) != 2:
-            raise CheckFailed("05.5", f"backward should return a list of two arrays [dW0, dW1], got "
-                                      f"{type(result).__name__} {format_value(result)}")
-        for l, (g, w) in enumerate(zip(result, W)):
-            shape = np.shape(g)
-            if shape != w.shape:
-                hint = " (transposed?)" if shape == w.shape[::-1] else ""
-                raise CheckFailed("05.5", f"dE/dW[{l}] should have the shape of W[{l}], {w.shape}; got {shape}{hint} "
-                                          f"for layer sizes {W[0].shape[0]}-{W[0].shape[1]}-{W[1].shape[1]}.")
-        return _flat(result)
-
-    flattened.__name__ = "backward"
-    return flattened

@@ -1,0 +1,176 @@
+"""Checks for Lesson 06, "Backprop in matrix form".
+
+A layer's forward step with a bias, the weight and bias gradients of a
+layer for a mini-batch, the backward pass of a logistic network of any depth
+(checked against :class:`bp_course.network.Network`), and the count of paths
+that makes naive differentiation exponential in depth.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bp_course.checks.core import (CheckFailed, Mistake, answer_value, call, expect_function, flat, gradient_list,
+                                   passed)
+from bp_course.network import Network
+
+__all__ = ["layer_forward", "weight_gradient", "bias_gradient", "backward", "count_paths"]
+
+_RNG = np.random.default_rng(6)
+_BATCHES = [(_RNG.normal(size=(n, a)), _RNG.normal(size=(a, b)), _RNG.normal(size=b))
+            for n, a, b in ((4, 3, 2), (1, 2, 5), (6, 5, 5))]
+
+
+def layer_forward(fn) -> None:
+    """Exercise 06.1: ``fn(out, W, b)`` must return net = out @ W + b for a batch (one example per row).
+
+    Examples
+    --------
+    >>> layer_forward(lambda out, W, b: out @ W + b)
+    ✔ Exercise 06.1 passed: net = out W + b, one row per example, the bias added to every row.
+    """
+    cases = [{"out": o, "W": W, "b": b} for o, W, b in _BATCHES]
+    mistakes = [
+        Mistake(lambda out, W, b: out @ W, "the bias b is missing: net = out @ W + b."),
+        Mistake(lambda out, W, b: out @ W + b.sum(), "the bias is a vector, one entry per neuron of the layer: "
+                                                     "add b itself (NumPy broadcasts it to every row)."),
+        Mistake(lambda out, W, b: (out @ W + b).sum(axis=0), "that adds up the examples; keep one row per example."),
+    ]
+    expect_function("06.1", fn, cases, lambda out, W, b: out @ W + b, name="layer_forward", mistakes=mistakes)
+    passed("06.1", "net = out W + b, one row per example, the bias added to every row.")
+
+
+def weight_gradient(fn) -> None:
+    """Exercise 06.2: ``fn(out, delta)`` must return dE/dW = out^T delta / n (E averaged over n examples).
+
+    Examples
+    --------
+    >>> weight_gradient(lambda out, delta: out.T @ delta / len(out))
+    ✔ Exercise 06.2 passed: dE/dW = out^T delta / n: entry (i, j) is the mean of o_i delta_j over the batch.
+    """
+    cases = [{"out": o, "delta": _RNG.normal(size=(len(o), W.shape[1]))} for o, W, _ in _BATCHES]
+    mistakes = [
+        Mistake(lambda out, delta: out.T @ delta, "that is the sum over the batch; E is the average, so divide by n."),
+        Mistake(lambda out, delta: delta.T @ out / len(out), "the result is transposed: entry (i, j) belongs to "
+                                                             "w_ij, so rows follow out and columns follow delta: "
+                                                             "out.T @ delta."),
+        Mistake(lambda out, delta: np.outer(out.mean(axis=0), delta.mean(axis=0)),
+                "that multiplies the batch averages; the gradient averages the products o_i delta_j example by "
+                "example (out.T @ delta / n)."),
+    ]
+    expect_function("06.2", fn, cases, lambda out, delta: out.T @ delta / len(out), name="weight_gradient",
+                    mistakes=mistakes)
+    passed("06.2", "dE/dW = out^T delta / n: entry (i, j) is the mean of o_i delta_j over the batch.")
+
+
+def bias_gradient(fn) -> None:
+    """Exercise 06.3: ``fn(delta)`` must return dE/db = the mean of delta over the batch.
+
+    Examples
+    --------
+    >>> bias_gradient(lambda delta: delta.mean(axis=0))
+    ✔ Exercise 06.3 passed: a bias is a weight whose input is always 1, so dE/db_j is the mean of delta_j.
+    """
+    cases = [{"delta": _RNG.normal(size=(n, m))} for n, m in ((4, 2), (1, 5), (6, 3))]
+    mistakes = [
+        Mistake(lambda delta: delta.sum(axis=0), "that is the sum over the batch; E is the average, so take the mean."),
+        Mistake(lambda delta: delta.mean(axis=1), "that averages over the neurons; average over the examples "
+                                                  "(axis 0), one gradient per neuron."),
+        Mistake(lambda delta: delta.mean(), "that averages everything into one number; there is one bias, and one "
+                                            "gradient, per neuron: delta.mean(axis=0)."),
+    ]
+    expect_function("06.3", fn, cases, lambda delta: delta.mean(axis=0), name="bias_gradient", mistakes=mistakes)
+    passed("06.3", "a bias is a weight whose input is always 1, so dE/db_j is the mean of delta_j.")
+
+
+def _network(W, b):
+    net = Network([W[0].shape[0]] + [w.shape[1] for w in W], "logistic")
+    net.W, net.b = [w.copy() for w in W], [v.copy() for v in b]
+    return net
+
+
+def _reference(W, b, x, t, hidden_slope=True, average=True):
+    if hidden_slope and average:
+        grads = _network(W, b).gradients(x, t)
+        return grads.dW + grads.db
+    outs = [x]
+    for w, v in zip(W, b):
+        outs.append(1 / (1 + np.exp(-(outs[-1] @ w + v))))
+    n = len(x) if average else 1
+    delta = (outs[-1] - t) * outs[-1] * (1 - outs[-1])
+    dW, db = [None] * len(W), [None] * len(W)
+    for l in range(len(W) - 1, -1, -1):
+        dW[l], db[l] = outs[l].T @ delta / n, delta.sum(axis=0) / n
+        if l:
+            delta = delta @ W[l].T
+            if hidden_slope:
+                delta = delta * outs[l] * (1 - outs[l])
+    return dW + db
+
+
+def _cases():
+    rng = np.random.default_rng(7)
+    cases = []
+    for sizes, n in (((2, 3, 1), 4), ((3, 4, 4, 2), 5), ((2, 2, 2, 2, 1), 1)):
+        W = [rng.normal(size=(a, c)) for a, c in zip(sizes, sizes[1:])]
+        b = [rng.normal(size=c) for c in sizes[1:]]
+        cases.append({"W": W, "b": b, "x": rng.normal(size=(n, sizes[0])), "t": rng.uniform(size=(n, sizes[-1]))})
+    return cases
+
+
+def backward(fn) -> None:
+    """Exercise 06.4: ``fn(W, b, x, t)`` must return (dW, db), lists of gradients for a logistic network of any depth.
+
+    Examples
+    --------
+    >>> backward(lambda W, b, x, t: (_reference(W, b, x, t)[:len(W)], _reference(W, b, x, t)[len(W):]))
+    ✔ Exercise 06.4 passed: one loop over the layers, backwards; no loop over the examples.
+    """
+    def shapes(W, b, x, t):
+        return [(f"dW[{l}]", w.shape) for l, w in enumerate(W)] + [(f"db[{l}]", v.shape) for l, v in enumerate(b)]
+
+    def as_list(W, b, x, t):
+        result = fn(W, b, x, t)
+        if isinstance(result, (list, tuple)) and len(result) == 2 and all(isinstance(r, (list, tuple)) for r in result):
+            return list(result[0]) + list(result[1])
+        raise CheckFailed("06.4", f"backward should return two lists (dW, db), one array per layer in each; got "
+                                  f"{type(result).__name__}")
+
+    answer = gradient_list("06.4", as_list if callable(fn) else fn, shapes, name="backward",
+                           what="(dW, db): two lists with one array per layer")
+    mistakes = [
+        Mistake(lambda *a: flat(_reference(*a, hidden_slope=False)),
+                "the hidden deltas lack phi'(net) = out (1 - out): after delta @ W[l].T, multiply by the slope of layer l."),
+        Mistake(lambda *a: flat(_reference(*a, average=False)), "those are sums over the batch; E is the average."),
+    ]
+    expect_function("06.4", answer, _cases(), lambda *a: flat(_reference(*a)), name="backward", mistakes=mistakes,
+                    rtol=1e-7)
+    passed("06.4", "one loop over the layers, backwards; no loop over the examples.")
+
+
+def count_paths(fn) -> None:
+    """Exercise 06.5: ``fn(width, depth)`` must return the number of paths from one input to one output.
+
+    The network has ``depth`` hidden layers of ``width`` neurons each, fully
+    connected; a path picks one neuron in every hidden layer.
+
+    Examples
+    --------
+    >>> count_paths(lambda width, depth: width ** depth)
+    ✔ Exercise 06.5 passed: width ** depth paths: exponential in depth.
+    """
+    cases = [{"width": w, "depth": d} for w, d in ((2, 1), (3, 2), (10, 3), (4, 5), (1, 7), (5, 0))]
+    mistakes = [
+        Mistake(lambda width, depth: width * depth, "that counts the hidden neurons; a path chooses one neuron in "
+                                                    "each layer, so the choices multiply: width ** depth."),
+        Mistake(lambda width, depth: depth ** width, "base and exponent are swapped: width choices per layer, "
+                                                     "depth layers, so width ** depth."),
+        Mistake(lambda width, depth: width ** (depth + 1), "one factor too many: the input and the output are fixed; "
+                                                          "only the depth hidden layers offer a choice."),
+    ]
+    for case in cases:  # an integer count, not a float approximation
+        value = call("06.5", fn, *case.values(), name="count_paths")
+        if isinstance(value, float) and not float(value).is_integer():
+            raise CheckFailed("06.5", f"count_paths{tuple(case.values())} = {value} is not a whole number of paths.")
+    expect_function("06.5", fn, cases, lambda width, depth: width ** depth, name="count_paths", mistakes=mistakes)
+    passed("06.5", "width ** depth paths: exponential in depth.")
