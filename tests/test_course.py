@@ -120,6 +120,8 @@ WRONG_ANSWERS = [
      "def backward(W, x, t):\n    o_h = logistic(x @ W[0])\n    out = logistic(o_h @ W[1])\n"
      "    d_out = (out - t) * out * (1 - out)\n    d_h = d_out @ W[1].T\n"
      "    return [x.T @ d_h / len(x), o_h.T @ d_out / len(x)]", "05.5", "Hint: the hidden deltas lack their slope"),
+    ("06_backprop_in_matrix_form.ipynb", "ex06-5-answer",
+     "def count_paths(width, depth):\n    return width * depth", "06.5", "Hint: that counts the hidden neurons"),
 ]
 
 
