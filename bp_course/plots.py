@@ -340,14 +340,22 @@ def error_curves(curves, *, log: bool = False, ax=None, title: str = "Training")
     """
     if not curves:
         raise ValueError("curves is empty: give at least one label -> errors")
-    ax = _axes(ax, figsize=(5.5, 3.6))
-    for i, (label, errors) in enumerate(curves.items()):
+    lines = {}
+    for label, errors in curves.items():
         errors = as_float_array(errors, f"errors of {label!r}").reshape(-1)
-        ax.plot(np.arange(len(errors)), errors, color=_color(i), label=label)
+        lines[label] = (np.arange(len(errors)), errors)
+    return _lines(lines, xlabel="step", ylabel="error $E$", title=title, log=log, ax=ax)
+
+
+def _lines(lines, *, xlabel, ylabel, title, log, ax, marker=""):
+    """Draw ``label -> (x, values)`` in the course's colours, with labels, title and legend."""
+    ax = _axes(ax, figsize=(5.5, 3.6))
+    for i, (label, (x, values)) in enumerate(lines.items()):
+        ax.plot(x, values, marker + "-", color=_color(i), label=label, markersize=4)
     if log:
         ax.set_yscale("log")
-    ax.set_xlabel("step")
-    ax.set_ylabel("error $E$")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(fontsize="small")
     return ax
@@ -380,19 +388,13 @@ def growth(x, curves, *, xlabel: str, ylabel: str, title: str, log: bool = True,
     x = as_float_array(x, "x").reshape(-1)
     if not curves:
         raise ValueError("curves is empty: give at least one label -> values")
-    ax = _axes(ax, figsize=(5.5, 3.6))
-    for i, (label, values) in enumerate(curves.items()):
+    lines = {}
+    for label, values in curves.items():
         values = as_float_array(values, f"values of {label!r}").reshape(-1)
         if values.shape != x.shape:
             raise ValueError(f"{label!r} has {values.size} values for {x.size} sizes")
-        ax.plot(x, values, "o-", color=_color(i), label=label, markersize=4)
-    if log:
-        ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.legend(fontsize="small")
-    return ax
+        lines[label] = (x, values)
+    return _lines(lines, xlabel=xlabel, ylabel=ylabel, title=title, log=log, ax=ax, marker="o")
 
 
 def network_diagram(W, *, out=None, delta=None, title: str | None = None, ax=None):
