@@ -115,11 +115,11 @@ def gradients(dW0, dW1) -> None:
     passed("05.4", "dE/dw_ij = o_i delta_j for all six weights.")
 
 
-def _backward(W, x, t, hidden_slope=True, average=True, transpose=False):
+def _backward(W, x, t, hidden_slope=True, average=True):
     o_h = logistic(x @ W[0])
     y = logistic(o_h @ W[1])
     delta_o = (y - t) * y * (1 - y)
-    back = delta_o @ (W[1] if transpose and W[1].shape[0] == W[1].shape[1] else W[1].T)
+    back = delta_o @ W[1].T
     delta_h = back * o_h * (1 - o_h) if hidden_slope else back
     n = len(x) if average else 1
     return [x.T @ delta_h / n, o_h.T @ delta_o / n]
@@ -150,9 +150,6 @@ def backward(fn) -> None:
                 "the hidden deltas lack their slope o_j (1 - o_j): delta_j = (sum_l w_jl delta_l) phi'(net_j)."),
         Mistake(lambda W, x, t: flat(_backward(W, x, t, average=False)),
                 "that sums over the examples; E is their average, so divide the gradients by n."),
-        Mistake(lambda W, x, t: flat(_backward(W, x, t, transpose=True)),
-                "W[1] is not transposed on the way back: the output deltas reach hidden neuron j through row j "
-                "of W[1], so the product is delta_output @ W[1].T."),
     ]
     def shapes(W, x, t):
         sizes = f"for layer sizes {W[0].shape[0]}-{W[0].shape[1]}-{W[1].shape[1]}"
