@@ -25,13 +25,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bp_course._validate import as_float_array, positive_number
+from bp_course._validate import as_float_array, choose, positive_number
 
 __all__ = [
     "NORM_RTOL",
     "ENTRY_RTOL",
     "ENTRY_ATOL",
     "numerical_derivative",
+    "one_sided_difference",
+    "central_difference",
+    "difference_errors",
+    "SCHEMES",
     "numerical_gradient",
     "compare",
     "GradCheck",
@@ -61,6 +65,85 @@ def numerical_derivative(f, z, h=1e-5):
     h = positive_number(h, "step h")
     z = as_float_array(z, "z")
     return (np.asarray(f(z + h)) - np.asarray(f(z - h))) / (2 * h)
+
+
+def one_sided_difference(f, z, h):
+    """The one-sided (forward) difference (f(z + h) - f(z)) / h (Lesson 07).
+
+    Its truncation error is O(h): the Taylor term f''(z) h / 2 does not
+    cancel. Computed in the precision of ``z`` and ``h`` (no conversion), so
+    float32 inputs show float32 round-off.
+
+    Examples
+    --------
+    >>> round(one_sided_difference(lambda z: z ** 2, 1.0, 1e-3), 6)
+    2.001
+    """
+    return (f(z + h) - f(z)) / h
+
+
+def central_difference(f, z, h):
+    """The central difference (f(z + h) - f(z - h)) / 2h (Lesson 07).
+
+    The even Taylor terms cancel, so the truncation error is O(h^2).
+    Computed in the precision of ``z`` and ``h``, like :func:`one_sided_difference`.
+
+    Examples
+    --------
+    >>> round(central_difference(lambda z: z ** 2, 1.0, 1e-3), 9)
+    2.0
+    """
+    return (f(z + h) - f(z - h)) / (2 * h)
+
+
+SCHEMES = {"central": central_difference, "one-sided": one_sided_difference}
+"""The difference schemes :func:`difference_errors` knows, by name."""
+
+
+def difference_errors(f, exact, z, hs, *, scheme="central", dtype=np.float64) -> np.ndarray:
+    r"""Absolute error of a difference quotient for each step h (Lesson 07's log-log plot).
+
+    The error is truncation (falling like h^2 for central, h for one-sided
+    differences) plus round-off (growing like eps / h, where eps is the
+    machine epsilon of ``dtype``): it is smallest near h = eps^(1/3) for
+    central and eps^(1/2) for one-sided differences.
+
+    Parameters
+    ----------
+    f : callable
+        An element-wise function that computes in the precision of its input.
+    exact : float
+        The true derivative f'(z), computed in float64.
+    z : float
+        Where the derivative is taken.
+    hs : array_like
+        Positive steps.
+    scheme : {"central", "one-sided"} or callable, optional
+        A named scheme, or a function ``scheme(f, z, h)`` (a learner's own).
+    dtype : {numpy.float64, numpy.float32}, optional
+        The precision z, h and f are evaluated in.
+
+    Returns
+    -------
+    ndarray of float64
+        ``|difference(h) - exact|`` for each h.
+
+    Examples
+    --------
+    >>> err = difference_errors(np.sin, np.cos(1.0), 1.0, [1e-1, 1e-2])
+    >>> bool(err[1] < err[0] / 50)  # ten times smaller h, a hundred times smaller error
+    True
+    """
+    difference = scheme if callable(scheme) else SCHEMES[choose(scheme, SCHEMES, "difference scheme")]
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+    hs = as_float_array(hs, "steps hs").reshape(-1)
+    if np.any(hs <= 0):
+        raise ValueError("steps hs must all be positive")
+    exact = float(as_float_array(exact, "exact derivative"))
+    z = dtype.type(float(as_float_array(z, "z")))
+    return np.array([abs(float(difference(f, z, dtype.type(h))) - exact) for h in hs])
 
 
 def numerical_gradient(f, arrays, h=1e-5):
@@ -147,14 +230,21 @@ class GradCheck:
         return all(r <= self.norm_rtol for r in self.norm_rel) and all(self.entry_ok)
 
     @property
+    def failed(self) -> list:
+        """Names of the arrays that miss either tolerance, in order (Lesson 07 reads bugs from them)."""
+        return [name for name, nr, ok in zip(self.names, self.norm_rel, self.entry_ok)
+                if not (ok and nr <= self.norm_rtol)]
+
+    @property
     def worst(self) -> float:
         """The largest norm-wise relative error over all arrays."""
         return max(self.norm_rel, default=0.0)
 
     def __str__(self) -> str:
         rows = [f"{'array':>8}  {'norm-wise rel. error':>20}  {'max entry rel. error':>20}  ok"]
-        for name, nr, er, ok in zip(self.names, self.norm_rel, self.max_entry_rel, self.entry_ok):
-            ok = ok and nr <= self.norm_rtol
+        failed = set(self.failed)
+        for name, nr, er in zip(self.names, self.norm_rel, self.max_entry_rel):
+            ok = name not in failed
             rows.append(f"{name:>8}  {nr:>20.2e}  {er:>20.2e}  {'yes' if ok else 'NO'}")
         rows.append("gradient check " + ("passed" if self.passed else "FAILED"))
         return "\n".join(rows)

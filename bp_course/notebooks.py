@@ -98,8 +98,26 @@ def execute(nb, cwd, timeout: int = 120) -> nbformat.NotebookNode:
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:  # a widget's view points at a model that was not kept, under a random id
         if cell.cell_type == "code":
-            cell.outputs = [out for out in cell.outputs if _WIDGET_VIEW not in out.get("data", {})]
+            outputs = [out for out in cell.outputs if _WIDGET_VIEW not in out.get("data", {})]
+            cell.outputs = _coalesce_streams(outputs)
     return nb
+
+
+def _coalesce_streams(outputs) -> list:
+    """Join consecutive prints to the same stream into one output.
+
+    How a cell's prints split into stream messages depends on timing; joined,
+    the stored file is the same on every run (nbval joins them too).
+    """
+    joined = []
+    for out in outputs:
+        previous = joined[-1] if joined else None
+        if (out.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous.get("name") == out.get("name")):
+            previous["text"] += out["text"]
+        else:
+            joined.append(out)
+    return joined
 
 
 def with_answers(lesson, answers) -> nbformat.NotebookNode:

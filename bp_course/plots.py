@@ -9,7 +9,8 @@ changes matplotlib's global settings.
 Lessons 01-02 use :func:`error_parabola`, :func:`error_bowl`,
 :func:`error_contours` and :func:`regime_paths`; Lesson 03
 :func:`activation_curves`; Lesson 04 :func:`error_curves`; Lesson 05 and
-later :func:`network_diagram`.
+later :func:`network_diagram`; Lesson 06 :func:`growth`; Lesson 07
+:func:`step_errors`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from bp_course import activations, linear_neuron
 from bp_course._validate import as_float_array, positive_number
 
 __all__ = ["COLORS", "CYCLE", "error_parabola", "error_bowl", "error_contours", "regime_paths",
-           "activation_curves", "error_curves", "growth", "network_diagram"]
+           "activation_curves", "error_curves", "growth", "step_errors", "network_diagram"]
 
 COLORS = {
     "blue": "#0072B2",
@@ -347,13 +348,16 @@ def error_curves(curves, *, log: bool = False, ax=None, title: str = "Training")
     return _lines(lines, xlabel="step", ylabel="error $E$", title=title, log=log, ax=ax)
 
 
-def _lines(lines, *, xlabel, ylabel, title, log, ax, marker=""):
+def _lines(lines, *, xlabel, ylabel, title, log, ax, marker="", logx=False, styles=None):
     """Draw ``label -> (x, values)`` in the course's colours, with labels, title and legend."""
     ax = _axes(ax, figsize=(5.5, 3.6))
     for i, (label, (x, values)) in enumerate(lines.items()):
-        ax.plot(x, values, marker + "-", color=_color(i), label=label, markersize=4)
+        style = "-" if styles is None else styles[i]
+        ax.plot(x, values, marker + style, color=_color(i), label=label, markersize=4)
     if log:
         ax.set_yscale("log")
+    if logx:
+        ax.set_xscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -395,6 +399,50 @@ def growth(x, curves, *, xlabel: str, ylabel: str, title: str, log: bool = True,
             raise ValueError(f"{label!r} has {values.size} values for {x.size} sizes")
         lines[label] = (x, values)
     return _lines(lines, xlabel=xlabel, ylabel=ylabel, title=title, log=log, ax=ax, marker="o")
+
+
+def step_errors(hs, curves, *, title: str = "Error of difference quotients", ax=None):
+    r"""Error of numerical derivatives against the step h, on log-log axes (Lesson 07).
+
+    On these axes a truncation error proportional to h^p is a straight line
+    of slope p, and round-off, proportional to eps / h, a line of slope -1;
+    the minimum of each curve is where the two balance. Curves whose label
+    mentions float32 are dashed. Errors of exactly 0 (a lucky cancellation)
+    are drawn at 1e-18 so the log axis can show them.
+
+    Parameters
+    ----------
+    hs : sequence of float
+        The steps.
+    curves : dict
+        ``label -> errors``, one error per step (:func:`bp_course.gradcheck.difference_errors`).
+    title : str
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = step_errors([1e-1, 1e-2], {"central, float64": [1e-3, 1e-5]})
+    >>> ax.get_xscale(), ax.get_yscale()
+    ('log', 'log')
+    """
+    hs = as_float_array(hs, "steps hs").reshape(-1)
+    if not curves:
+        raise ValueError("curves is empty: give at least one label -> errors")
+    lines = {}
+    for label, errors in curves.items():
+        errors = as_float_array(errors, f"errors of {label!r}").reshape(-1)
+        if errors.shape != hs.shape:
+            raise ValueError(f"{label!r} has {errors.size} errors for {hs.size} steps")
+        lines[label] = (hs, np.maximum(np.abs(errors), 1e-18))
+    styles = ["--" if "float32" in label else "-" for label in lines]
+    ax = _lines(lines, xlabel="step $h$", ylabel="absolute error", title=title, log=True, logx=True, ax=ax,
+                marker="o", styles=styles)
+    ax.invert_xaxis()  # read left to right as h shrinks
+    return ax
 
 
 def network_diagram(W, *, out=None, delta=None, title: str | None = None, ax=None):

@@ -122,6 +122,9 @@ WRONG_ANSWERS = [
      "    return [x.T @ d_h / len(x), o_h.T @ d_out / len(x)]", "05.5", "Hint: the hidden deltas lack their slope"),
     ("06_backprop_in_matrix_form.ipynb", "ex06-5-answer",
      "def count_paths(width, depth):\n    return width * depth", "06.5", "Hint: that counts the hidden neurons"),
+    ("07_gradient_checking.ipynb", "ex07-5-answer",
+     'diagnosis = {"A": "off_by_one", "B": "transposed", "C": "bias_sum", "D": "missing_slope", '
+     '"E": "overwritten", "F": "slope_of_output"}', "07.5", "which index of W runs over the layer above"),
 ]
 
 
@@ -163,6 +166,13 @@ def test_ci_runs_exactly_the_readme_test_command():
     test_command = next(c for c in _readme_commands() if c.endswith("&& pytest"))
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert test_command in ci_lines
+
+
+def test_readme_lesson_table_is_one_unbroken_table():
+    """A blank line inside a Markdown table ends it: the rows after it would render as plain text."""
+    lines = README.splitlines()
+    rows = [i for i, line in enumerate(lines) if re.match(r"^\| \d\d \|", line)]
+    assert rows == list(range(rows[0], rows[0] + len(LESSON_NAMES)))
 
 
 def test_readme_lesson_table_lists_every_lesson_with_working_links():

@@ -99,3 +99,47 @@ def test_bad_input():
         gradcheck.compare([np.zeros(2), np.zeros(2)], [np.zeros(2)])
     with pytest.raises(ValueError, match="step h must be a positive finite number"):
         gradcheck.numerical_derivative(np.sin, 0.0, h=0)
+
+
+def test_difference_quotients_have_the_orders_taylor_predicts():
+    """Ten times smaller h: one-sided error ~10x smaller, central ~100x smaller (Lesson 07)."""
+    hs = [1e-2, 1e-3]
+    one = gradcheck.difference_errors(np.exp, 1.0, 0.0, hs, scheme="one-sided")
+    central = gradcheck.difference_errors(np.exp, 1.0, 0.0, hs)
+    assert one[0] / one[1] == pytest.approx(10, rel=0.01)
+    assert central[0] / central[1] == pytest.approx(100, rel=0.01)
+
+
+def test_difference_errors_show_float32_round_off():
+    """In float32, 1 + 1e-8 rounds to 1: the quotient is 0 and the error is the derivative itself."""
+    from bp_course.activations import logistic, logistic_prime
+    exact = float(logistic_prime(1.0))
+    err32 = gradcheck.difference_errors(logistic, exact, 1.0, [1e-2, 1e-8], dtype=np.float32)
+    err64 = gradcheck.difference_errors(logistic, exact, 1.0, [1e-2, 1e-8], dtype=np.float64)
+    assert err32[1] == pytest.approx(exact)
+    assert err64[1] < 1e-7
+    assert err32[0] < 1e-4
+
+
+def test_difference_quotients_keep_the_precision_of_their_inputs():
+    value = gradcheck.central_difference(np.tanh, np.float32(0.5), np.float32(1e-2))
+    assert value.dtype == np.float32
+    assert gradcheck.one_sided_difference(np.tanh, np.float32(0.5), np.float32(1e-2)).dtype == np.float32
+
+
+def test_difference_errors_accepts_a_learners_scheme_and_refuses_bad_input():
+    mine = gradcheck.difference_errors(np.sin, np.cos(0.3), 0.3, [1e-3], scheme=gradcheck.central_difference)
+    assert mine[0] < 1e-6
+    with pytest.raises(ValueError, match="unknown difference scheme 'centre'"):
+        gradcheck.difference_errors(np.sin, 1.0, 0.0, [1e-3], scheme="centre")
+    with pytest.raises(TypeError, match="float32 or float64"):
+        gradcheck.difference_errors(np.sin, 1.0, 0.0, [1e-3], dtype=np.float16)
+    with pytest.raises(ValueError, match="must all be positive"):
+        gradcheck.difference_errors(np.sin, 1.0, 0.0, [1e-3, 0.0])
+
+
+def test_report_names_the_failed_arrays():
+    ok, bad = np.array([1.0, 2.0]), np.array([1.0, 2.5])
+    report = gradcheck.compare([ok, ok, ok], [ok, bad, ok], names=["W[0]", "b[0]", "W[1]"])
+    assert report.failed == ["b[0]"]
+    assert gradcheck.compare([ok], [ok]).failed == []

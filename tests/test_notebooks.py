@@ -13,6 +13,7 @@ def _widget_notebook():
     nb = new_notebook(cells=[
         new_code_cell("import ipywidgets\nprint('before')", id="first"),
         new_code_cell("ipywidgets.IntSlider(value=3)", id="slider"),
+        new_code_cell("import sys, time\nprint('a')\nsys.stdout.flush()\ntime.sleep(0.2)\nprint('b')", id="prints"),
         new_code_cell("1 + 1", id="last"),
     ])
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
@@ -38,5 +39,6 @@ def test_execute_twice_gives_the_same_file_without_widget_state(tmp_path):
     outputs = {cell.id: cell.outputs for cell in first.cells}
     assert outputs["first"][0]["text"] == "before\n"
     assert outputs["last"][0]["data"]["text/plain"] == "2"
-    assert [cell.execution_count for cell in first.cells] == [1, 2, 3]
+    assert outputs["prints"] == [nbformat.from_dict({"name": "stdout", "output_type": "stream", "text": "a\nb\n"})]
+    assert [cell.execution_count for cell in first.cells] == [1, 2, 3, 4]
     nbformat.validate(first)

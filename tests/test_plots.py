@@ -138,3 +138,18 @@ def test_growth_draws_each_quantity_against_size():
     assert [line.get_label() for line in ax.get_lines()] == ["a", "b"] and ax.get_yscale() == "log"
     with pytest.raises(ValueError, match="'a' has 2 values for 3 sizes"):
         plots.growth([1, 2, 3], {"a": [1, 2]}, xlabel="d", ylabel="n", title="t")
+
+
+def test_step_errors_draws_log_log_with_float32_dashed():
+    hs = [1e-1, 1e-2, 1e-3]
+    ax = plots.step_errors(hs, {"central, float64": [1e-4, 1e-6, 0.0], "central, float32": [1e-4, 1e-6, 1e-5]})
+    assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
+    solid, dashed = ax.get_lines()
+    assert solid.get_linestyle() == "-" and dashed.get_linestyle() == "--"
+    np.testing.assert_array_equal(solid.get_ydata(), [1e-4, 1e-6, 1e-18])  # an exact 0 is drawn at the floor
+    assert ax.xaxis_inverted()
+
+
+def test_step_errors_refuses_mismatched_lengths():
+    with pytest.raises(ValueError, match="2 errors for 3 steps"):
+        plots.step_errors([1e-1, 1e-2, 1e-3], {"c": [1.0, 2.0]})
