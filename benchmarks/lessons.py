@@ -38,6 +38,13 @@ for key, question in symbolic.single_neuron().items():
         "dE/dw1": ["(y - t) * y * (1 - y) * x1", "(y - t) * y * (1 - y)", "(t - y) * y * (1 - y) * x1",
                    "(y - t) * x1", "(y - t) * y * (1 - y) * x2", "x1**2 * w2"],
     }[key])
+for key, question in symbolic.softmax_cross_entropy().items():
+    ANSWERS[key] = (question, {
+        "dy1/dnet1": ["y1 * (1 - y1)", "y1", "y1 * y2"],
+        "dy1/dnet2": ["-y1 * y2", "y1 * (1 - y1)", "0", "y1 * y2"],
+        "dE/dnet1": ["y1 - t1", "y1 * (t1 + t2 + t3) - t1", "-t1 / y1", "-t1 * (1 - y1)", "(y1 - t1) * y1 * (1 - y1)",
+                     "y1"],
+    }[key])
 
 
 def time_notebooks(repeat: int):

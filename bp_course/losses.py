@@ -1,5 +1,9 @@
 r"""Loss functions E(y, t) and their gradients dE/dy (Lessons 01 and 08).
 
+The two cross-entropies take the output layer's ``net`` (the logits) in the
+place of ``y`` and apply the softmax or the logistic themselves, in a form
+that cannot overflow; their gradients are then dE/dnet = y - t (over n).
+
 Both losses meet the two conditions the seed text names (Lesson 08): they are
 an **average over the errors of individual examples**,
 
@@ -19,6 +23,7 @@ from typing import Callable
 import numpy as np
 
 from bp_course._validate import as_float_array, choose
+from bp_course.activations import logistic
 
 __all__ = [
     "Loss",
@@ -29,6 +34,8 @@ __all__ = [
     "softmax",
     "softmax_cross_entropy",
     "softmax_cross_entropy_gradient",
+    "logistic_cross_entropy",
+    "logistic_cross_entropy_gradient",
 ]
 
 
@@ -139,6 +146,49 @@ def softmax_cross_entropy_gradient(net, t) -> np.ndarray:
     return (softmax(net) - t) / n
 
 
+def _check_probabilities(t):
+    if np.any(t < 0) or np.any(t > 1):
+        raise ValueError("targets t for logistic cross-entropy must be probabilities in [0, 1] "
+                         "(1 for the class, 0 for its absence)")
+
+
+def logistic_cross_entropy(net, t) -> float:
+    r"""Cross-entropy of logistic outputs y = phi(net) against targets t in [0, 1] (Lesson 08).
+
+    .. math:: E = -\frac{1}{n} \sum_p \sum_k \bigl(t_{pk} \log y_{pk} + (1 - t_{pk}) \log(1 - y_{pk})\bigr)
+
+    The two-class case of :func:`softmax_cross_entropy`: the softmax of the
+    pair (net, 0) is (phi(net), 1 - phi(net)). Like it, this takes the
+    output layer's ``net``, not y, and uses the stable form
+    ``log(1 + e^{-net}) = logaddexp(0, -net)``, so a network using it has an
+    ``"identity"`` output layer and y = phi(net) never has to reach exactly 0 or 1.
+
+    Examples
+    --------
+    >>> round(logistic_cross_entropy([0.0], [1.0]), 6)  # log 2
+    0.693147
+    >>> logistic_cross_entropy([1000.0], [1.0])  # confidently right: no overflow, no log(0)
+    0.0
+    """
+    net, t, n = _outputs_and_targets(net, t, "outputs net")
+    _check_probabilities(t)
+    # -t log phi(net) - (1 - t) log(1 - phi(net)) = t log(1 + e^-net) + (1 - t) log(1 + e^net)
+    return float(np.sum(t * np.logaddexp(0.0, -net) + (1 - t) * np.logaddexp(0.0, net)) / n)
+
+
+def logistic_cross_entropy_gradient(net, t) -> np.ndarray:
+    r"""dE/dnet = (phi(net) - t) / n: the logistic's slope phi'(net) has cancelled (Lesson 08).
+
+    Examples
+    --------
+    >>> logistic_cross_entropy_gradient([0.0], [1.0]).tolist()
+    [-0.5]
+    """
+    net, t, n = _outputs_and_targets(net, t, "outputs net")
+    _check_probabilities(t)
+    return (logistic(net) - t) / n
+
+
 @dataclass(frozen=True)
 class Loss:
     """A loss with its gradient, as the network uses them.
@@ -151,16 +201,24 @@ class Loss:
         ``value(y, t) -> float``, averaged over examples.
     gradient : callable
         ``gradient(y, t) -> dE/dy``, same shape as ``y``.
+    on_net : bool
+        True for the cross-entropies, which take the output layer's net and
+        apply their own squashing function, so the network's output layer
+        must be ``"identity"``.
     """
 
     name: str
     value: Callable
     gradient: Callable
+    on_net: bool = False
 
 
 LOSSES = {
     "squared_error": Loss("squared_error", squared_error, squared_error_gradient),
-    "softmax_cross_entropy": Loss("softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_gradient),
+    "softmax_cross_entropy": Loss("softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_gradient,
+                                  on_net=True),
+    "logistic_cross_entropy": Loss("logistic_cross_entropy", logistic_cross_entropy,
+                                   logistic_cross_entropy_gradient, on_net=True),
 }
 """The losses a network can be trained with, by name."""
 

@@ -94,9 +94,10 @@ class Network:
         One activation name for every layer, or one per layer after the
         input (``len(sizes) - 1`` names). See :data:`bp_course.activations.ACTIVATIONS`.
     loss : str, optional
-        ``"squared_error"`` (default) or ``"softmax_cross_entropy"``; the
-        latter applies the softmax itself, so it needs an ``"identity"``
-        output layer.
+        ``"squared_error"`` (default), ``"softmax_cross_entropy"`` or
+        ``"logistic_cross_entropy"``; the cross-entropies apply the softmax
+        or the logistic themselves, so they need an ``"identity"`` output
+        layer (Lesson 08).
     seed : int, optional
         Seed of the weight initialization; the same seed gives the same network.
     init : {"lecun", "he", "xavier"} or float, optional
@@ -129,9 +130,10 @@ class Network:
             )
         self.activations = [get_activation(name) for name in activations]
         self.loss = get_loss(loss)
-        if self.loss.name == "softmax_cross_entropy" and self.activations[-1].name != "identity":
+        if self.loss.on_net and self.activations[-1].name != "identity":
+            squash = "softmax" if self.loss.name == "softmax_cross_entropy" else "logistic"
             raise ValueError(
-                "softmax_cross_entropy applies the softmax itself: use activation 'identity' on the "
+                f"{self.loss.name} applies the {squash} itself: use activation 'identity' on the "
                 f"output layer, not {self.activations[-1].name!r}"
             )
         self.dtype = np.dtype(dtype)

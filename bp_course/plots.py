@@ -10,7 +10,7 @@ Lessons 01-02 use :func:`error_parabola`, :func:`error_bowl`,
 :func:`error_contours` and :func:`regime_paths`; Lesson 03
 :func:`activation_curves`; Lesson 04 :func:`error_curves`; Lesson 05 and
 later :func:`network_diagram`; Lesson 06 :func:`growth`; Lesson 07
-:func:`step_errors`.
+:func:`step_errors`; Lesson 08 :func:`lines`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from bp_course import activations, linear_neuron
 from bp_course._validate import as_float_array, positive_number
 
 __all__ = ["COLORS", "CYCLE", "error_parabola", "error_bowl", "error_contours", "regime_paths",
-           "activation_curves", "error_curves", "growth", "step_errors", "network_diagram"]
+           "activation_curves", "error_curves", "lines", "growth", "step_errors", "network_diagram"]
 
 COLORS = {
     "blue": "#0072B2",
@@ -365,19 +365,21 @@ def _lines(lines, *, xlabel, ylabel, title, log, ax, marker="", logx=False, styl
     return ax
 
 
-def growth(x, curves, *, xlabel: str, ylabel: str, title: str, log: bool = True, ax=None):
-    r"""How counts grow with a size, one marked line per quantity (Lesson 06: cost against depth).
+def lines(x, curves, *, xlabel: str, ylabel: str, title: str, log: bool = False, ax=None, marker: str = ""):
+    r"""One line per quantity against a shared x (Lesson 08: deltas and training curves side by side).
 
     Parameters
     ----------
     x : sequence of float
-        The sizes (for example, network depths).
+        The shared horizontal values.
     curves : dict
         ``label -> sequence of values``, one value per entry of ``x``.
     xlabel, ylabel, title : str
     log : bool
-        A logarithmic value axis, on which exponential growth is a straight line.
+        A logarithmic value axis.
     ax : matplotlib Axes, optional
+    marker : str, optional
+        A matplotlib marker drawn at each point (``"o"``); none by default.
 
     Returns
     -------
@@ -385,20 +387,35 @@ def growth(x, curves, *, xlabel: str, ylabel: str, title: str, log: bool = True,
 
     Examples
     --------
-    >>> ax = growth([1, 2, 3], {"paths": [10, 100, 1000]}, xlabel="depth", ylabel="count", title="Growth")
-    >>> ax.get_yscale()
-    'log'
+    >>> ax = lines([0, 1, 2], {"y": [0.1, 0.5, 0.9]}, xlabel="step", ylabel="y", title="Output")
+    >>> ax.get_lines()[0].get_ydata().tolist()
+    [0.1, 0.5, 0.9]
     """
     x = as_float_array(x, "x").reshape(-1)
     if not curves:
         raise ValueError("curves is empty: give at least one label -> values")
-    lines = {}
+    drawn = {}
     for label, values in curves.items():
         values = as_float_array(values, f"values of {label!r}").reshape(-1)
         if values.shape != x.shape:
-            raise ValueError(f"{label!r} has {values.size} values for {x.size} sizes")
-        lines[label] = (x, values)
-    return _lines(lines, xlabel=xlabel, ylabel=ylabel, title=title, log=log, ax=ax, marker="o")
+            raise ValueError(f"{label!r} has {values.size} values for {x.size} x values")
+        drawn[label] = (x, values)
+    return _lines(drawn, xlabel=xlabel, ylabel=ylabel, title=title, log=log, ax=ax, marker=marker)
+
+
+def growth(x, curves, *, xlabel: str, ylabel: str, title: str, log: bool = True, ax=None):
+    r"""How counts grow with a size, one marked line per quantity (Lesson 06: cost against depth).
+
+    :func:`lines` with markers and, by default, a logarithmic value axis, on
+    which exponential growth is a straight line.
+
+    Examples
+    --------
+    >>> ax = growth([1, 2, 3], {"paths": [10, 100, 1000]}, xlabel="depth", ylabel="count", title="Growth")
+    >>> ax.get_yscale()
+    'log'
+    """
+    return lines(x, curves, xlabel=xlabel, ylabel=ylabel, title=title, log=log, ax=ax, marker="o")
 
 
 def step_errors(hs, curves, *, title: str = "Error of difference quotients", ax=None):

@@ -47,6 +47,7 @@ __all__ = [
     "tanh_derivative",
     "single_neuron",
     "network_gradients",
+    "softmax_cross_entropy",
 ]
 
 FUNCTIONS = {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh, "cosh": sp.cosh, "sinh": sp.sinh, "sqrt": sp.sqrt}
@@ -508,3 +509,77 @@ def network_gradients(W, x, t) -> list:
         result.append(np.array(gradient[start:start + w.size], dtype=np.float64).reshape(w.shape))
         start += w.size
     return result
+
+
+def softmax_cross_entropy() -> dict:
+    r"""Lesson 08: derivatives of a three-class softmax and of its cross-entropy.
+
+    Model: y_k = e^{net_k} / (e^{net1} + e^{net2} + e^{net3}) and
+    E = -(t1 log y1 + t2 log y2 + t3 log y3) for one example, whose target
+    is a probability distribution, so t3 = 1 - t1 - t2 (a one-hot target is
+    the special case of one t_k = 1). Returns questions keyed
+    ``"dy1/dnet1"``, ``"dy1/dnet2"`` (the softmax's Jacobian) and
+    ``"dE/dnet1"`` (which is y1 - t1). Answers may use ``net1``, ``net2``,
+    ``net3``, ``t1``, ``t2``, ``t3``, ``y1``, ``y2``, ``y3``.
+
+    Examples
+    --------
+    >>> q = softmax_cross_entropy()
+    >>> check_derivative("y1 - t1", q["dE/dnet1"]).correct
+    True
+    >>> check_derivative("-y1 * y2", q["dy1/dnet2"]).correct
+    True
+    """
+    net1, net2, net3, t1, t2 = symbols("net1", "net2", "net3", "t1", "t2")
+    nets = (net1, net2, net3)
+    total = sum(sp.exp(n) for n in nets)
+    y1, y2, y3 = (sp.exp(n) / total for n in nets)
+    t3 = 1 - t1 - t2
+    E = -(t1 * sp.log(y1) + t2 * sp.log(y2) + t3 * sp.log(y3))
+    softmax_vars = ("net1", "net2", "net3")
+    ce_vars = softmax_vars + ("t1", "t2")
+    definitions = {"y1": y1, "y2": y2, "y3": y3, "t3": t3}
+    domain = {"net1": (-2.0, 2.0), "net2": (-2.0, 2.0), "net3": (-2.0, 2.0), "t1": (0.05, 0.45), "t2": (0.05, 0.45)}
+
+    def numeric_y1(net1, net2, net3):
+        nets_ = np.stack([net1, net2, net3])
+        e = np.exp(nets_ - nets_.max(axis=0))
+        return e[0] / e.sum(axis=0)
+
+    def numeric_E(net1, net2, net3, t1, t2):
+        nets_ = np.stack([net1, net2, net3])
+        shifted = nets_ - nets_.max(axis=0)
+        log_y = shifted - np.log(np.exp(shifted).sum(axis=0))
+        return -(t1 * log_y[0] + t2 * log_y[1] + (1 - t1 - t2) * log_y[2])
+
+    jacobian_hint = ("y1 (1 - y1) is dy1/dnet1, the diagonal of the softmax's Jacobian; for dy1/dnet2, net2 "
+                     "only enters y1 through the denominator, which gives -y1 y2.")
+    return {
+        "dy1/dnet1": Derivative(
+            title="dy1/dnet1", of=y1, wrt="net1", variables=softmax_vars, definitions=definitions,
+            numeric=numeric_y1, domain=domain,
+            mistakes=(("y1", y1, "that is y1 itself: the numerator e^net1 gives y1, but net1 is also in the "
+                                 "denominator, which subtracts y1^2: y1 (1 - y1)."),)),
+        "dy1/dnet2": Derivative(
+            title="dy1/dnet2", of=y1, wrt="net2", variables=softmax_vars, definitions=definitions,
+            numeric=numeric_y1, domain=domain,
+            mistakes=(("diagonal", y1 * (1 - y1), jacobian_hint),
+                      ("diagonal of y2", y2 * (1 - y2), jacobian_hint),
+                      ("zero", sp.Integer(0), "y1 does depend on net2: e^net2 is in the denominator of every "
+                                              "softmax output. Differentiate e^net1 / sum with the quotient rule."))),
+        "dE/dnet1": Derivative(
+            title="dE/dnet1", of=E, wrt="net1", variables=ce_vars, definitions=definitions,
+            numeric=numeric_E, domain=domain,
+            mistakes=(
+                ("dE/dy1 only", -t1 / y1, "that is dE/dy1 alone: y1 depends on net1 through the softmax, and "
+                                          "y2 and y3 do too. Sum dE/dy_k * dy_k/dnet1 over k."),
+                ("one path", -t1 * (1 - y1), "that keeps only the path through y1 (dE/dy1 * dy1/dnet1). net1 also "
+                                             "changes y2 and y3, since it is in their denominator: add "
+                                             "dE/dy2 * dy2/dnet1 and dE/dy3 * dy3/dnet1 (each dy_k/dnet1 = -y_k y1)."),
+                ("logistic slope kept", (y1 - t1) * y1 * (1 - y1),
+                 "that is the squared-error pattern (y - t) y (1 - y); with cross-entropy the slope y1 (1 - y1) "
+                 "cancels against the 1/y of the logarithm."),
+                ("forgot sum t = 1", y1 * (t1 + t2) - t1,
+                 "almost: the sum over k gives y1 (t1 + t2 + t3) - t1, and the targets sum to 1."),
+            )),
+    }

@@ -125,6 +125,8 @@ WRONG_ANSWERS = [
     ("07_gradient_checking.ipynb", "ex07-5-answer",
      'diagnosis = {"A": "off_by_one", "B": "transposed", "C": "bias_sum", "D": "missing_slope", '
      '"E": "overwritten", "F": "slope_of_output"}', "07.5", "which index of W runs over the layer above"),
+    ("08_loss_functions.ipynb", "ex08-5-answer", 'dE_dnet1 = "-t1 * (1 - y1)"', "08.5",
+     "Hint: that keeps only the path through y1"),
 ]
 
 

@@ -74,7 +74,7 @@ def test_non_finite_values_are_rejected():
 
 
 def test_unknown_loss_lists_valid_names():
-    with pytest.raises(ValueError, match="unknown loss 'mse'; valid names are: softmax_cross_entropy, squared_error"):
+    with pytest.raises(ValueError, match="unknown loss 'mse'; valid names are: logistic_cross_entropy, softmax_cross_entropy, squared_error"):
         losses.get_loss("mse")
 
 
@@ -83,3 +83,29 @@ def test_empty_batch_and_bad_rank():
         losses.squared_error(np.zeros((0, 2)), np.zeros((0, 2)))
     with pytest.raises(ValueError, match="must be 1-D"):
         losses.squared_error(np.zeros((1, 1, 1)), np.zeros((1, 1, 1)))
+
+
+def test_logistic_cross_entropy_is_two_class_softmax_cross_entropy():
+    """softmax(net, 0) = (phi(net), 1 - phi(net)): the logistic case is the softmax case with a zero logit."""
+    rng = np.random.default_rng(4)
+    net, t = rng.normal(size=(6, 1)) * 3, rng.uniform(size=(6, 1))
+    pair, targets = np.hstack([net, np.zeros_like(net)]), np.hstack([t, 1 - t])
+    assert losses.logistic_cross_entropy(net, t) == pytest.approx(losses.softmax_cross_entropy(pair, targets))
+    np.testing.assert_allclose(losses.logistic_cross_entropy_gradient(net, t),
+                               losses.softmax_cross_entropy_gradient(pair, targets)[:, :1])
+
+
+def test_logistic_cross_entropy_gradient_is_y_minus_t_and_matches_differences():
+    from bp_course.activations import logistic
+    from bp_course.gradcheck import numerical_gradient
+    net, t = np.array([[0.3, -2.0], [4.0, 1.0]]), np.array([[1.0, 0.0], [0.2, 1.0]])
+    np.testing.assert_allclose(losses.logistic_cross_entropy_gradient(net, t), (logistic(net) - t) / 2)
+    (numeric,) = numerical_gradient(lambda: losses.logistic_cross_entropy(net, t), net)
+    np.testing.assert_allclose(losses.logistic_cross_entropy_gradient(net, t), numeric, rtol=1e-7)
+
+
+def test_logistic_cross_entropy_is_stable_and_checks_targets():
+    with np.errstate(over="raise", divide="raise", invalid="raise"):  # underflow to 0 is harmless and silent
+        assert losses.logistic_cross_entropy([[-800.0], [800.0]], [[1.0], [0.0]]) == pytest.approx(800.0)
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
+        losses.logistic_cross_entropy([0.0], [2.0])

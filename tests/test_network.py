@@ -21,6 +21,8 @@ def _data(net, n, seed):
     k = net.sizes[-1]
     if net.loss.name == "softmax_cross_entropy":
         t = np.eye(k)[rng.integers(0, k, size=n or None)]
+    elif net.loss.name == "logistic_cross_entropy":
+        t = rng.uniform(size=shape[:-1] + (k,))
     else:
         t = rng.normal(size=shape[:-1] + (k,))
     return x, t
@@ -28,7 +30,8 @@ def _data(net, n, seed):
 
 CASES = [
     (depth, act, loss, n)
-    for depth, act, loss, n in itertools.product([1, 2, 3, 4], ACTS, ["squared_error", "softmax_cross_entropy"],
+    for depth, act, loss, n in itertools.product([1, 2, 3, 4], ACTS,
+                                                 ["squared_error", "softmax_cross_entropy", "logistic_cross_entropy"],
                                                  [0, 5])
 ]
 
@@ -38,8 +41,8 @@ CASES = [
 def test_backprop_matches_central_differences(depth, activation, loss, n):
     """Norm-wise rel. error <= 1e-7 and |a - n| <= 1e-6 max(|a|, |n|) + 1e-9 per entry, h = 1e-5."""
     acts = [activation] * depth
-    if loss == "softmax_cross_entropy":
-        acts[-1] = "identity"  # the loss applies the softmax; at depth 1 this is softmax regression
+    if loss != "squared_error":
+        acts[-1] = "identity"  # the loss applies the softmax or logistic; at depth 1 this is (softmax) regression
     # ReLU has no derivative at net = 0: take the first seed whose nets stay clear of the kink.
     for seed in range(depth * 100 + ACTS.index(activation) * 10 + n, 10**6, 1000):
         sizes = list(np.random.default_rng(seed).integers(2, 5, size=depth + 1))
@@ -177,16 +180,19 @@ def test_non_numeric_inputs():
 def test_unknown_activation_and_loss():
     with pytest.raises(ValueError, match="unknown activation 'sigmoid'; valid names are: identity, logistic, relu, tanh"):
         Network([2, 1], "sigmoid")
-    with pytest.raises(ValueError, match="unknown loss 'cross_entropy'; valid names are: softmax_cross_entropy, "
-                                         "squared_error .did you mean 'softmax_cross_entropy'"):
+    with pytest.raises(ValueError, match="unknown loss 'cross_entropy'; valid names are: logistic_cross_entropy, "
+                                         "softmax_cross_entropy, squared_error .did you mean"):
         Network([2, 1], loss="cross_entropy")
     with pytest.raises(ValueError, match="unknown initialization 'glorot'"):
         Network([2, 1], init="glorot")
 
 
-def test_softmax_loss_needs_identity_output():
-    with pytest.raises(ValueError, match="use activation 'identity' on the output layer, not 'logistic'"):
+def test_cross_entropy_losses_need_identity_output():
+    with pytest.raises(ValueError, match="applies the softmax itself: use activation 'identity' on the output layer, "
+                                         "not 'logistic'"):
         Network([2, 3], "logistic", loss="softmax_cross_entropy")
+    with pytest.raises(ValueError, match="applies the logistic itself: use activation 'identity'"):
+        Network([2, 1], "logistic", loss="logistic_cross_entropy")
 
 
 @pytest.mark.parametrize("eta,error", [(0, ValueError), (-0.1, ValueError), (np.nan, ValueError),

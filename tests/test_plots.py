@@ -136,7 +136,7 @@ def test_network_diagram_refuses_mismatched_shapes(kwargs, message):
 def test_growth_draws_each_quantity_against_size():
     ax = plots.growth([1, 2, 3], {"a": [1, 2, 3], "b": [10, 100, 1000]}, xlabel="depth", ylabel="n", title="t")
     assert [line.get_label() for line in ax.get_lines()] == ["a", "b"] and ax.get_yscale() == "log"
-    with pytest.raises(ValueError, match="'a' has 2 values for 3 sizes"):
+    with pytest.raises(ValueError, match="'a' has 2 values for 3 x values"):
         plots.growth([1, 2, 3], {"a": [1, 2]}, xlabel="d", ylabel="n", title="t")
 
 
@@ -153,3 +153,14 @@ def test_step_errors_draws_log_log_with_float32_dashed():
 def test_step_errors_refuses_mismatched_lengths():
     with pytest.raises(ValueError, match="2 errors for 3 steps"):
         plots.step_errors([1e-1, 1e-2, 1e-3], {"c": [1.0, 2.0]})
+
+
+def test_lines_draws_plain_lines_on_a_linear_axis_by_default():
+    ax = plots.lines([0.0, 0.5, 1.0], {"squared error": [0.0, 0.125, 0.0], "cross-entropy": [1.0, 0.5, 0.0]},
+                     xlabel="y", ylabel="|delta|", title="Output deltas")
+    assert ax.get_yscale() == "linear"
+    first, second = ax.get_lines()
+    assert first.get_marker() in ("None", "", None) and second.get_label() == "cross-entropy"
+    np.testing.assert_array_equal(second.get_ydata(), [1.0, 0.5, 0.0])
+    with pytest.raises(ValueError, match="curves is empty"):
+        plots.lines([1.0], {}, xlabel="x", ylabel="y", title="t")

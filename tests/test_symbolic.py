@@ -1,5 +1,6 @@
 """bp_course.symbolic: equivalent forms pass, each classic mistake is named, bad input is refused cleanly."""
 
+import numpy as np
 import sympy as sp
 import pytest
 
@@ -173,3 +174,27 @@ def test_network_gradients_refuses_mismatched_or_large_networks():
         symbolic.network_gradients([np.ones((2, 2)), np.ones((3, 1))], [1.0, 1.0], [0.0])
     with pytest.raises(ValueError, match="at most 40 weights"):
         symbolic.network_gradients([np.ones((5, 5)), np.ones((5, 5))], np.ones(5), np.ones(5))
+
+
+def test_softmax_cross_entropy_questions_have_the_textbook_answers():
+    """SymPy's own derivatives equal y1 (1 - y1), -y1 y2 and y1 - t1 (using t1 + t2 + t3 = 1)."""
+    q = symbolic.softmax_cross_entropy()
+    for key, answer in (("dy1/dnet1", "y1*(1 - y1)"), ("dy1/dnet2", "-y1*y2"), ("dE/dnet1", "y1 - t1")):
+        expr = symbolic.read_expression(answer, q[key])
+        assert sp.simplify(q[key].correct() - expr) == 0
+        verdict = symbolic.check_derivative(answer, q[key])
+        assert verdict.correct and verdict.proved
+
+
+def test_softmax_cross_entropy_numeric_models_are_independent_and_stable():
+    """The NumPy references agree with the SymPy models, and survive nets far beyond exp's range."""
+    q = symbolic.softmax_cross_entropy()
+    points = {"net1": np.array([0.3]), "net2": np.array([-1.2]), "net3": np.array([2.0]),
+              "t1": np.array([0.2]), "t2": np.array([0.3])}
+    for key in ("dy1/dnet1", "dE/dnet1"):
+        names = q[key].variables
+        f = sp.lambdify([sp.Symbol(n, real=True) for n in names], q[key].of)
+        assert q[key].numeric(**{n: points[n] for n in names}) == pytest.approx(f(*[points[n][0] for n in names]))
+    big = q["dE/dnet1"].numeric(net1=np.array([800.0]), net2=np.array([0.0]), net3=np.array([-800.0]),
+                                t1=np.array([1.0]), t2=np.array([0.0]))
+    assert np.isfinite(big).all() and big[0] == pytest.approx(0.0, abs=1e-12)

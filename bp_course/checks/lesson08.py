@@ -1,0 +1,176 @@
+"""Checks for Lesson 08, "Loss functions".
+
+The two conditions a loss must meet for backpropagation, the softmax, the
+cross-entropy averaged over examples, and the derivatives of softmax
+cross-entropy (by hand, checked by :mod:`bp_course.symbolic`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bp_course import symbolic
+from bp_course.checks.core import (CheckFailed, Mistake, NotAttempted, call, expect_derivation, expect_function,
+                                   format_value, passed)
+from bp_course.losses import softmax as _softmax
+
+__all__ = ["CANDIDATES", "VERDICTS", "conditions", "softmax", "cross_entropy", "softmax_slope", "output_delta"]
+
+CANDIDATES = {
+    "mean squared error": "E = 1/n sum_p 1/2 ||t_p - y_p||^2",
+    "total squared error": "E = sum_p 1/2 ||t_p - y_p||^2  (a sum, not a mean)",
+    "mean cross-entropy": "E = -1/n sum_p sum_k t_pk log y_pk",
+    "worst example": "E = max_p 1/2 ||t_p - y_p||^2",
+    "median absolute error": "E = median_p |t_p - y_p|",
+    "weight decay": "E = lambda/2 sum of w^2 over all weights",
+}
+"""Candidate losses of Exercise 08.1, with their formulas (p runs over the n examples)."""
+
+VERDICTS = {
+    "ok": "meets both conditions",
+    "not_average": "is not an average of per-example errors",
+    "not_outputs": "is not a function of the network's outputs",
+}
+"""The verdicts a learner chooses from in Exercise 08.1."""
+
+_QUESTIONS = symbolic.softmax_cross_entropy()
+
+_ANSWERS = {"mean squared error": "ok", "total squared error": "ok", "mean cross-entropy": "ok",
+            "worst example": "not_average", "median absolute error": "not_average", "weight decay": "not_outputs"}
+
+_HINTS = {
+    "total squared error": "a sum is n times the average of the same E_p, so it can be written as an average "
+                           "(of n E_p); the factor n only rescales the learning rate.",
+    "mean squared error": "it is an average of 1/2 ||t_p - y_p||^2, and each of those depends on the weights only "
+                          "through y_p.",
+    "mean cross-entropy": "it is an average over examples, and each -sum_k t_pk log y_pk depends on the weights only "
+                          "through y_p.",
+    "worst example": "a maximum is not an average: its gradient comes from one example alone, and which one changes "
+                     "from step to step, so the per-example gradients of backprop cannot be averaged into it. Each "
+                     "E_p is still a function of y_p.",
+    "median absolute error": "a median is not an average of per-example errors: it picks one example (the middle "
+                             "one), so per-example gradients cannot be averaged into its gradient.",
+    "weight decay": "it depends on the weights directly, not through the outputs y: backprop starts from dE/dy, "
+                    "and this term has none. (Its gradient, lambda w, is simply added to each weight's gradient.)",
+}
+
+
+def conditions(answer) -> None:
+    """Exercise 08.1: ``answer`` maps each name of :data:`CANDIDATES` to one of :data:`VERDICTS`.
+
+    Examples
+    --------
+    >>> conditions(dict(_ANSWERS))
+    ✔ Exercise 08.1 passed: backprop needs an average over examples of errors that each depend on the outputs alone.
+    """
+    if answer is Ellipsis:
+        raise NotAttempted("08.1")
+    if not isinstance(answer, dict):
+        raise CheckFailed("08.1", f"the answer should be a dict such as {{'mean squared error': 'ok', ...}}, got "
+                                  f"{type(answer).__name__}")
+    if answer and all(v is Ellipsis for v in answer.values()):
+        raise NotAttempted("08.1")
+    unknown = sorted(str(k) for k in answer if k not in CANDIDATES)
+    if unknown:
+        raise CheckFailed("08.1", f"unknown loss name(s) {', '.join(repr(k) for k in unknown)}; the candidates are "
+                                  f"{', '.join(repr(k) for k in CANDIDATES)}")
+    missing = [name for name in CANDIDATES if answer.get(name, Ellipsis) is Ellipsis]
+    if missing:
+        raise CheckFailed("08.1", f"no verdict yet for {', '.join(repr(k) for k in missing)}")
+    for name in CANDIDATES:
+        if answer[name] not in VERDICTS:
+            raise CheckFailed("08.1", f"the verdict {answer[name]!r} for {name!r} is not one of "
+                                      f"{', '.join(repr(v) for v in VERDICTS)}")
+    wrong = [name for name in CANDIDATES if answer[name] != _ANSWERS[name]]
+    if wrong:
+        lines = [f"{name!r}: not {answer[name]!r}. Hint: {_HINTS[name]}" for name in wrong]
+        raise CheckFailed("08.1", f"{len(wrong)} of {len(CANDIDATES)} verdicts are not right yet.\n" + "\n".join(lines))
+    passed("08.1", "backprop needs an average over examples of errors that each depend on the outputs alone.")
+
+
+def softmax(fn) -> None:
+    """Exercise 08.2: ``fn(net)`` must return the softmax of every row of ``net`` (examples x classes), stably.
+
+    Examples
+    --------
+    >>> def sm(net):
+    ...     e = np.exp(net - net.max(axis=1, keepdims=True))
+    ...     return e / e.sum(axis=1, keepdims=True)
+    >>> softmax(sm)
+    ✔ Exercise 08.2 passed: every row is positive and sums to 1, even for net = 1000.
+    """
+    rng = np.random.default_rng(8)
+    cases = [{"net": rng.normal(size=(4, 3))}, {"net": rng.normal(size=(1, 5)) * 3},
+             {"net": np.array([[2.0, 2.0], [-1.0, 3.0], [0.0, 5.0]])}]
+    mistakes = [
+        Mistake(lambda net: np.exp(net) / np.exp(net).sum(axis=0, keepdims=True),
+                "that normalizes each column (over the examples); normalize each row, over the classes: axis=1."),
+        Mistake(lambda net: np.exp(net) / np.exp(net).sum(), "that divides by one sum over the whole batch; each "
+                                                              "example's row must sum to 1 (sum with axis=1, "
+                                                              "keepdims=True)."),
+        Mistake(lambda net: net / net.sum(axis=1, keepdims=True), "the exponentials are missing: y_k = e^net_k / "
+                                                                  "sum_m e^net_m."),
+    ]
+    expect_function("08.2", fn, cases, _softmax, name="softmax", mistakes=mistakes)
+    big = np.array([[1000.0, 999.0, 0.0]])
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = np.asarray(call("08.2", fn, big.copy(), name="softmax"), dtype=np.float64)
+    if value.shape != big.shape or not np.all(np.isfinite(value)):
+        raise CheckFailed("08.2", f"softmax({format_value(big)}) gave {format_value(value)}: e^1000 overflows.\n"
+                                  "Hint: subtract each row's maximum from net first; the softmax does not change "
+                                  "(the factor e^-max cancels) and no exponent exceeds 0.")
+    if not np.allclose(value, _softmax(big)):
+        raise CheckFailed("08.2", f"softmax({format_value(big)}) should be {format_value(_softmax(big))}, got "
+                                  f"{format_value(value)}")
+    passed("08.2", "every row is positive and sums to 1, even for net = 1000.")
+
+
+def _cross_entropy(y, t):
+    return -np.sum(t * np.log(y)) / len(y)
+
+
+def cross_entropy(fn) -> None:
+    """Exercise 08.3: ``fn(y, t)`` must return -1/n sum_p sum_k t_pk log y_pk for a batch of probabilities y.
+
+    Examples
+    --------
+    >>> cross_entropy(lambda y, t: -np.sum(t * np.log(y)) / len(y))
+    ✔ Exercise 08.3 passed: the mean over examples of -log(probability of the right class).
+    """
+    rng = np.random.default_rng(9)
+    cases = []
+    for n, k in ((4, 3), (1, 5), (6, 2)):
+        y = _softmax(rng.normal(size=(n, k)))
+        cases.append({"y": y, "t": np.eye(k)[rng.integers(0, k, size=n)]})
+    mistakes = [
+        Mistake(lambda y, t: -np.sum(t * np.log(y)), "that is the sum over the examples; the loss is their average, "
+                                                     "so divide by the number of examples."),
+        Mistake(lambda y, t: np.sum(t * np.log(y)) / len(y), "the sign is missing: log y is negative for y < 1, so "
+                                                             "E = -mean sum t log y is positive."),
+        Mistake(lambda y, t: -np.mean(t * np.log(y)), "np.mean over the whole array divides by examples x classes; "
+                                                      "sum over the classes, average over the examples only."),
+    ]
+    expect_function("08.3", fn, cases, _cross_entropy, name="cross_entropy", mistakes=mistakes)
+    passed("08.3", "the mean over examples of -log(probability of the right class).")
+
+
+def softmax_slope(answer) -> None:
+    """Exercise 08.4: ``answer`` is dy1/dnet2 of the three-class softmax, in net1-3 and y1-3.
+
+    Examples
+    --------
+    >>> softmax_slope("-y1 * y2")
+    ✔ Exercise 08.4 passed: dy1/dnet2 is right: proved equal by SymPy and confirmed numerically at 6 points.
+    """
+    passed("08.4", expect_derivation("08.4", answer, _QUESTIONS["dy1/dnet2"]).message)
+
+
+def output_delta(answer) -> None:
+    """Exercise 08.5: ``answer`` is dE/dnet1 of softmax cross-entropy with three classes.
+
+    Examples
+    --------
+    >>> output_delta("y1 - t1")
+    ✔ Exercise 08.5 passed: dE/dnet1 is right: proved equal by SymPy and confirmed numerically at 6 points.
+    """
+    passed("08.5", expect_derivation("08.5", answer, _QUESTIONS["dE/dnet1"]).message)

@@ -1,0 +1,106 @@
+"""bp_course.checks.lesson08: the two conditions, softmax, cross-entropy, and the softmax cross-entropy derivatives."""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+from bp_course.checks import CheckFailed, NotAttempted
+from bp_course.checks import lesson08 as check
+
+RIGHT = {"mean squared error": "ok", "total squared error": "ok", "mean cross-entropy": "ok",
+         "worst example": "not_average", "median absolute error": "not_average", "weight decay": "not_outputs"}
+
+
+def _hint(text):
+    return "Hint: .*" + re.escape(text)
+
+
+def _softmax(net):
+    e = np.exp(net - net.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_correct_answers_pass(capsys):
+    check.conditions(dict(RIGHT))
+    check.softmax(_softmax)
+    check.cross_entropy(lambda y, t: -np.sum(t * np.log(y)) / len(y))
+    check.softmax_slope("-y1*y2")
+    check.output_delta("y1 - t1")
+    check.output_delta("y1*(t1 + t2 + t3) - t1")  # unsimplified, still right
+    assert capsys.readouterr().out.count("✔ Exercise") == 6
+
+
+@pytest.mark.parametrize("name,wrong,hint", [
+    ("total squared error", "not_average", "a sum is n times the average"),
+    ("worst example", "ok", "a maximum is not an average"),
+    ("weight decay", "not_average", "it depends on the weights directly"),
+    ("median absolute error", "not_outputs", "a median is not an average"),
+])
+def test_conditions_explain_each_wrong_verdict(name, wrong, hint):
+    with pytest.raises(CheckFailed, match=f"(?s)1 of 6 verdicts.*{re.escape(name)}.*not '{wrong}'.*" + re.escape(hint)):
+        check.conditions({**RIGHT, name: wrong})
+
+
+@pytest.mark.parametrize("answer,message", [
+    ({**RIGHT, "hinge loss": "ok"}, "unknown loss name"),
+    ({"mean squared error": "ok"}, "no verdict yet for 'total squared error'"),
+    ({**RIGHT, "weight decay": "fine"}, "is not one of 'ok', 'not_average', 'not_outputs'"),
+    (["ok"] * 6, "should be a dict"),
+])
+def test_conditions_refuse_malformed_answers(answer, message):
+    with pytest.raises(CheckFailed, match=message):
+        check.conditions(answer)
+
+
+def test_conditions_stub_is_not_attempted():
+    with pytest.raises(NotAttempted):
+        check.conditions(...)
+    with pytest.raises(NotAttempted):
+        check.conditions({name: ... for name in RIGHT})
+
+
+@pytest.mark.parametrize("exercise,wrong,hint", [
+    ("softmax", lambda net: np.exp(net) / np.exp(net).sum(axis=0, keepdims=True), "normalizes each column"),
+    ("softmax", lambda net: np.exp(net) / np.exp(net).sum(), "one sum over the whole batch"),
+    ("softmax", lambda net: net / net.sum(axis=1, keepdims=True), "the exponentials are missing"),
+    ("cross_entropy", lambda y, t: -np.sum(t * np.log(y)), "that is the sum over the examples"),
+    ("cross_entropy", lambda y, t: np.sum(t * np.log(y)) / len(y), "the sign is missing"),
+    ("cross_entropy", lambda y, t: -np.mean(t * np.log(y)), "divides by examples x classes"),
+])
+def test_plausible_mistakes_get_their_hint(exercise, wrong, hint):
+    with pytest.raises(CheckFailed, match=_hint(hint)):
+        getattr(check, exercise)(wrong)
+
+
+def test_unstable_softmax_is_caught_without_warnings():
+    def naive(net):
+        e = np.exp(net)
+        return e / e.sum(axis=1, keepdims=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the check itself must not spill RuntimeWarnings into the notebook
+        with pytest.raises(CheckFailed, match=_hint("subtract each row's maximum")):
+            check.softmax(naive)
+
+
+@pytest.mark.parametrize("exercise,answer,hint", [
+    ("softmax_slope", "y1*(1 - y1)", "the diagonal of the softmax's Jacobian"),
+    ("softmax_slope", "0", "y1 does depend on net2"),
+    ("softmax_slope", "y1*y2", "the sign is wrong"),
+    ("output_delta", "-t1/y1", "that is dE/dy1 alone"),
+    ("output_delta", "-t1*(1 - y1)", "that keeps only the path through y1"),
+    ("output_delta", "(y1 - t1)*y1*(1 - y1)", "the slope y1 (1 - y1) cancels"),
+    ("output_delta", "y1*(t1 + t2) - t1", "the targets sum to 1"),
+    ("output_delta", "t1 - y1", "the sign is wrong"),
+])
+def test_derivation_mistakes_get_their_hint(exercise, answer, hint):
+    with pytest.raises(CheckFailed, match=_hint(hint)):
+        getattr(check, exercise)(answer)
+
+
+def test_derivations_refuse_unknown_names_and_stubs():
+    with pytest.raises(CheckFailed, match="unknown name.*y4"):
+        check.output_delta("y4 - t1")
+    with pytest.raises(NotAttempted):
+        check.softmax_slope(...)
