@@ -391,16 +391,22 @@ def lines(x, curves, *, xlabel: str, ylabel: str, title: str, log: bool = False,
     >>> ax.get_lines()[0].get_ydata().tolist()
     [0.1, 0.5, 0.9]
     """
-    x = as_float_array(x, "x").reshape(-1)
+    drawn = _against(x, curves, "x", "values", "x values")
+    return _lines(drawn, xlabel=xlabel, ylabel=ylabel, title=title, log=log, ax=ax, marker=marker)
+
+
+def _against(x, curves, x_name, value_name, x_plural):
+    """Validate ``label -> values`` against a shared x: ``label -> (x, values)``, or a clear error."""
+    x = as_float_array(x, x_name).reshape(-1)
     if not curves:
-        raise ValueError("curves is empty: give at least one label -> values")
+        raise ValueError(f"curves is empty: give at least one label -> {value_name}")
     drawn = {}
     for label, values in curves.items():
-        values = as_float_array(values, f"values of {label!r}").reshape(-1)
+        values = as_float_array(values, f"{value_name} of {label!r}").reshape(-1)
         if values.shape != x.shape:
-            raise ValueError(f"{label!r} has {values.size} values for {x.size} x values")
+            raise ValueError(f"{label!r} has {values.size} {value_name} for {x.size} {x_plural}")
         drawn[label] = (x, values)
-    return _lines(drawn, xlabel=xlabel, ylabel=ylabel, title=title, log=log, ax=ax, marker=marker)
+    return drawn
 
 
 def growth(x, curves, *, xlabel: str, ylabel: str, title: str, log: bool = True, ax=None):
@@ -446,17 +452,10 @@ def step_errors(hs, curves, *, title: str = "Error of difference quotients", ax=
     >>> ax.get_xscale(), ax.get_yscale()
     ('log', 'log')
     """
-    hs = as_float_array(hs, "steps hs").reshape(-1)
-    if not curves:
-        raise ValueError("curves is empty: give at least one label -> errors")
-    lines = {}
-    for label, errors in curves.items():
-        errors = as_float_array(errors, f"errors of {label!r}").reshape(-1)
-        if errors.shape != hs.shape:
-            raise ValueError(f"{label!r} has {errors.size} errors for {hs.size} steps")
-        lines[label] = (hs, np.maximum(np.abs(errors), 1e-18))
-    styles = ["--" if "float32" in label else "-" for label in lines]
-    ax = _lines(lines, xlabel="step $h$", ylabel="absolute error", title=title, log=True, logx=True, ax=ax,
+    drawn = {label: (hs, np.maximum(np.abs(errors), 1e-18))
+             for label, (hs, errors) in _against(hs, curves, "steps hs", "errors", "steps").items()}
+    styles = ["--" if "float32" in label else "-" for label in drawn]
+    ax = _lines(drawn, xlabel="step $h$", ylabel="absolute error", title=title, log=True, logx=True, ax=ax,
                 marker="o", styles=styles)
     ax.invert_xaxis()  # read left to right as h shrinks
     return ax

@@ -119,13 +119,13 @@ def test_diagnosis_names_each_wrong_bug_with_its_evidence():
     with pytest.raises(CheckFailed, match="2 of 6 diagnoses") as failure:
         check.diagnosis(answer)
     message = str(failure.value)
-    assert "bug B: not 'transposed'" in message and "compare the line that carries them down with Eq. 5" in message
-    assert "bug D: not 'missing_slope'" in message and "which index of W runs over the layer above" in message
+    assert "bug 'B': not 'transposed'" in message and "compare the line that carries them down with Eq. 5" in message
+    assert "bug 'D': not 'missing_slope'" in message and "which index of W runs over the layer above" in message
 
 
 @pytest.mark.parametrize("answer,message", [
-    ({"A": "transposed", "G": "bias_sum"}, "unknown label"),
-    ({"A": "transposed"}, "no diagnosis yet for bug"),
+    ({"A": "transposed", "G": "bias_sum"}, "unknown bug 'G'; the bugs are 'A'"),
+    ({"A": "transposed"}, "no answer yet for bugs 'B', 'C'"),
     ({**bugs.MYSTERIES, "A": "a transposed matrix"}, "is not one of"),
     ([("A", "transposed")], "should be a dict"),
 ])

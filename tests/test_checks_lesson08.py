@@ -44,8 +44,8 @@ def test_conditions_explain_each_wrong_verdict(name, wrong, hint):
 
 
 @pytest.mark.parametrize("answer,message", [
-    ({**RIGHT, "hinge loss": "ok"}, "unknown loss name"),
-    ({"mean squared error": "ok"}, "no verdict yet for 'total squared error'"),
+    ({**RIGHT, "hinge loss": "ok"}, "unknown loss 'hinge loss'; the losses are"),
+    ({"mean squared error": "ok"}, "no answer yet for losses 'total squared error', 'mean cross-entropy'"),
     ({**RIGHT, "weight decay": "fine"}, "is not one of 'ok', 'not_average', 'not_outputs'"),
     (["ok"] * 6, "should be a dict"),
 ])

@@ -23,6 +23,7 @@ __all__ = [
     "expect_close",
     "expect_function",
     "expect_derivation",
+    "expect_choices",
     "gradient_list",
     "flat",
     "passed",
@@ -269,6 +270,57 @@ def expect_derivation(exercise: str, answer, question: symbolic.Derivative) -> s
     if verdict.hint:
         raise CheckFailed(exercise, f"{question.title} = {answer} is not right yet.\nHint: {verdict.hint}")
     raise CheckFailed(exercise, verdict.message)
+
+
+def expect_choices(exercise: str, answer, key, choices, hints, *, item: str, items: str, plural: str,
+                   example: str) -> None:
+    """Check a dict answer that gives each of several items one of a few choices.
+
+    Used where a learner classifies things (Lesson 07's bugs, Lesson 08's
+    losses). Every wrong entry is reported at once, each with its own hint.
+
+    Parameters
+    ----------
+    exercise : str
+    answer : dict
+        The learner's ``{item: choice}``; ``...`` (or all values ``...``) is not attempted.
+    key : dict
+        The right ``{item: choice}``, in the order items are reported.
+    choices : iterable of str
+        The valid choices.
+    hints : dict
+        ``{item: hint}`` shown when that item's choice is wrong.
+    item, items : str
+        What an item is called in messages, singular and plural (``"bug"``, ``"bugs"``).
+    plural : str
+        What the answers are called (``"diagnoses"``).
+    example : str
+        A short example of the expected dict, for a wrongly typed answer.
+
+    Raises
+    ------
+    NotAttempted, CheckFailed
+    """
+    if answer is Ellipsis or (isinstance(answer, dict) and answer and all(v is Ellipsis for v in answer.values())):
+        raise NotAttempted(exercise)
+    if not isinstance(answer, dict):
+        raise CheckFailed(exercise, f"the answer should be a dict such as {example}, got {type(answer).__name__}")
+    choices = list(choices)
+    unknown = sorted(repr(k) for k in answer if k not in key)
+    if unknown:
+        raise CheckFailed(exercise, f"unknown {item if len(unknown) == 1 else items} {', '.join(unknown)}; the "
+                                    f"{items} are {', '.join(repr(k) for k in key)}")
+    missing = [repr(k) for k in key if answer.get(k, Ellipsis) is Ellipsis]
+    if missing:
+        raise CheckFailed(exercise, f"no answer yet for {item if len(missing) == 1 else items} {', '.join(missing)}")
+    for k in key:
+        if answer[k] not in choices:
+            raise CheckFailed(exercise, f"{answer[k]!r} for {item} {k!r} is not one of "
+                                        f"{', '.join(repr(c) for c in choices)}")
+    wrong = [k for k in key if answer[k] != key[k]]
+    if wrong:
+        lines = [f"{item} {k!r}: not {answer[k]!r}. Hint: {hints[k]}" for k in wrong]
+        raise CheckFailed(exercise, f"{len(wrong)} of {len(key)} {plural} are not right yet.\n" + "\n".join(lines))
 
 
 def flat(arrays) -> np.ndarray:

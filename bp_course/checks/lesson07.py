@@ -12,7 +12,8 @@ import numpy as np
 
 from bp_course import bugs, gradcheck
 from bp_course.activations import logistic
-from bp_course.checks.core import CheckFailed, Mistake, NotAttempted, call, expect_function, format_value, passed
+from bp_course.checks.core import (CheckFailed, Mistake, NotAttempted, call, expect_choices, expect_function,
+                                   format_value, passed)
 
 __all__ = ["central_difference", "best_h", "relative_error", "gradient_check", "diagnosis"]
 
@@ -230,27 +231,7 @@ def diagnosis(answer) -> None:
     >>> diagnosis(dict(bugs.MYSTERIES))
     ✔ Exercise 07.5 passed: all six bugs found, each located by the gradient check and named by reading one line.
     """
-    if answer is Ellipsis:
-        raise NotAttempted("07.5")
-    if not isinstance(answer, dict):
-        raise CheckFailed("07.5", f"diagnosis should be a dict such as {{'A': 'transposed', ...}}, got "
-                                  f"{type(answer).__name__}")
-    if answer and all(v is Ellipsis for v in answer.values()):
-        raise NotAttempted("07.5")
-    labels = list(bugs.MYSTERIES)
-    unknown = sorted(str(k) for k in answer if k not in bugs.MYSTERIES)
-    if unknown:
-        raise CheckFailed("07.5", f"diagnosis has the unknown label(s) {', '.join(unknown)}; the bugs are "
-                                  f"{', '.join(labels)}")
-    missing = [label for label in labels if answer.get(label, Ellipsis) is Ellipsis]
-    if missing:
-        raise CheckFailed("07.5", f"no diagnosis yet for bug(s) {', '.join(missing)}")
-    for label in labels:
-        if answer[label] not in bugs.CAUSES:
-            raise CheckFailed("07.5", f"the cause {answer[label]!r} of bug {label} is not one of "
-                                      f"{', '.join(repr(c) for c in bugs.CAUSES)}")
-    wrong = [label for label in labels if answer[label] != bugs.MYSTERIES[label]]
-    if wrong:
-        lines = [f"bug {label}: not {answer[label]!r}. Hint: {_EVIDENCE[bugs.MYSTERIES[label]]}" for label in wrong]
-        raise CheckFailed("07.5", f"{len(wrong)} of {len(labels)} diagnoses are not right yet.\n" + "\n".join(lines))
+    hints = {label: _EVIDENCE[cause] for label, cause in bugs.MYSTERIES.items()}
+    expect_choices("07.5", answer, bugs.MYSTERIES, bugs.CAUSES, hints, item="bug", items="bugs", plural="diagnoses",
+                   example="{'A': 'transposed', ...}")
     passed("07.5", "all six bugs found, each located by the gradient check and named by reading one line.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from bp_course import symbolic
-from bp_course.checks.core import (CheckFailed, Mistake, NotAttempted, call, expect_derivation, expect_function,
+from bp_course.checks.core import (CheckFailed, Mistake, call, expect_choices, expect_derivation, expect_function,
                                    format_value, passed)
 from bp_course.losses import softmax as _softmax
 
@@ -63,28 +63,8 @@ def conditions(answer) -> None:
     >>> conditions(dict(_ANSWERS))
     ✔ Exercise 08.1 passed: backprop needs an average over examples of errors that each depend on the outputs alone.
     """
-    if answer is Ellipsis:
-        raise NotAttempted("08.1")
-    if not isinstance(answer, dict):
-        raise CheckFailed("08.1", f"the answer should be a dict such as {{'mean squared error': 'ok', ...}}, got "
-                                  f"{type(answer).__name__}")
-    if answer and all(v is Ellipsis for v in answer.values()):
-        raise NotAttempted("08.1")
-    unknown = sorted(str(k) for k in answer if k not in CANDIDATES)
-    if unknown:
-        raise CheckFailed("08.1", f"unknown loss name(s) {', '.join(repr(k) for k in unknown)}; the candidates are "
-                                  f"{', '.join(repr(k) for k in CANDIDATES)}")
-    missing = [name for name in CANDIDATES if answer.get(name, Ellipsis) is Ellipsis]
-    if missing:
-        raise CheckFailed("08.1", f"no verdict yet for {', '.join(repr(k) for k in missing)}")
-    for name in CANDIDATES:
-        if answer[name] not in VERDICTS:
-            raise CheckFailed("08.1", f"the verdict {answer[name]!r} for {name!r} is not one of "
-                                      f"{', '.join(repr(v) for v in VERDICTS)}")
-    wrong = [name for name in CANDIDATES if answer[name] != _ANSWERS[name]]
-    if wrong:
-        lines = [f"{name!r}: not {answer[name]!r}. Hint: {_HINTS[name]}" for name in wrong]
-        raise CheckFailed("08.1", f"{len(wrong)} of {len(CANDIDATES)} verdicts are not right yet.\n" + "\n".join(lines))
+    expect_choices("08.1", answer, _ANSWERS, VERDICTS, _HINTS, item="loss", items="losses", plural="verdicts",
+                   example="{'mean squared error': 'ok', ...}")
     passed("08.1", "backprop needs an average over examples of errors that each depend on the outputs alone.")
 
 
