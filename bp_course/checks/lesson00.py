@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from bp_course.checks import hidden
 from bp_course.checks.core import Mistake, answer_value, expect_close, expect_function, passed
 
-__all__ = ["squared_error", "error_at_y", "error_derivative"]
+__all__ = ["HIDDEN", "squared_error", "error_at_y", "error_derivative"]
 
 # The (y, t) cases function answers are tried on: numbers first, then arrays.
 _CASES = [{"y": 0.6, "t": 0.0}, {"y": -1.5, "t": 2.0}, {"y": 3.0, "t": 1.0}, {"y": 0.25, "t": 0.25},
@@ -86,3 +87,13 @@ def error_derivative(fn) -> None:
     ]
     expect_function("00.3", fn, _CASES, lambda y, t: y - t, name="error_derivative", mistakes=mistakes)
     passed("00.3", "dE/dy = y - t: the 2 of the power rule cancels the 1/2.")
+
+
+HIDDEN = {
+    "00.1": hidden.Function("squared_error", lambda rng: [tuple(rng.normal(size=2) * 3) for _ in range(4)],
+                            lambda y, t: 0.5 * (t - y) ** 2),
+    "00.2": hidden.Value(("E",), error_at_y),
+    "00.3": hidden.Function("error_derivative", lambda rng: [tuple(rng.normal(size=2) * 3) for _ in range(4)],
+                            lambda y, t: y - t),
+}
+"""The grader's checks, judged outside the student's kernel (:mod:`bp_course.checks.hidden`)."""

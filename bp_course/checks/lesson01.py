@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from bp_course import linear_neuron
+from bp_course.checks import hidden
 from bp_course.checks.core import CheckFailed, Mistake, answer_value, expect_function, format_value, passed
 
-__all__ = ["output", "mean_error", "valley", "second_case"]
+__all__ = ["HIDDEN", "output", "mean_error", "valley", "second_case"]
 
 _X = [np.array([[1.0, 1.0], [2.0, 0.5], [-1.0, 3.0]]), np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[1.0, 1.0]])]
 _W = [np.array([0.5, -1.0]), np.array([2.0, 3.0]), np.array([0.3, 0.2])]
@@ -138,3 +139,21 @@ def second_case(case) -> None:
     w_star = np.linalg.solve(x, np.array([0.0, values[2]]))
     passed("01.4", f"the Hessian's eigenvalues are now {lam[0]:.3g} and {lam[1]:.3g}, both positive: a bowl whose "
                    f"one minimum is w = ({w_star[0]:.3g}, {w_star[1]:.3g}).")
+
+
+def _batches(rng, count=3):
+    """Random weights and batches (w, x, t) of random sizes."""
+    cases = []
+    for _ in range(count):
+        n, k = rng.integers(1, 6), rng.integers(1, 4)
+        cases.append((rng.normal(size=k), rng.normal(size=(n, k)), rng.normal(size=n)))
+    return cases
+
+
+HIDDEN = {
+    "01.1": hidden.Function("output", lambda rng: [(w, x) for w, x, _ in _batches(rng)], lambda w, x: x @ w),
+    "01.2": hidden.Function("mean_error", _batches, _mean_error),
+    "01.3": hidden.Value(("w_a", "w_b"), valley),
+    "01.4": hidden.Value(("case",), second_case),
+}
+"""The grader's checks, judged outside the student's kernel (:mod:`bp_course.checks.hidden`)."""

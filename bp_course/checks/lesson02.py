@@ -10,10 +10,11 @@ import numpy as np
 
 from bp_course import datasets, linear_neuron
 from bp_course._validate import choose
+from bp_course.checks import hidden
 from bp_course.checks.core import (CheckFailed, Mistake, answer_value, expect_close, expect_function, format_value,
                                    passed)
 
-__all__ = ["gradient", "descent", "stability_bound", "regimes"]
+__all__ = ["HIDDEN", "gradient", "descent", "stability_bound", "regimes"]
 
 _X = [np.array([[1.0, 1.0], [2.0, 0.5], [-1.0, 3.0]]), np.array([[1.0, 1.0]]), np.array([[1.0, 1.0], [1.0, 0.0]])]
 _W = [np.array([0.5, -1.0]), np.array([0.3, 0.2]), np.array([-1.5, 2.0])]
@@ -156,3 +157,29 @@ def regimes(etas) -> None:
                                       f"which is the {actual!r} regime.\nHint: {name} needs {bounds[name]}.")
     products = ", ".join(f"{etas[n] * lam:.3g}" for n in linear_neuron.REGIMES)
     passed("02.4", f"eta lambda_max = {products}: creep, converge, oscillate, diverge.")
+
+
+def _batches(rng, count=3):
+    cases = []
+    for _ in range(count):
+        n, k = rng.integers(1, 6), rng.integers(1, 4)
+        cases.append((rng.normal(size=k), rng.normal(size=(n, k)), rng.normal(size=n)))
+    return cases
+
+
+def _paths(rng):
+    """Descent problems with a stable learning rate (half the bound) and a few steps."""
+    cases = []
+    for w, x, t in _batches(rng):
+        eta = 0.5 * linear_neuron.stability_bound(x) if np.any(x) else 0.1
+        cases.append((w, x, t, float(eta), int(rng.integers(1, 6))))
+    return cases
+
+
+HIDDEN = {
+    "02.1": hidden.Function("gradient", _batches, _gradient),
+    "02.2": hidden.Function("descent", _paths, linear_neuron.descent_path),
+    "02.3": hidden.Value(("eta_max",), stability_bound),
+    "02.4": hidden.Value(("etas",), regimes),
+}
+"""The grader's checks, judged outside the student's kernel (:mod:`bp_course.checks.hidden`)."""

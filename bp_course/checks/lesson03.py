@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from bp_course import activations, symbolic
+from bp_course.checks import hidden
 from bp_course.checks.core import Mistake, expect_derivation, expect_function, passed
 
-__all__ = ["logistic_derivative", "central_difference", "tanh_derivative", "relu_prime"]
+__all__ = ["HIDDEN", "logistic_derivative", "central_difference", "tanh_derivative", "relu_prime"]
 
 
 def logistic_derivative(answer) -> None:
@@ -92,3 +93,19 @@ def relu_prime(fn) -> None:
     ]
     expect_function("03.4", fn, cases, activations.relu_prime, name="relu_prime", mistakes=mistakes)
     passed("03.4", "phi'(net) = 1 for net > 0, 0 for net < 0, and by convention 0 at the kink.")
+
+
+def _difference_cases(rng):
+    functions = (activations.logistic, np.sin, np.exp, np.tanh)
+    return [(functions[i], rng.normal(size=3), float(10.0 ** -rng.uniform(1, 3))) for i in range(4)]
+
+
+HIDDEN = {
+    "03.1": hidden.Derivation("dphi_dz", symbolic.logistic_derivative()),
+    "03.2": hidden.Function("central_difference", _difference_cases,
+                            lambda f, z, h: (f(z + h) - f(z - h)) / (2 * h)),
+    "03.3": hidden.Derivation("dtanh_dz", symbolic.tanh_derivative()),
+    "03.4": hidden.Function("relu_prime", lambda rng: [(rng.normal(size=(3, 4)),), (np.array([0.0, -2.0, 2.0]),)],
+                            activations.relu_prime),
+}
+"""The grader's checks, judged outside the student's kernel (:mod:`bp_course.checks.hidden`)."""

@@ -11,9 +11,10 @@ import numpy as np
 
 from bp_course import symbolic
 from bp_course.activations import logistic
+from bp_course.checks import hidden
 from bp_course.checks.core import Mistake, expect_derivation, expect_function, passed
 
-__all__ = ["dE_dy", "dy_dnet", "dnet_dw1", "dE_dw1", "step"]
+__all__ = ["HIDDEN", "dE_dy", "dy_dnet", "dnet_dw1", "dE_dw1", "step"]
 
 _QUESTIONS = symbolic.single_neuron()
 
@@ -104,3 +105,21 @@ def step(fn) -> None:
     ]
     expect_function("04.5", fn, cases, _step, name="step", mistakes=mistakes)
     passed("04.5", "w <- w - eta (y - t) y (1 - y) x, averaged over the examples.")
+
+
+def _step_cases(rng):
+    cases = []
+    for _ in range(3):
+        n = int(rng.integers(1, 5))
+        cases.append((rng.normal(size=2), rng.normal(size=(n, 2)), rng.uniform(size=n), float(rng.uniform(0.1, 2))))
+    return cases
+
+
+HIDDEN = {
+    "04.1": hidden.Derivation("dE_dy", _QUESTIONS["dE/dy"]),
+    "04.2": hidden.Derivation("dy_dnet", _QUESTIONS["dy/dnet"]),
+    "04.3": hidden.Derivation("dnet_dw1", _QUESTIONS["dnet/dw1"]),
+    "04.4": hidden.Derivation("dE_dw1", _QUESTIONS["dE/dw1"]),
+    "04.5": hidden.Function("step", _step_cases, _step),
+}
+"""The grader's checks, judged outside the student's kernel (:mod:`bp_course.checks.hidden`)."""

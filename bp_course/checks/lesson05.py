@@ -11,9 +11,10 @@ import numpy as np
 
 from bp_course import datasets
 from bp_course.activations import logistic
+from bp_course.checks import hidden
 from bp_course.checks.core import Mistake, answer_value, expect_close, expect_function, flat, gradient_list, passed
 
-__all__ = ["forward", "delta_output", "delta_hidden", "gradients", "backward"]
+__all__ = ["HIDDEN", "forward", "delta_output", "delta_hidden", "gradients", "backward"]
 
 _X, _T, _W = datasets.worked_example()
 _NET_H = _X @ _W[0]
@@ -159,3 +160,22 @@ def backward(fn) -> None:
     expect_function("05.5", answer, _cases(), lambda W, x, t: flat(_backward(W, x, t)), name="backward",
                     mistakes=mistakes, rtol=1e-7)
     passed("05.5", "the recursive delta rule, for any layer sizes and batches.")
+
+
+def _network_cases(rng):
+    cases = []
+    for _ in range(3):
+        a, h, c, n = (int(v) for v in rng.integers(1, 5, size=4))
+        cases.append(([rng.normal(size=(a, h)), rng.normal(size=(h, c))], rng.normal(size=(n, a)),
+                      rng.uniform(size=(n, c))))
+    return cases
+
+
+HIDDEN = {
+    "05.1": hidden.Value(("o_hidden", "y"), forward),
+    "05.2": hidden.Value(("delta_output",), delta_output),
+    "05.3": hidden.Value(("delta_hidden",), delta_hidden),
+    "05.4": hidden.Value(("dW0", "dW1"), gradients),
+    "05.5": hidden.Function("backward", _network_cases, lambda W, x, t: _backward(W, x, t), rtol=1e-7),
+}
+"""The grader's checks, judged outside the student's kernel (:mod:`bp_course.checks.hidden`)."""

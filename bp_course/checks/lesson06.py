@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from bp_course.checks import hidden
 from bp_course.checks.core import (CheckFailed, Mistake, answer_value, call, expect_function, flat, gradient_list,
                                    passed)
 from bp_course.network import Network
 
-__all__ = ["layer_forward", "weight_gradient", "bias_gradient", "backward", "count_paths"]
+__all__ = ["HIDDEN", "layer_forward", "weight_gradient", "bias_gradient", "backward", "count_paths"]
 
 _RNG = np.random.default_rng(6)
 _BATCHES = [(_RNG.normal(size=(n, a)), _RNG.normal(size=(a, b)), _RNG.normal(size=b))
@@ -174,3 +175,40 @@ def count_paths(fn) -> None:
             raise CheckFailed("06.5", f"count_paths{tuple(case.values())} = {value} is not a whole number of paths.")
     expect_function("06.5", fn, cases, lambda width, depth: width ** depth, name="count_paths", mistakes=mistakes)
     passed("06.5", "width ** depth paths: exponential in depth.")
+
+
+def _random_network(rng):
+    sizes = [int(v) for v in rng.integers(1, 5, size=int(rng.integers(2, 5)))]
+    n = int(rng.integers(1, 6))
+    W = [rng.normal(size=(a, c)) for a, c in zip(sizes, sizes[1:])]
+    b = [rng.normal(size=c) for c in sizes[1:]]
+    return W, b, rng.normal(size=(n, sizes[0])), rng.uniform(size=(n, sizes[-1]))
+
+
+def _both_lists(result):
+    dW, db = result
+    return hidden.numbers(list(dW) + list(db))
+
+
+def _reference_backward(W, b, x, t):
+    grads = _reference(W, b, x, t)
+    return grads[:len(W)], grads[len(W):]
+
+
+HIDDEN = {
+    "06.1": hidden.Function("layer_forward", lambda rng: [(rng.normal(size=(n, a)), rng.normal(size=(a, c)),
+                                                           rng.normal(size=c)) for n, a, c in
+                                                          rng.integers(1, 6, size=(3, 3))],
+                            lambda out, W, b: out @ W + b),
+    "06.2": hidden.Function("weight_gradient", lambda rng: [(rng.normal(size=(n, a)), rng.normal(size=(n, c)))
+                                                            for n, a, c in rng.integers(1, 6, size=(3, 3))],
+                            lambda out, delta: out.T @ delta / len(out)),
+    "06.3": hidden.Function("bias_gradient", lambda rng: [(rng.normal(size=(n, c)),)
+                                                          for n, c in rng.integers(1, 6, size=(3, 2))],
+                            lambda delta: delta.mean(axis=0)),
+    "06.4": hidden.Function("backward", lambda rng: [_random_network(rng) for _ in range(3)], _reference_backward,
+                            reduce=_both_lists, rtol=1e-7),
+    "06.5": hidden.Function("count_paths", lambda rng: [tuple(int(v) for v in rng.integers(1, 9, size=2))
+                                                        for _ in range(4)], lambda width, depth: width ** depth),
+}
+"""The grader's checks, judged outside the student's kernel (:mod:`bp_course.checks.hidden`)."""

@@ -12,10 +12,11 @@ import numpy as np
 
 from bp_course import bugs, gradcheck
 from bp_course.activations import logistic
+from bp_course.checks import hidden
 from bp_course.checks.core import (CheckFailed, Mistake, NotAttempted, call, expect_choices, expect_function,
                                    format_value, passed)
 
-__all__ = ["central_difference", "best_h", "relative_error", "gradient_check", "diagnosis"]
+__all__ = ["HIDDEN", "central_difference", "best_h", "relative_error", "gradient_check", "diagnosis"]
 
 
 def _cube(z):
@@ -235,3 +236,41 @@ def diagnosis(answer) -> None:
     expect_choices("07.5", answer, bugs.MYSTERIES, bugs.CAUSES, hints, item="bug", items="bugs", plural="diagnoses",
                    example="{'A': 'transposed', ...}")
     passed("07.5", "all six bugs found, each located by the gradient check and named by reading one line.")
+
+
+def _reference_gradient_check(backward, network, x, t):
+    numeric = gradcheck.numerical_gradient(lambda: network.error(x, t), network.params)
+    names = [f"{k}[{l}]" for l in range(len(network.W)) for k in ("W", "b")]
+    return gradcheck.compare(backward(network, x, t), numeric, names)
+
+
+def _gradient_check_cases(rng):
+    labels = [None, *rng.choice(list(bugs.MYSTERIES), size=3, replace=False)]
+    return [(None if label is None else str(label), int(rng.integers(0, 10**6)), int(rng.integers(2, 7)))
+            for label in labels]
+
+
+def _call_gradient_check(fn, label, seed, n):
+    network = bugs.lesson_network(seed=seed % 1000)
+    x, t = _batch(n, seed=seed)
+    return fn(bugs.backward(label), network, x, t)
+
+
+def _failed_arrays(report):
+    return list(report.failed)
+
+
+HIDDEN = {
+    "07.1": hidden.Function("central_difference", lambda rng: [(f, rng.normal(size=3), float(10 ** -rng.uniform(1, 3)))
+                                                               for f in (np.sin, np.exp, logistic)],
+                            gradcheck.central_difference),
+    "07.2": hidden.Value(("best_h",), best_h),
+    "07.3": hidden.Function("relative_error", lambda rng: [(a, a + s * rng.normal(size=a.shape)) for a, s in
+                                                           ((rng.normal(size=(3, 2)), 1e-3), (rng.normal(size=5), 1.0),
+                                                            (np.zeros(2), 0.0))],
+                            _relative_error),
+    "07.4": hidden.Function("gradient_check", _gradient_check_cases, _reference_gradient_check,
+                            call=_call_gradient_check, reduce=_failed_arrays),
+    "07.5": hidden.Value(("diagnosis",), diagnosis),
+}
+"""The grader's checks, judged outside the student's kernel (:mod:`bp_course.checks.hidden`)."""

@@ -10,11 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from bp_course import symbolic
+from bp_course.checks import hidden
 from bp_course.checks.core import (CheckFailed, Mistake, call, expect_choices, expect_derivation, expect_function,
                                    format_value, passed)
 from bp_course.losses import softmax as _softmax
 
-__all__ = ["CANDIDATES", "VERDICTS", "conditions", "softmax", "cross_entropy", "softmax_slope", "output_delta"]
+__all__ = ["HIDDEN", "CANDIDATES", "VERDICTS", "conditions", "softmax", "cross_entropy", "softmax_slope", "output_delta"]
 
 CANDIDATES = {
     "mean squared error": "E = 1/n sum_p 1/2 ||t_p - y_p||^2",
@@ -154,3 +155,21 @@ def output_delta(answer) -> None:
     ✔ Exercise 08.5 passed: dE/dnet1 is right: proved equal by SymPy and confirmed numerically at 6 points.
     """
     passed("08.5", expect_derivation("08.5", answer, _QUESTIONS["dE/dnet1"]).message)
+
+
+def _probability_cases(rng):
+    cases = []
+    for n, k in rng.integers(1, 6, size=(3, 2)) + np.array([0, 1]):
+        cases.append((_softmax(rng.normal(size=(n, k))), np.eye(k)[rng.integers(0, k, size=n)]))
+    return cases
+
+
+HIDDEN = {
+    "08.1": hidden.Value(("verdicts",), conditions),
+    "08.2": hidden.Function("softmax", lambda rng: [(rng.normal(size=(3, 4)) * 5,), (rng.normal(size=(1, 2)),),
+                                                    (np.array([[700.0, -5.0, 699.0]]),)], _softmax),
+    "08.3": hidden.Function("cross_entropy", _probability_cases, _cross_entropy),
+    "08.4": hidden.Derivation("dy1_dnet2", _QUESTIONS["dy1/dnet2"]),
+    "08.5": hidden.Derivation("dE_dnet1", _QUESTIONS["dE/dnet1"]),
+}
+"""The grader's checks, judged outside the student's kernel (:mod:`bp_course.checks.hidden`)."""

@@ -1,0 +1,265 @@
+"""Running one submission: rebuild the lesson around the student's answers, run it under nbval, read the verdicts.
+
+The notebook that runs is the course's released lesson, cell for cell,
+with each answer cell's source replaced by the student's. After each
+exercise's check cell the grader inserts two cells of its own:
+
+* a **probe** (:mod:`bp_course.grading.probe`) that computes the student's
+  values for the hidden checks and writes them to a file;
+* a **restore** cell holding the reference solution of the exercise, so the
+  cells and exercises after it run on correct definitions, and one mistake
+  is never punished twice.
+
+The notebook runs as ``pytest --nbval-lax`` in a temporary folder, with a
+per-cell timeout, in its own process group with an overall timeout. nbval
+treats every cell after a timed-out one as expected to fail, so when an
+exercise times out or crashes the kernel, it is marked so and the lesson
+runs again with the reference answer in its place, for the exercises after it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import pickle
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from bp_course import notebooks
+from bp_course.checks import hidden
+from bp_course.grading import probe
+from bp_course.grading.submission import Lesson
+
+__all__ = ["Outcome", "STATUSES", "grade_answers"]
+
+STATUSES = ("passed", "failed", "error", "timed out", "crashed", "not attempted", "missing")
+"""What can become of an exercise; only "passed" earns its points."""
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m|#x1B\[[0-9;]*m")
+_NBVAL_MARKER = re.compile(r"^(\s*)#(\s*NBVAL_)", re.M)
+_MAX_PROBE_BYTES = 5_000_000
+_MAX_MESSAGE = 1500
+
+
+@dataclass
+class Outcome:
+    """The grade of one exercise.
+
+    Attributes
+    ----------
+    exercise : str
+    status : str
+        One of :data:`STATUSES`.
+    message : str
+        The check's feedback, the error, or why it was not graded.
+    hidden : bp_course.checks.hidden.Verdict or None
+        The hidden checks' counts, when they ran.
+    """
+
+    exercise: str
+    status: str
+    message: str = ""
+    hidden: hidden.Verdict | None = None
+
+
+def _hidden_spec(exercise: str):
+    import importlib
+
+    return importlib.import_module(f"bp_course.checks.lesson{exercise[:2]}").HIDDEN[exercise]
+
+
+def _code_cell(source: str, cell_id: str):
+    return nbformat.v4.new_code_cell(source, id=cell_id)
+
+
+def build(lesson: Lesson, answers: dict, replaced=frozenset()):
+    """The notebook to run, and for each of its code cells ``(kind, exercise)``.
+
+    ``kind`` is ``"narrative"``, ``"answer"``, ``"check"``, ``"probe"`` or
+    ``"restore"``. Exercises in ``replaced`` run their reference answer.
+    Student sources lose any nbval comment markers (``# NBVAL_SKIP`` would
+    otherwise steer the run).
+    """
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = copy.deepcopy(lesson.notebook.metadata.get("kernelspec", {}))
+    roles = []
+    for cell in lesson.notebook.cells:
+        kind, exercise = notebooks.role(cell), notebooks.exercise(cell)
+        if cell.cell_type != "code":
+            nb.cells.append(nbformat.v4.new_markdown_cell(cell.source, id=cell["id"]))
+            continue
+        source = cell.source
+        if kind == "answer":
+            if exercise in replaced:
+                source = lesson.reference[cell["id"]]
+            elif exercise in answers:
+                source = _NBVAL_MARKER.sub(r"\1# (marker removed by the grader)\2", answers[exercise])
+        nb.cells.append(_code_cell(source, cell["id"]))
+        roles.append((kind, exercise))
+        if kind == "check":
+            nb.cells.append(_code_cell(probe.cell_source(exercise), f"grader-probe-{exercise.replace('.', '-')}"))
+            roles.append(("probe", exercise))
+            nb.cells.append(_code_cell(lesson.reference[lesson.answer_ids[exercise]], f"grader-restore-{exercise.replace('.', '-')}"))
+            roles.append(("restore", exercise))
+    return nb, roles
+
+
+def _run_pytest(workdir: Path, cell_timeout: int, timeout: int):
+    """Run nbval on graded.ipynb; return the per-cell results, or None when the overall timeout struck."""
+    (workdir / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")  # pins rootdir: no outside config
+    command = [sys.executable, "-m", "pytest", "graded.ipynb", "--nbval-lax", "--nbval-current-env",
+               f"--nbval-cell-timeout={cell_timeout}", "-p", "no:cacheprovider", "-q", "--junitxml=report.xml"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env["MPLBACKEND"] = "Agg"
+    process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # pytest and its kernel together
+        process.wait()
+        return None
+    report = workdir / "report.xml"
+    if not report.is_file():
+        return []
+    results = []
+    for case in ET.parse(report).iter("testcase"):
+        kind, text = "passed", ""
+        for child in case:
+            if child.tag in ("failure", "error", "skipped"):
+                kind = "skipped" if child.tag == "skipped" else "failed"
+                text = _ANSI.sub("", (child.text or "") + "\n" + (child.get("message") or ""))
+        results.append((kind, text))
+    return results
+
+
+def _short(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= _MAX_MESSAGE else text[:_MAX_MESSAGE] + " [...]"
+
+
+def _error_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines()
+             if re.match(r"^\s*\w+(Error|Exception|Exit|Interrupt)\b.*", line)]
+    return _short(lines[-1]) if lines else "the cell raised an error"
+
+
+def _check_message(text: str) -> str:
+    match = re.search(r"CheckFailed: (Exercise \S+: .*)", text, re.S)
+    message = match.group(1) if match else text
+    message = message.split("\n\n")[0] if "Hint:" not in message.split("\n\n")[0] else message.split("\n\n")[0]
+    return _short(message)
+
+
+def _read_probe(workdir: Path, exercise: str):
+    path = workdir / f"probe-{exercise}.json"
+    if not path.is_file() or path.stat().st_size > _MAX_PROBE_BYTES:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return data.get("values") if isinstance(data, dict) and data.get("exercise") == exercise else None
+
+
+def _judge(lesson: Lesson, roles, results, exercise, answers, probed, cases, seed) -> Outcome:
+    cells = {kind: results[i] for i, (kind, e) in enumerate(roles) if e == exercise and i < len(results)}
+    answer_kind, answer_text = cells.get("answer", ("failed", ""))
+    check_kind, check_text = cells.get("check", ("failed", ""))
+    if exercise not in answers:
+        return Outcome(exercise, "missing", "no answer cell for this exercise was found in the notebook")
+    if check_kind != "passed":
+        if "NotAttempted" in check_text or "NotImplementedError" in answer_text:
+            return Outcome(exercise, "not attempted", "the answer cell still holds the stub")
+        if "CheckFailed: Exercise" in check_text:
+            return Outcome(exercise, "failed", _check_message(check_text))
+        text = answer_text if answer_kind != "passed" else check_text
+        where = "your answer cell" if answer_kind != "passed" else "the check cell"
+        return Outcome(exercise, "error", f"{where} raised {_error_line(text)}")
+    verdict = _hidden_spec(exercise).judge(probed, cases, seed) if probed is not None else None
+    if verdict is None:
+        verdict = hidden.Verdict(0, max(len(cases), 1))
+    if not verdict.ok:
+        return Outcome(exercise, "failed", f"the visible check passed, but {verdict.total - verdict.passed} of "
+                                           f"{verdict.total} hidden checks failed", verdict)
+    return Outcome(exercise, "passed", "passed the visible check and all hidden checks", verdict)
+
+
+def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int = 60, timeout: int = 600) -> list:
+    """Grade every exercise of a lesson for one student's answers.
+
+    Parameters
+    ----------
+    lesson : Lesson
+    answers : dict
+        ``{exercise id: source}``; exercises absent are "missing".
+    seed : int
+        Seeds the hidden checks' inputs (drawn fresh for each grading run).
+    cell_timeout : int
+        Seconds one cell may run.
+    timeout : int
+        Seconds one run of the whole lesson may take.
+
+    Returns
+    -------
+    list of Outcome
+        One per exercise, in the lesson's order.
+    """
+    exercises = list(lesson.exercises)
+    cases = {}
+    for index, exercise in enumerate(exercises):
+        spec = _hidden_spec(exercise)
+        cases[exercise] = spec.cases(np.random.default_rng([seed, index])) if isinstance(spec, hidden.Function) else []
+    graded, replaced = {}, set()
+    while len(graded) < len(exercises):
+        nb, roles = build(lesson, answers, replaced)
+        with tempfile.TemporaryDirectory(prefix="bp-grade-") as tmp:
+            workdir = Path(tmp)
+            notebooks.write(nb, workdir / "graded.ipynb")
+            for exercise, items in cases.items():
+                with open(workdir / f"inputs-{exercise}.pkl", "wb") as file:
+                    pickle.dump(items, file)
+            results = _run_pytest(workdir, cell_timeout, timeout)
+            if results is None:  # the overall limit: what is not graded yet timed out
+                for exercise in exercises:
+                    graded.setdefault(exercise, Outcome(exercise, "timed out", f"the lesson did not finish within "
+                                                                               f"{timeout} s"))
+                break
+            first_bad = next((i for i, (kind, text) in enumerate(results)
+                              if kind == "failed" and "Timeout of" in text), None)
+            if first_bad is None and len(results) < len(roles):
+                first_bad = len(results)  # nbval stopped early: the kernel is gone
+            culprit = None
+            if first_bad is not None:
+                owners = [e for kind, e in roles[:first_bad + 1] if kind == "answer"]
+                culprit = owners[-1] if owners else None
+            for exercise in exercises:
+                if exercise in graded:
+                    continue
+                last = max(i for i, (_, e) in enumerate(roles) if e == exercise and _ != "restore")
+                if first_bad is None or last < first_bad and exercise != culprit:
+                    graded[exercise] = _judge(lesson, roles, results, exercise, answers,
+                                              _read_probe(workdir, exercise), cases[exercise], seed)
+                elif exercise == culprit:
+                    text = results[first_bad][1] if first_bad < len(results) else ""
+                    crashed = "Failed to interrupt" in text or first_bad >= len(results)
+                    graded[exercise] = Outcome(
+                        exercise, "crashed" if crashed else "timed out",
+                        "the kernel died while running this exercise" if crashed else
+                        f"a cell ran longer than {cell_timeout} s (an endless loop, or waiting for input?)")
+                    replaced.add(exercise)
+        if culprit is None and first_bad is not None:  # a course cell failed for reasons of its own
+            for exercise in exercises:
+                graded.setdefault(exercise, Outcome(exercise, "error", "the lesson could not be run to this "
+                                                                       "exercise (a cell of the course timed out)"))
+    return [graded[e] for e in exercises]
