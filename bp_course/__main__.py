@@ -8,6 +8,9 @@ release [--check]
 execute NOTEBOOK...
     Re-run solution notebooks top to bottom in a fresh kernel and store
     their outputs (authors run this after editing a solution).
+grade SUBMISSION... [--out DIR] [--lesson NN] [--points FILE] ...
+    Grade students' notebooks (files or folders of them); see
+    :mod:`bp_course.grading` and the README's section for instructors.
 """
 
 from __future__ import annotations
@@ -63,6 +66,41 @@ def _execute(args) -> int:
     return status
 
 
+def _course_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def _grade(args) -> int:
+    from bp_course import grading
+    from bp_course.grading import reports
+    from bp_course.grading.submission import SubmissionError
+
+    try:
+        policy = grading.load_policy(args.points) if args.points else grading.Policy()
+    except ValueError as error:
+        print(f"grade: {error}", file=sys.stderr)
+        return 2
+    if args.lesson and not (len(args.lesson) == 2 and args.lesson.isdigit()):
+        print(f"grade: --lesson takes a two-digit lesson number such as 07, not {args.lesson!r}", file=sys.stderr)
+        return 2
+    paths = grading.collect(args.submissions)
+    if not paths:
+        print("grade: no notebooks found in " + ", ".join(args.submissions), file=sys.stderr)
+        return 2
+    print(f"grading {len(paths)} submission(s) with {args.jobs or 'all'} worker(s)...", file=sys.stderr)
+    try:
+        results, seed = grading.grade_all(paths, course=args.course, lesson=args.lesson, policy=policy,
+                                          seed=args.seed, jobs=args.jobs, cell_timeout=args.cell_timeout,
+                                          timeout=args.timeout)
+    except SubmissionError as error:
+        print(f"grade: {error}", file=sys.stderr)
+        return 2
+    out = reports.write_reports(results, args.out, seed, feedback=args.feedback)
+    print(reports.table(results))
+    print(f"\nreports in {out}/: gradebook.csv, feedback/, results/ (hidden-check seed {seed})")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bp_course", description="bp-course authoring tools")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -75,6 +113,21 @@ def main(argv=None) -> int:
     exe.add_argument("notebooks", nargs="+", help="notebook files")
     exe.add_argument("--timeout", type=int, default=120, help="seconds allowed per cell (default: 120)")
     exe.set_defaults(run=_execute)
+    grd = commands.add_parser("grade", help="grade students' notebooks")
+    grd.add_argument("submissions", nargs="+", help="notebook files, or folders of them")
+    grd.add_argument("--out", default="grades", help="folder for the reports (default: grades)")
+    grd.add_argument("--lesson", help="the lesson every submission must be from, such as 07 "
+                                      "(default: each notebook's own metadata or file name)")
+    grd.add_argument("--points", help="JSON file overriding points or choosing exercises: "
+                                      '{"points": {"07.1": 2}, "exercises": ["07.1", "07.3"]}')
+    grd.add_argument("--jobs", type=int, help="submissions graded at once (default: one per CPU core)")
+    grd.add_argument("--cell-timeout", type=int, default=60, help="seconds one cell may run (default: 60)")
+    grd.add_argument("--timeout", type=int, default=600, help="seconds one run of a lesson may take (default: 600)")
+    grd.add_argument("--seed", type=int, help="seed of the hidden checks' inputs (default: drawn at random)")
+    grd.add_argument("--feedback", choices=("md", "html"), default="md", help="feedback format (default: md)")
+    grd.add_argument("--course", default=str(_course_root()), help="folder holding lessons/ and solutions/ "
+                                                                 "(default: this checkout)")
+    grd.set_defaults(run=_grade)
     args = parser.parse_args(argv)
     return args.run(args)
 

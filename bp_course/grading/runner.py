@@ -178,8 +178,10 @@ def _judge(lesson: Lesson, roles, results, exercise, answers, probed, cases, see
     check_kind, check_text = cells.get("check", ("failed", ""))
     if exercise not in answers:
         return Outcome(exercise, "missing", "no answer cell for this exercise was found in the notebook")
+    if not answers[exercise].strip():
+        return Outcome(exercise, "not attempted", "the answer cell is empty")
     if check_kind != "passed":
-        if "NotAttempted" in check_text or "NotImplementedError" in answer_text:
+        if "NotAttempted" in check_text or re.search(r"\bNotImplementedError\b", answer_text):
             return Outcome(exercise, "not attempted", "the answer cell still holds the stub")
         if "CheckFailed: Exercise" in check_text:
             return Outcome(exercise, "failed", _check_message(check_text))
