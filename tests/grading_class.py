@@ -62,6 +62,9 @@ def build(folder: Path) -> dict:
     nb.cells = [c for c in nb.cells if notebooks.role(c) != "check"]
     save(nb, l02, "deleted_checks")
     nb = _with(LESSON02, e02_1=WRONG_GRADIENT)
+    _cell(nb, "02.1", "check").source = "print('✔ Exercise 02.1 passed: (edited by the student)')"
+    save(nb, l02, "edited_checks")
+    nb = _with(LESSON02, e02_1=WRONG_GRADIENT)
     check = _cell(nb, "02.1", "check")
     check.metadata["tags"] = ["raises-exception", "nbval-skip"]
     check.source = "# NBVAL_SKIP\n" + check.source
@@ -93,6 +96,8 @@ def build(folder: Path) -> dict:
     save(_solution(LESSON00), l02, "other_lesson")
 
     save(_solution(LESSON00), l00, "full00")
+    save(notebooks.read(ROOT / "lessons" / LESSON00), l00, "unsolved00")
+    save(_with(LESSON00, e00_2="E = 0.36"), l00, "partial00")
     old = nbformat.convert(_solution(LESSON00), 3)
     (l00 / "old_format.ipynb").write_text(nbformat.writes(old, version=3), encoding="utf-8")
     paths["old_format"] = l00 / "old_format.ipynb"

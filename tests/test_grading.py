@@ -26,6 +26,7 @@ EXPECTED_02 = {
     "unsolved": ([0, 0, 0, 0], {"02.1": "not attempted", "02.4": "not attempted"}),
     "partial": ([0, 1, 0, 1], {"02.1": "failed", "02.3": "failed"}),
     "deleted_checks": ([0, 1, 1, 1], {"02.1": "failed"}),
+    "edited_checks": ([0, 1, 1, 1], {"02.1": "failed"}),
     "skip_tags": ([0, 1, 1, 1], {"02.1": "failed"}),
     "stored_outputs": ([0, 0, 0, 0], {"02.1": "not attempted"}),
     "transformer": ([0, 0, 0, 0], {"02.1": "failed", "02.3": "failed"}),
@@ -116,6 +117,10 @@ def test_bad_files_are_reported_and_the_batch_goes_on(klass):
     old = results["old_format"]
     assert old.score == 3 and old.warnings[0] == "converted from nbformat 3 to 4"
     assert results["full00"].score == 3
+    assert results["unsolved00"].score == 0
+    partial = results["partial00"]
+    assert partial.score == 2 and [o.status for o in partial.outcomes] == ["passed", "failed", "passed"]
+    assert "0.36 is (t - y)^2 without the factor 1/2" in partial.outcomes[1].message
 
 
 def test_student_files_are_never_modified(klass):

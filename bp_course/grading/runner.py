@@ -107,9 +107,10 @@ def build(lesson: Lesson, answers: dict, replaced=frozenset()):
         nb.cells.append(_code_cell(source, cell["id"]))
         roles.append((kind, exercise))
         if kind == "check":
-            nb.cells.append(_code_cell(probe.cell_source(exercise), f"grader-probe-{exercise.replace('.', '-')}"))
+            tag = exercise.replace(".", "-")  # cell ids allow letters, digits, - and _
+            nb.cells.append(_code_cell(probe.cell_source(exercise), f"grader-probe-{tag}"))
             roles.append(("probe", exercise))
-            nb.cells.append(_code_cell(lesson.reference[lesson.answer_ids[exercise]], f"grader-restore-{exercise.replace('.', '-')}"))
+            nb.cells.append(_code_cell(lesson.reference[lesson.answer_ids[exercise]], f"grader-restore-{tag}"))
             roles.append(("restore", exercise))
     return nb, roles
 

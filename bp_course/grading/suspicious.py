@@ -92,7 +92,8 @@ def scan(source: str, modules=frozenset({"np", "numpy", "bp_course"})) -> list:
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
             targets = [node.target]
         for target in targets:
-            for sub in ast.walk(target):
-                if isinstance(sub, ast.Attribute) and _root(sub) in modules:
-                    flags.append(f"{'deletes' if isinstance(node, ast.Delete) else 'reassigns'} {ast.unparse(sub)}")
+            while isinstance(target, ast.Subscript):  # sys.modules["numpy"] = ... changes sys.modules
+                target = target.value
+            if isinstance(target, ast.Attribute) and _root(target) in modules:
+                flags.append(f"{'deletes' if isinstance(node, ast.Delete) else 'reassigns'} {ast.unparse(target)}")
     return list(dict.fromkeys(flags))

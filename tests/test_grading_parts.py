@@ -1,0 +1,89 @@
+"""The grader's parts on their own: the suspicious-code scan, reading submissions, student names, the build."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from bp_course import notebooks
+from bp_course.grading import runner, submission, suspicious
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("source,flags", [
+    ("def f(y, t):\n    return y - t", []),
+    ("np.allclose = lambda *a, **k: True", ["reassigns np.allclose"]),
+    ("import numpy\nnumpy.testing.assert_allclose = print", ["reassigns numpy.testing.assert_allclose"]),
+    ("setattr(np, 'isclose', None)", ["calls setattr() on np"]),
+    ("check.expect_close = None", ["reassigns check.expect_close"]),
+    ("get_ipython().input_transformers_post.append(f)", ["uses input_transformers_post", "uses get_ipython"]),
+    ("import builtins\nbuiltins.print = None", ["imports builtins", "reassigns builtins.print"]),
+    ("import sys\nsys.modules['numpy'] = None", ["reassigns sys.modules", "uses sys.modules"]),
+    ("from bp_course.checks import lesson02\nlesson02.gradient = f", ["imports bp_course.checks",
+                                                                     "reassigns lesson02.gradient"]),
+    ("x = eval('1 + 1')", ["calls eval()"]),
+    ("# NBVAL_SKIP\nx = 1", ["contains an nbval comment marker (# NBVAL_...)"]),
+    ("w = w - 0.1 * g\nresult.value = 3", []),  # attributes of ordinary objects are fine
+    ("def broken(:", []),
+])
+def test_scan(source, flags):
+    assert suspicious.scan(source, {"np", "numpy", "check", "bp_course"}) == flags
+
+
+def test_module_aliases_come_from_the_lessons_imports():
+    aliases = suspicious.module_aliases(["import numpy as np\nfrom bp_course.checks import lesson07 as check",
+                                         "from bp_course import bugs, gradcheck"])
+    assert {"np", "check", "bugs", "gradcheck"} <= aliases
+
+
+@pytest.mark.parametrize("path,name", [("class/alice.ipynb", "alice"),
+                                       ("class/bob/07_gradient_checking.ipynb", "bob"),
+                                       ("carol_07.ipynb", "carol_07")])
+def test_student_name(path, name):
+    assert submission.student_name(Path(path)) == name
+
+
+def test_answers_by_id_then_by_the_names_they_define(tmp_path):
+    lesson = submission.load_lesson(ROOT, "02")
+    nb = notebooks.read(ROOT / "solutions" / "02_gradient_descent.ipynb")
+    answers = [c for c in nb.cells if notebooks.role(c) == "answer"]
+    answers[0]["id"] = "retyped"
+    nb.cells.remove(answers[2])  # 02.3 deleted
+    path = tmp_path / "s.ipynb"
+    notebooks.write(nb, path)
+    sub = submission.read_submission(path)
+    submission.extract_answers(sub, lesson)
+    assert sub.lesson == "02" and set(sub.answers) == {"02.1", "02.2", "02.4"}
+    assert sub.answers["02.1"] == answers[0].source
+    assert sub.warnings == ["exercise 02.1: answer cell not found by its id; graded the cell that defines gradient",
+                            "exercise 02.3: answer cell missing (deleted?)"]
+
+
+def test_lesson_from_the_file_name_when_metadata_is_gone(tmp_path):
+    nb = notebooks.read(ROOT / "solutions" / "00_how_to_use_this_course.ipynb")
+    nb.metadata.pop("bp_course")
+    path = tmp_path / "00_mine.ipynb"
+    notebooks.write(nb, path)
+    assert submission.read_submission(path).lesson == "00"
+    other = tmp_path / "mine.ipynb"
+    notebooks.write(nb, other)
+    assert submission.read_submission(other).lesson is None
+
+
+def test_unknown_lesson_is_a_clear_error():
+    with pytest.raises(submission.SubmissionError, match="the course has no lesson '42'"):
+        submission.load_lesson(ROOT, "42")
+
+
+def test_build_inserts_probe_and_restore_after_each_check_and_strips_markers():
+    lesson = submission.load_lesson(ROOT, "00")
+    nb, roles = runner.build(lesson, {"00.1": "# NBVAL_SKIP\ndef squared_error(y, t):\n    return 0"})
+    kinds = [kind for kind, exercise in roles if exercise == "00.1"]
+    assert kinds == ["answer", "check", "probe", "restore"]
+    answer = next(c for c in nb.cells if c["id"] == lesson.answer_ids["00.1"])
+    assert answer.source.startswith("# (marker removed by the grader) NBVAL_SKIP")
+    restore = next(c for c in nb.cells if c["id"] == "grader-restore-00-1")
+    assert restore.source == lesson.reference[lesson.answer_ids["00.1"]]
+    assert all(not c.metadata for c in nb.cells)  # no tags or metadata reach the run
+    nbformat.validate(nb)

@@ -1,0 +1,125 @@
+"""Hidden checks: every exercise has one, the reference passes it, a wrong answer fails it, values cross safely."""
+
+import importlib
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bp_course import notebooks
+from bp_course.checks import hidden
+from bp_course.grading import batch
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSON_NAMES = sorted(p.name for p in (ROOT / "solutions").glob("*.ipynb"))
+
+
+def _lesson_exercises(name):
+    nb = notebooks.read(ROOT / "lessons" / name)
+    return [notebooks.exercise(c) for c in nb.cells if notebooks.role(c) == "answer"]
+
+
+@pytest.mark.parametrize("name", LESSON_NAMES)
+def test_every_exercise_has_a_hidden_check_named_after_its_answer(name):
+    module = importlib.import_module(f"bp_course.checks.lesson{name[:2]}")
+    assert list(module.HIDDEN) == _lesson_exercises(name)
+    solution = notebooks.read(ROOT / "solutions" / name)
+    for cell in solution.cells:
+        if notebooks.role(cell) == "answer":
+            spec = module.HIDDEN[notebooks.exercise(cell)]
+            for answer_name in spec.names:  # the names the probe will read are the ones the answer defines
+                assert answer_name in cell.source, (notebooks.exercise(cell), answer_name)
+
+
+def _function_specs():
+    for name in LESSON_NAMES:
+        module = importlib.import_module(f"bp_course.checks.lesson{name[:2]}")
+        for exercise, spec in module.HIDDEN.items():
+            if isinstance(spec, hidden.Function):
+                yield exercise, spec
+
+
+@pytest.mark.parametrize("exercise,spec", list(_function_specs()), ids=[e for e, _ in _function_specs()])
+def test_function_checks_pass_the_reference_and_fail_wrong_functions(exercise, spec):
+    cases = spec.cases(np.random.default_rng(99))
+    assert cases, exercise
+    reference = spec.results(spec.reference, cases)
+    assert all("value" in r for r in reference), reference
+    assert spec.judge(reference, cases, 0).ok
+    assert spec.judge(reference[:-1], cases, 0).passed == 0  # a truncated probe file earns nothing
+
+    def wrong(*args):
+        return 7.5
+
+    def raising(*args):
+        raise ZeroDivisionError("oops")
+
+    assert not spec.judge(spec.results(wrong, cases), cases, 0).ok
+    errors = spec.results(raising, cases)
+    assert not spec.judge(errors, cases, 0).ok
+    if spec.call is hidden._plain_call:  # the error text is what the report can show
+        assert errors[0] == {"error": "ZeroDivisionError: oops"}
+
+
+def test_function_cases_change_with_the_seed():
+    spec = importlib.import_module("bp_course.checks.lesson01").HIDDEN["01.2"]
+    a, b = spec.cases(np.random.default_rng([1, 0])), spec.cases(np.random.default_rng([2, 0]))
+    assert not all(np.array_equal(x, y) for x, y in zip(a[0], b[0]))
+
+
+@pytest.mark.parametrize("exercise,right,wrong", [
+    ("00.2", 0.18, 0.36),
+    ("02.3", None, 0.5),
+    ("07.2", {"float64": 1e-5, "float32": 1e-2}, {"float64": 1e-10, "float32": 1e-2}),
+    ("08.1", None, {}),
+])
+def test_value_checks_run_the_lessons_check_in_the_grader(exercise, right, wrong):
+    spec = importlib.import_module(f"bp_course.checks.lesson{exercise[:2]}").HIDDEN[exercise]
+    if right is not None:
+        assert spec.judge([hidden.to_json(right)], [], 0).ok
+    assert not spec.judge([hidden.to_json(wrong)], [], 0).ok
+    assert not spec.judge([hidden.to_json(...)], [], 0).ok
+    assert not spec.judge("not a list", [], 0).ok
+
+
+@pytest.mark.parametrize("exercise,right,wrong", [
+    ("03.1", "phi * (1 - phi)", "phi * (1 + phi)"),
+    ("04.4", "(y - t) * y * (1 - y) * x1", "(y - t) * y * (1 - y)"),
+    ("08.5", "y1 - t1", "t1 - y1"),
+])
+def test_derivation_checks_use_the_grading_seed(exercise, right, wrong):
+    spec = importlib.import_module(f"bp_course.checks.lesson{exercise[:2]}").HIDDEN[exercise]
+    for seed in (1, 2):
+        assert spec.judge([hidden.to_json(right)], [], seed).ok
+        assert not spec.judge([hidden.to_json(wrong)], [], seed).ok
+    assert not spec.judge([hidden.to_json("import os")], [], 1).ok  # unreadable text fails, nothing runs
+    assert not spec.judge([hidden.to_json([1, 2])], [], 1).ok
+
+
+def test_json_round_trip_of_answer_values():
+    import sympy as sp
+    values = [0.18, 3, "text", None, ..., (1.0, 2.0), [1, [2, 3]], {"a": 1.0, "b": [True]},
+              np.array([[1.0, 2.0]]), np.float32(0.5), np.int64(4), float("nan"), sp.Symbol("y") - 1]
+    for value in values:
+        back = hidden.from_json(hidden.to_json(value))
+        if isinstance(value, np.ndarray):
+            assert np.array_equal(back, value)
+        elif isinstance(value, float) and math.isnan(value):
+            assert math.isnan(back)
+        elif type(value).__module__.startswith("sympy"):
+            assert back == "y - 1"
+        else:
+            assert back == value and type(back) in (type(value), float, int)
+    assert hidden.to_json(object()) == {"type": "unsupported", "name": "object"}
+    with pytest.raises(ValueError, match="unsupported type"):
+        hidden.from_json({"type": "unsupported", "name": "object"})
+
+
+def test_every_solution_gets_full_marks_from_the_grader():
+    """End to end for all lessons: the reference answers pass every visible and hidden check."""
+    paths = [ROOT / "solutions" / name for name in LESSON_NAMES]
+    results, _ = batch.grade_all(paths, course=ROOT, seed=2026, jobs=2, cell_timeout=60, timeout=300)
+    for result in results:
+        assert result.problem is None, (result.path, result.problem)
+        assert result.score == result.max_score > 0, [(o.exercise, o.status, o.message) for o in result.outcomes]
