@@ -87,3 +87,22 @@ def test_build_inserts_probe_and_restore_after_each_check_and_strips_markers():
     assert restore.source == lesson.reference[lesson.answer_ids["00.1"]]
     assert all(not c.metadata for c in nb.cells)  # no tags or metadata reach the run
     nbformat.validate(nb)
+
+
+def test_a_course_cell_that_hangs_ends_the_grading_with_errors_not_a_loop():
+    lesson = submission.load_lesson(ROOT, "00")
+    hang = nbformat.v4.new_code_cell("while True:\n    pass", id="course-hangs")
+    first_answer = next(i for i, c in enumerate(lesson.notebook.cells) if notebooks.role(c) == "answer")
+    lesson.notebook.cells.insert(first_answer, hang)
+    answers = {e: lesson.reference[i] for e, i in lesson.answer_ids.items()}
+    outcomes = runner.grade_answers(lesson, answers, seed=1, cell_timeout=2, timeout=120)
+    assert [o.status for o in outcomes] == ["error"] * 3
+    assert outcomes[0].message == "the lesson could not be run as far as this exercise"
+
+
+def test_the_overall_limit_stops_a_run_and_says_so():
+    lesson = submission.load_lesson(ROOT, "00")
+    answers = {e: lesson.reference[i] for e, i in lesson.answer_ids.items()}
+    outcomes = runner.grade_answers(lesson, answers, seed=1, cell_timeout=30, timeout=1)
+    assert [o.status for o in outcomes] == ["timed out"] * 3
+    assert outcomes[0].message == "the lesson did not finish within 1 s"

@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -170,7 +170,6 @@ class Value:
 
     names: tuple
     check: Callable
-    cases: Callable = field(default=lambda rng: [])
 
     def judge(self, probed, cases, seed) -> Verdict:
         if not isinstance(probed, list) or len(probed) != len(self.names):
@@ -198,7 +197,6 @@ class Derivation:
 
     name: str
     question: symbolic.Derivative
-    cases: Callable = field(default=lambda rng: [])
 
     @property
     def names(self) -> tuple:

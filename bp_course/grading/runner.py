@@ -127,7 +127,10 @@ def _run_pytest(workdir: Path, cell_timeout: int, timeout: int):
     try:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # pytest and its kernel together
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)  # pytest and its kernel together
+        else:  # Windows has no process groups here; the kernel exits when its parent's sockets close
+            process.kill()
         process.wait()
         return None
     report = workdir / "report.xml"
@@ -158,8 +161,7 @@ def _error_line(text: str) -> str:
 def _check_message(text: str) -> str:
     match = re.search(r"CheckFailed: (Exercise \S+: .*)", text, re.S)
     message = match.group(1) if match else text
-    message = message.split("\n\n")[0] if "Hint:" not in message.split("\n\n")[0] else message.split("\n\n")[0]
-    return _short(message)
+    return _short(message.split("\n\n")[0])  # nbval appends a blank line and more after the error
 
 
 def _read_probe(workdir: Path, exercise: str):
@@ -246,6 +248,7 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
             if first_bad is not None:
                 owners = [e for kind, e in roles[:first_bad + 1] if kind == "answer"]
                 culprit = owners[-1] if owners else None
+            before = len(graded)
             for exercise in exercises:
                 if exercise in graded:
                     continue
@@ -261,8 +264,8 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
                         "the kernel died while running this exercise" if crashed else
                         f"a cell ran longer than {cell_timeout} s (an endless loop, or waiting for input?)")
                     replaced.add(exercise)
-        if culprit is None and first_bad is not None:  # a course cell failed for reasons of its own
+        if len(graded) == before:  # no progress: a course cell (or a reference answer) itself failed to run
             for exercise in exercises:
-                graded.setdefault(exercise, Outcome(exercise, "error", "the lesson could not be run to this "
-                                                                       "exercise (a cell of the course timed out)"))
+                graded.setdefault(exercise, Outcome(exercise, "error", "the lesson could not be run as far as "
+                                                                       "this exercise"))
     return [graded[e] for e in exercises]
