@@ -95,9 +95,11 @@ def softmax(net) -> np.ndarray:
     >>> softmax([1000.0, 0.0]).round(6).tolist()
     [1.0, 0.0]
     """
-    net = as_float_array(net, "net")
-    shifted = net - net.max(axis=-1, keepdims=True)
-    e = np.exp(shifted)
+    return _softmax(as_float_array(net, "net"))
+
+
+def _softmax(net):
+    e = np.exp(net - net.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 
@@ -201,6 +203,10 @@ class Loss:
         ``value(y, t) -> float``, averaged over examples.
     gradient : callable
         ``gradient(y, t) -> dE/dy``, same shape as ``y``.
+    raw_gradient : callable
+        ``raw_gradient(y, t, scale=1.0)``: ``scale`` times the gradient,
+        without input validation, for arrays the network has already
+        checked (training passes the learning rate as ``scale``).
     on_net : bool
         True for the cross-entropies, which take the output layer's net and
         apply their own squashing function, so the network's output layer
@@ -210,15 +216,22 @@ class Loss:
     name: str
     value: Callable
     gradient: Callable
+    raw_gradient: Callable
     on_net: bool = False
 
 
+def _n(y) -> int:
+    return 1 if y.ndim == 1 else y.shape[0]
+
+
 LOSSES = {
-    "squared_error": Loss("squared_error", squared_error, squared_error_gradient),
+    "squared_error": Loss("squared_error", squared_error, squared_error_gradient,
+                          lambda y, t, scale=1.0: (y - t) * (scale / _n(y))),
     "softmax_cross_entropy": Loss("softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_gradient,
-                                  on_net=True),
+                                  lambda net, t, scale=1.0: (_softmax(net) - t) * (scale / _n(net)), on_net=True),
     "logistic_cross_entropy": Loss("logistic_cross_entropy", logistic_cross_entropy,
-                                   logistic_cross_entropy_gradient, on_net=True),
+                                   logistic_cross_entropy_gradient,
+                                   lambda net, t, scale=1.0: (logistic(net) - t) * (scale / _n(net)), on_net=True),
 }
 """The losses a network can be trained with, by name."""
 

@@ -59,6 +59,18 @@ class Forward:
 
 
 @dataclass
+class _Work:
+    """Arrays a training loop reuses from step to step, per layer (see :meth:`Network._work`)."""
+
+    net: list
+    out: list
+    delta: list
+    product: list
+    dW: list
+    db: list
+
+
+@dataclass
 class Gradients:
     """Gradients of the error with respect to every parameter.
 
@@ -167,7 +179,7 @@ class Network:
             raise ValueError("inputs x hold no examples")
         return x
 
-    def forward(self, x) -> Forward:
+    def forward(self, x, *, reuse: bool = False) -> Forward:
         """Forward pass, keeping every layer's ``net`` and ``out`` (Lesson 05).
 
         Parameters
@@ -175,12 +187,46 @@ class Network:
         x : array_like
             One example ``(n_inputs,)`` or a batch ``(n_examples, n_inputs)``.
             The stored arrays have the same number of dimensions as ``x``.
+        reuse : bool, optional
+            Write into the network's own work arrays instead of new ones, so
+            a training loop allocates nothing per step; the next ``reuse``
+            call overwrites them (use each result before the next step).
         """
         x = self._inputs(x)
+        if x.ndim == 1:
+            forward = self._forward(x[None, :], reuse)
+            return Forward(net=[a[0] for a in forward.net], out=[a[0] for a in forward.out])
+        return self._forward(x, reuse)
+
+    def _work(self, n: int, reuse: bool):
+        """The network's work arrays for batches of ``n`` examples, or None (allocate afresh) without ``reuse``.
+
+        Fresh large arrays at every step cost page faults that can rival the
+        matrix products themselves (benchmarks/README.md); a training loop
+        reuses one set per batch size instead.
+        """
+        if not reuse:
+            return None
+        cache = self.__dict__.setdefault("_work_cache", {})
+        if n not in cache:
+            def arrays(widths):
+                return [np.empty((n, w), dtype=self.dtype) for w in widths]
+            cache[n] = _Work(net=arrays(self.sizes[1:]), out=arrays(self.sizes[1:]),
+                             delta=[None] + arrays(self.sizes[1:]), product=[None] + arrays(self.sizes[1:]),
+                             dW=[np.empty_like(w) for w in self.W], db=[np.empty_like(b) for b in self.b])
+        return cache[n]
+
+    def _forward(self, x, reuse: bool = False) -> Forward:
+        """The forward pass on a checked batch ``(n, n_inputs)``."""
+        work = self._work(len(x), reuse)
         net, out = [x], [x]
-        for W, b, act in zip(self.W, self.b, self.activations):
-            net.append(out[-1] @ W + b)
-            out.append(act.phi(net[-1]).astype(self.dtype, copy=False))
+        for l, (W, b, act) in enumerate(zip(self.W, self.b, self.activations)):
+            z = np.matmul(out[-1], W, out=None if work is None else work.net[l])
+            z += b
+            o = np.empty_like(z) if work is None else work.out[l]
+            act.raw(z, o)
+            net.append(z)
+            out.append(o)
         return Forward(net=net, out=out)
 
     def predict(self, x) -> np.ndarray:
@@ -202,7 +248,7 @@ class Network:
         y = self.predict(x)
         return self.loss.value(y, self._targets(t, y))
 
-    def backward(self, forward: Forward, t) -> Gradients:
+    def backward(self, forward: Forward, t, *, input_delta: bool = False, reuse: bool = False) -> Gradients:
         """Backward pass: the recursive delta rule (Lesson 05, Eq. 1-5).
 
         Parameters
@@ -211,26 +257,49 @@ class Network:
             The result of :meth:`forward` on the inputs the targets belong to.
         t : array_like
             Targets, shaped like ``forward.y``.
+        input_delta : bool, optional
+            Also compute ``delta[0] = dE/dx``, one more matrix product that
+            training never needs (``delta[0]`` is None otherwise).
+        reuse : bool, optional
+            Write the gradients into the network's work arrays, as
+            :meth:`forward` does; the next ``reuse`` call overwrites them.
         """
         y = forward.y
         t = self._targets(t, y)
-        E = self.loss.value(y, t)
         single = y.ndim == 1
         net = [np.atleast_2d(a) for a in forward.net]
         out = [np.atleast_2d(a) for a in forward.out]
+        dW, db, delta = self._backprop(net, out, np.atleast_2d(t), input_delta, reuse=reuse)
+        if single:
+            delta = [None if d is None else d[0] for d in delta]
+        return Gradients(dW=dW, db=db, delta=delta, E=self.loss.value(y, t))
+
+    def _backprop(self, net, out, t, input_delta=False, scale=None, reuse=False):
+        """dW, db and the deltas from a checked batch; no validation, one loop over the layers.
+
+        With ``scale`` (training passes eta), every result comes out multiplied
+        by it: the output delta is scaled once and the chain carries the factor.
+        """
         L = len(self.W)
+        work = self._work(len(out[0]), reuse)
         delta = [None] * (L + 1)
-        dE_dout = np.atleast_2d(self.loss.gradient(y, t))                           # Eq. 4
-        delta[L] = dE_dout * self.activations[L - 1].derivative(net[L], out[L])     # Eq. 3
+        dE_dout = self.loss.raw_gradient(out[L], t, 1.0 if scale is None else scale)  # Eq. 4
+        delta[L] = np.empty_like(out[L]) if work is None else work.delta[L]
+        self.activations[L - 1].derivative(net[L], out[L], delta[L])                  # Eq. 3
+        delta[L] *= dE_dout
         dW, db = [None] * L, [None] * L
         for l in range(L - 1, -1, -1):
-            dW[l] = out[l].T @ delta[l + 1]                                         # Eq. 1-2
-            db[l] = delta[l + 1].sum(axis=0)
-            dE_dout = delta[l + 1] @ self.W[l].T                                    # Eq. 5
-            delta[l] = dE_dout if l == 0 else dE_dout * self.activations[l - 1].derivative(net[l], out[l])
-        if single:
-            delta = [d[0] for d in delta]
-        return Gradients(dW=dW, db=db, delta=delta, E=E)
+            dW[l] = np.matmul(out[l].T, delta[l + 1], out=None if work is None else work.dW[l])   # Eq. 1-2
+            db[l] = np.add.reduce(delta[l + 1], axis=0, out=None if work is None else work.db[l])  # np.sum, minus
+            # its Python wrapper, which costs more than the sum itself for a mini-batch of 10
+            if l > 0:
+                delta[l] = np.empty_like(out[l]) if work is None else work.delta[l]
+                self.activations[l - 1].derivative(net[l], out[l], delta[l])
+                delta[l] *= np.matmul(delta[l + 1], self.W[l].T,                                   # Eq. 5
+                                      out=None if work is None else work.product[l])
+            elif input_delta:
+                delta[0] = delta[1] @ self.W[0].T                                      # dE/dx
+        return dW, db, delta
 
     def gradients(self, x, t) -> Gradients:
         """Forward and backward pass in one call: dE/dW, dE/db at inputs x, targets t."""
@@ -257,6 +326,61 @@ class Network:
         grads = self.gradients(x, t)
         self.step(grads, eta)
         return grads.E
+
+    def train_epoch(self, x, t, eta, batch_size: int, *, seed=None) -> None:
+        """One epoch of mini-batch stochastic gradient descent (Lesson 09).
+
+        The examples are shuffled (by ``seed``), cut into mini-batches of
+        ``batch_size`` (the last may be smaller), and each batch takes one
+        step w <- w - eta dE/dw with E averaged over the batch. Inputs are
+        checked once per epoch, not per batch; each step is the same
+        forward pass and delta rule as :meth:`gradients`, updating the
+        weights in place.
+
+        Parameters
+        ----------
+        x, t : array_like
+            Inputs ``(n, n_inputs)`` and targets ``(n, n_outputs)``.
+        eta : float
+            Learning rate.
+        batch_size : int
+            Examples per step.
+        seed : int or numpy.random.Generator, optional
+            Order of the examples; the same seed gives the same epoch.
+        """
+        eta = positive_number(eta, "learning rate eta")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        x = self._inputs(x)
+        if x.ndim != 2:
+            raise ValueError(f"train_epoch needs a batch x of shape (examples, features), got shape {x.shape}")
+        t = as_float_array(t, "targets t", dtype=self.dtype)
+        if t.shape != (len(x), self.sizes[-1]):
+            raise ValueError(f"expected targets of shape {(len(x), self.sizes[-1])}, got shape {t.shape}")
+        order = np.random.default_rng(seed).permutation(len(x))
+        x, t = x[order], t[order]
+        for start in range(0, len(x), batch_size):
+            forward = self._forward(x[start:start + batch_size], reuse=True)
+            dW, db, _ = self._backprop(forward.net, forward.out, t[start:start + batch_size], scale=eta, reuse=True)
+            for l in range(len(dW)):  # already multiplied by eta
+                self.W[l] -= dW[l]
+                self.b[l] -= db[l]
+
+    def accuracy(self, x, labels) -> float:
+        """Share of examples whose largest output is at the index of their label (classification).
+
+        Examples
+        --------
+        >>> net = Network([2, 2], "identity")
+        >>> net.W[0] = np.eye(2)
+        >>> net.accuracy([[1.0, 0.0], [0.0, 1.0]], [0, 0])
+        0.5
+        """
+        labels = np.asarray(labels)
+        y = self.predict(x)
+        if y.ndim != 2 or labels.shape != (len(y),):
+            raise ValueError(f"expected one label per example ({len(y)}), got labels of shape {labels.shape}")
+        return float(np.mean(np.argmax(y, axis=1) == labels))
 
 
 def _layer_sizes(sizes):

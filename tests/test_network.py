@@ -81,7 +81,7 @@ def test_single_example_keeps_one_dimensional_arrays():
     fwd = net.forward([1.0, 1.0])
     assert [a.shape for a in fwd.out] == [(2,), (2,), (1,)]
     g = net.backward(fwd, [0.0])
-    assert [d.shape for d in g.delta] == [(2,), (2,), (1,)]
+    assert g.delta[0] is None and [d.shape for d in g.delta[1:]] == [(2,), (1,)]
     np.testing.assert_allclose(g.dW[1], np.outer(fwd.out[1], g.delta[2]))
 
 
@@ -97,14 +97,15 @@ def test_deltas_follow_eq_4_and_eq_5():
     np.testing.assert_allclose(g.delta[2], delta_out)
     np.testing.assert_allclose(g.delta[1], delta_hidden)
     np.testing.assert_allclose(g.dW[0], np.outer(x, delta_hidden))
-    np.testing.assert_allclose(g.delta[0], net.W[0] @ delta_hidden)  # dE/dx
+    assert g.delta[0] is None  # dE/dx only on request
+    np.testing.assert_allclose(net.backward(fwd, t, input_delta=True).delta[0], net.W[0] @ delta_hidden)
 
 
 def test_input_gradient_delta0_matches_central_differences():
     net = Network([3, 4, 2], "tanh", seed=2)
     x, t = _data(net, 4, 2)
     x[:, 0] = 0.5
-    report = compare([net.gradients(x, t).delta[0]], numerical_gradient(lambda: net.error(x, t), [x]))
+    report = compare([net.backward(net.forward(x), t, input_delta=True).delta[0]], numerical_gradient(lambda: net.error(x, t), [x]))
     assert report.passed, str(report)
 
 
@@ -220,3 +221,64 @@ def test_activation_count_must_match_layers():
 def test_integer_dtype_rejected():
     with pytest.raises(TypeError, match="dtype must be a floating type"):
         Network([2, 1], dtype=int)
+
+
+def test_the_network_learns_the_digits():
+    """A correctness test, not a timing one: two epochs lift test accuracy far above chance (10 %)."""
+    from bp_course import datasets
+    d = datasets.digits()
+    net = Network([64, 30, 10], "logistic", seed=0)
+    before = net.accuracy(d.x_test, d.labels_test)
+    for epoch in range(2):
+        net.train_epoch(d.x_train, datasets.one_hot(d.labels_train), eta=3.0, batch_size=10, seed=epoch)
+    after = net.accuracy(d.x_test, d.labels_test)
+    assert before < 0.3 and after > 0.8
+
+
+def test_train_epoch_is_the_same_as_train_steps_on_the_same_batches():
+    rng = np.random.default_rng(3)
+    x, t = rng.normal(size=(23, 4)), rng.uniform(size=(23, 3))
+    a, b = Network([4, 5, 3], "tanh", seed=1), Network([4, 5, 3], "tanh", seed=1)
+    a.train_epoch(x, t, eta=0.5, batch_size=5, seed=7)
+    order = np.random.default_rng(7).permutation(23)
+    for start in range(0, 23, 5):
+        idx = order[start:start + 5]
+        b.train_step(x[idx], t[idx], eta=0.5)
+    for p, q in zip(a.params, b.params):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
+
+
+def test_train_epoch_checks_its_input():
+    net = Network([2, 1])
+    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+        net.train_epoch([[1.0, 2.0]], [[0.0]], 0.1, 0)
+    with pytest.raises(ValueError, match=r"expected targets of shape \(1, 1\)"):
+        net.train_epoch([[1.0, 2.0]], [[0.0, 1.0]], 0.1, 1)
+    with pytest.raises(ValueError, match="needs a batch x"):
+        net.train_epoch([1.0, 2.0], [0.0], 0.1, 1)
+    with pytest.raises(ValueError, match="non-finite"):
+        net.train_epoch([[np.nan, 2.0]], [[0.0]], 0.1, 1)
+
+
+def test_reuse_writes_into_the_networks_own_arrays_and_default_does_not():
+    net = Network([3, 4, 2], "logistic", seed=0)
+    x1, x2 = np.ones((5, 3)), np.zeros((5, 3))
+    kept = net.forward(x1)
+    again = net.forward(x2)
+    assert not np.array_equal(kept.y, again.y)  # fresh arrays: the first result survives
+    first = net.forward(x1, reuse=True)
+    y1 = first.y.copy()
+    second = net.forward(x2, reuse=True)
+    assert first.y is second.y and not np.array_equal(y1, second.y)  # reused: overwritten, as documented
+    g_fresh = net.backward(net.forward(x1), np.zeros((5, 2)))
+    g_reused = net.backward(net.forward(x1, reuse=True), np.zeros((5, 2)), reuse=True)
+    for a, b in zip(g_fresh.as_list(), g_reused.as_list()):
+        np.testing.assert_allclose(a, b, rtol=1e-14)
+
+
+def test_accuracy():
+    net = Network([2, 2], "identity")
+    net.W[0] = np.eye(2)
+    assert net.accuracy([[1.0, 0.0], [0.0, 1.0], [3.0, 1.0]], [0, 1, 1]) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="one label per example"):
+        net.accuracy([[1.0, 0.0]], [0, 1])
