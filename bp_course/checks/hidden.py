@@ -39,7 +39,7 @@ import numpy as np
 from bp_course import symbolic
 from bp_course.checks.core import CheckFailed, NotAttempted
 
-__all__ = ["Function", "Value", "Derivation", "Verdict", "to_json", "from_json", "numbers"]
+__all__ = ["Function", "Value", "Derivation", "Verdict", "to_json", "from_json", "numbers", "linear_batches"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,15 @@ class Verdict:
     def ok(self) -> bool:
         """True when every hidden check passed (and there was at least one)."""
         return self.total > 0 and self.passed == self.total
+
+
+def linear_batches(rng, count: int = 3) -> list:
+    """Random cases ``(w, x, t)`` of a linear neuron: k weights, a batch of n examples, n targets (Lessons 01-02)."""
+    cases = []
+    for _ in range(count):
+        n, k = rng.integers(1, 6), rng.integers(1, 4)
+        cases.append((rng.normal(size=k), rng.normal(size=(n, k)), rng.normal(size=n)))
+    return cases
 
 
 def numbers(value):

@@ -141,18 +141,10 @@ def second_case(case) -> None:
                    f"one minimum is w = ({w_star[0]:.3g}, {w_star[1]:.3g}).")
 
 
-def _batches(rng, count=3):
-    """Random weights and batches (w, x, t) of random sizes."""
-    cases = []
-    for _ in range(count):
-        n, k = rng.integers(1, 6), rng.integers(1, 4)
-        cases.append((rng.normal(size=k), rng.normal(size=(n, k)), rng.normal(size=n)))
-    return cases
-
 
 HIDDEN = {
-    "01.1": hidden.Function("output", lambda rng: [(w, x) for w, x, _ in _batches(rng)], lambda w, x: x @ w),
-    "01.2": hidden.Function("mean_error", _batches, _mean_error),
+    "01.1": hidden.Function("output", lambda rng: [(w, x) for w, x, _ in hidden.linear_batches(rng)], lambda w, x: x @ w),
+    "01.2": hidden.Function("mean_error", hidden.linear_batches, _mean_error),
     "01.3": hidden.Value(("w_a", "w_b"), valley),
     "01.4": hidden.Value(("case",), second_case),
 }

@@ -159,25 +159,18 @@ def regimes(etas) -> None:
     passed("02.4", f"eta lambda_max = {products}: creep, converge, oscillate, diverge.")
 
 
-def _batches(rng, count=3):
-    cases = []
-    for _ in range(count):
-        n, k = rng.integers(1, 6), rng.integers(1, 4)
-        cases.append((rng.normal(size=k), rng.normal(size=(n, k)), rng.normal(size=n)))
-    return cases
-
 
 def _paths(rng):
     """Descent problems with a stable learning rate (half the bound) and a few steps."""
     cases = []
-    for w, x, t in _batches(rng):
+    for w, x, t in hidden.linear_batches(rng):
         eta = 0.5 * linear_neuron.stability_bound(x) if np.any(x) else 0.1
         cases.append((w, x, t, float(eta), int(rng.integers(1, 6))))
     return cases
 
 
 HIDDEN = {
-    "02.1": hidden.Function("gradient", _batches, _gradient),
+    "02.1": hidden.Function("gradient", hidden.linear_batches, _gradient),
     "02.2": hidden.Function("descent", _paths, linear_neuron.descent_path),
     "02.3": hidden.Value(("eta_max",), stability_bound),
     "02.4": hidden.Value(("etas",), regimes),
