@@ -38,6 +38,8 @@ __all__ = [
     "SCHEMES",
     "numerical_gradient",
     "compare",
+    "norm_relative_error",
+    "parameter_names",
     "GradCheck",
     "check_network",
 ]
@@ -63,8 +65,7 @@ def numerical_derivative(f, z, h=1e-5):
     0.25
     """
     h = positive_number(h, "step h")
-    z = as_float_array(z, "z")
-    return (np.asarray(f(z + h)) - np.asarray(f(z - h))) / (2 * h)
+    return central_difference(lambda u: np.asarray(f(u)), as_float_array(z, "z"), h)
 
 
 def one_sided_difference(f, z, h):
@@ -286,12 +287,36 @@ def compare(analytic, numeric, names=None, *, norm_rtol=NORM_RTOL, entry_rtol=EN
             raise ValueError(f"gradient {name}: analytic shape {a.shape} differs from numerical shape {n.shape}")
         diff = np.abs(a - n)
         scale = np.maximum(np.abs(a), np.abs(n))
-        denom = max(np.linalg.norm(a), np.linalg.norm(n))
-        report.norm_rel.append(float(np.linalg.norm(a - n) / denom) if denom > 0 else 0.0)
+        report.norm_rel.append(norm_relative_error(a, n))
         nonzero = scale > 0
         report.max_entry_rel.append(float(np.max(diff[nonzero] / scale[nonzero])) if nonzero.any() else 0.0)
         report.entry_ok.append(bool(np.all(diff <= entry_rtol * scale + entry_atol)))
     return report
+
+
+def norm_relative_error(a, n) -> float:
+    """The norm-wise relative error ``||a - n|| / max(||a||, ||n||)``, 0 when both are zero (Lesson 07).
+
+    Examples
+    --------
+    >>> round(norm_relative_error(np.array([3.0, 4.0]), np.array([3.0, 4.0]) * 1.1), 6)
+    0.090909
+    >>> norm_relative_error(np.zeros(2), np.zeros(2))
+    0.0
+    """
+    denom = max(np.linalg.norm(a), np.linalg.norm(n))
+    return float(np.linalg.norm(a - n) / denom) if denom > 0 else 0.0
+
+
+def parameter_names(n_layers: int) -> list:
+    """Labels of a network's parameters in the order of ``Network.params``.
+
+    Examples
+    --------
+    >>> parameter_names(2)
+    ['W[0]', 'b[0]', 'W[1]', 'b[1]']
+    """
+    return [f"{kind}[{l}]" for l in range(n_layers) for kind in ("W", "b")]
 
 
 def check_network(network, x, t, h=1e-5, **tolerances) -> GradCheck:
@@ -317,5 +342,4 @@ def check_network(network, x, t, h=1e-5, **tolerances) -> GradCheck:
     """
     analytic = network.gradients(x, t).as_list()
     numeric = numerical_gradient(lambda: network.error(x, t), network.params, h=h)
-    names = [f"{kind}[{l}]" for l in range(len(network.W)) for kind in ("W", "b")]
-    return compare(analytic, numeric, names, **tolerances)
+    return compare(analytic, numeric, parameter_names(len(network.W)), **tolerances)

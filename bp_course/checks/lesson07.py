@@ -109,11 +109,6 @@ def best_h(answer) -> None:
                    "truncation and round-off balance.")
 
 
-def _relative_error(a, n):
-    denom = max(np.linalg.norm(a), np.linalg.norm(n))
-    return 0.0 if denom == 0 else np.linalg.norm(a - n) / denom
-
-
 def relative_error(fn) -> None:
     """Exercise 07.3: ``fn(a, n)`` must return ||a - n|| / max(||a||, ||n||), and 0 when both are zero.
 
@@ -143,7 +138,7 @@ def relative_error(fn) -> None:
                 np.max(np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), 1e-300)),
                 "that is the largest entry-wise relative error; this one is norm-wise: ||a - n|| / max(||a||, ||n||)."),
     ]
-    expect_function("07.3", fn, cases, _relative_error, name="relative_error", mistakes=mistakes)
+    expect_function("07.3", fn, cases, gradcheck.norm_relative_error, name="relative_error", mistakes=mistakes)
     passed("07.3", "the norm of the difference, relative to the larger of the two norms.")
 
 
@@ -168,7 +163,7 @@ def gradient_check(fn) -> None:
     ✔ Exercise 07.4 passed: it passes the reference and flags every broken array of the six buggy passes.
     """
     x, t = _batch(6)
-    names = [f"{k}[{l}]" for l in range(len(bugs.SIZES) - 1) for k in ("W", "b")]
+    names = gradcheck.parameter_names(len(bugs.SIZES) - 1)
     missed = []
     for label in [None, *bugs.MYSTERIES]:
         network = bugs.lesson_network()
@@ -240,8 +235,7 @@ def diagnosis(answer) -> None:
 
 def _reference_gradient_check(backward, network, x, t):
     numeric = gradcheck.numerical_gradient(lambda: network.error(x, t), network.params)
-    names = [f"{k}[{l}]" for l in range(len(network.W)) for k in ("W", "b")]
-    return gradcheck.compare(backward(network, x, t), numeric, names)
+    return gradcheck.compare(backward(network, x, t), numeric, gradcheck.parameter_names(len(network.W)))
 
 
 def _gradient_check_cases(rng):
@@ -268,7 +262,7 @@ HIDDEN = {
     "07.3": hidden.Function("relative_error", lambda rng: [(a, a + s * rng.normal(size=a.shape)) for a, s in
                                                            ((rng.normal(size=(3, 2)), 1e-3), (rng.normal(size=5), 1.0),
                                                             (np.zeros(2), 0.0))],
-                            _relative_error),
+                            gradcheck.norm_relative_error),
     "07.4": hidden.Function("gradient_check", _gradient_check_cases, _reference_gradient_check,
                             call=_call_gradient_check, reduce=_failed_arrays),
     "07.5": hidden.Value(("diagnosis",), diagnosis),
