@@ -29,6 +29,7 @@ solution passes it and that a wrong answer fails it.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import math
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ import numpy as np
 from bp_course import symbolic
 from bp_course.checks.core import CheckFailed, NotAttempted
 
-__all__ = ["Function", "Value", "Derivation", "Verdict", "to_json", "from_json", "numbers", "linear_batches"]
+__all__ = ["Function", "Value", "Derivation", "Verdict", "spec", "to_json", "from_json", "numbers", "linear_batches"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,11 @@ class Verdict:
     def ok(self) -> bool:
         """True when every hidden check passed (and there was at least one)."""
         return self.total > 0 and self.passed == self.total
+
+
+def spec(exercise: str):
+    """The hidden check of an exercise (``"07.4"``), from ``HIDDEN`` in its lesson's checks module."""
+    return importlib.import_module(f"bp_course.checks.lesson{exercise[:2]}").HIDDEN[exercise]
 
 
 def linear_batches(rng, count: int = 3) -> list:

@@ -84,9 +84,13 @@ class StudentResult:
     flags: dict = field(default_factory=dict)
     problem: str | None = None
 
+    def earned(self, outcome: Outcome) -> float:
+        """The points an exercise's outcome earns: all of them when it passed, none otherwise."""
+        return self.worth[outcome.exercise] if outcome.status == "passed" else 0
+
     @property
     def score(self) -> float:
-        return sum(self.worth[o.exercise] for o in self.outcomes if o.status == "passed" and o.exercise in self.worth)
+        return sum(self.earned(o) for o in self.outcomes)
 
     @property
     def max_score(self) -> float:

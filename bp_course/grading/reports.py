@@ -50,7 +50,7 @@ def table(results) -> str:
         if r.problem:
             rows.append([r.student, *["-"] * len(exercises), "-", r.problem])
             continue
-        got = {o.exercise: (_points(r.worth[o.exercise]) if o.status == "passed" else
+        got = {o.exercise: (_points(r.earned(o)) if o.status == "passed" else
                             {"timed out": "T", "crashed": "C", "missing": "M", "not attempted": "0",
                              "error": "E"}.get(o.status, "0")) for o in r.outcomes}
         notes = []
@@ -74,7 +74,7 @@ def write_gradebook(results, path) -> None:
         writer = csv.writer(file)
         writer.writerow(["student", "file", "lesson", *exercises, "total", "max", "review", "problem", "sha256"])
         for r in results:
-            points = {o.exercise: (r.worth[o.exercise] if o.status == "passed" else 0) for o in r.outcomes}
+            points = {o.exercise: r.earned(o) for o in r.outcomes}
             writer.writerow([r.student, str(r.path), r.lesson or "", *[_points(points[e]) if e in points else ""
                                                                        for e in exercises],
                              _points(r.score) if not r.problem else "", _points(r.max_score) if r.worth else "",
@@ -82,12 +82,12 @@ def write_gradebook(results, path) -> None:
                              r.problem or "", r.sha256])
 
 
-def _status_line(outcome, worth) -> str:
-    earned = worth if outcome.status == "passed" else 0
+def _status_line(result, outcome) -> str:
     hidden = ""
     if outcome.hidden is not None:
         hidden = f" ({outcome.hidden.passed} of {outcome.hidden.total} hidden checks passed)"
-    return f"{outcome.status}, {_points(earned)}/{_points(worth)} points{hidden}"
+    return (f"{outcome.status}, {_points(result.earned(outcome))}/{_points(result.worth[outcome.exercise])} "
+            f"points{hidden}")
 
 
 def feedback_markdown(result, seed: int) -> str:
@@ -102,7 +102,7 @@ def feedback_markdown(result, seed: int) -> str:
         if not result.outcomes:
             lines += ["No exercises were graded.", ""]
         for outcome in result.outcomes:
-            lines.append(f"## Exercise {outcome.exercise}: {_status_line(outcome, result.worth[outcome.exercise])}")
+            lines.append(f"## Exercise {outcome.exercise}: {_status_line(result, outcome)}")
             lines.append("")
             if outcome.message:
                 lines += ["```", outcome.message, "```", ""]
@@ -156,9 +156,9 @@ def feedback_html(result, seed: int) -> str:
 
 def autograder_json(result, seed: int) -> dict:
     """The result in the shape common autograder platforms read: a ``tests`` list with name, score, max_score, output."""
-    tests = [{"name": f"Exercise {o.exercise}", "score": result.worth[o.exercise] if o.status == "passed" else 0,
+    tests = [{"name": f"Exercise {o.exercise}", "score": result.earned(o),
               "max_score": result.worth[o.exercise], "status": "passed" if o.status == "passed" else "failed",
-              "output": f"{_status_line(o, result.worth[o.exercise])}\n{o.message}".strip()}
+              "output": f"{_status_line(result, o)}\n{o.message}".strip()}
              for o in result.outcomes]
     return {
         "score": result.score if not result.problem else 0,

@@ -72,12 +72,6 @@ class Outcome:
     hidden: hidden.Verdict | None = None
 
 
-def _hidden_spec(exercise: str):
-    import importlib
-
-    return importlib.import_module(f"bp_course.checks.lesson{exercise[:2]}").HIDDEN[exercise]
-
-
 def _code_cell(source: str, cell_id: str):
     return nbformat.v4.new_code_cell(source, id=cell_id)
 
@@ -191,7 +185,7 @@ def _judge(lesson: Lesson, roles, results, exercise, answers, probed, cases, see
         text = answer_text if answer_kind != "passed" else check_text
         where = "your answer cell" if answer_kind != "passed" else "the check cell"
         return Outcome(exercise, "error", f"{where} raised {_error_line(text)}")
-    verdict = _hidden_spec(exercise).judge(probed, cases, seed) if probed is not None else None
+    verdict = hidden.spec(exercise).judge(probed, cases, seed) if probed is not None else None
     if verdict is None:
         verdict = hidden.Verdict(0, max(len(cases), 1))
     if not verdict.ok:
@@ -223,7 +217,7 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
     exercises = list(lesson.exercises)
     cases = {}
     for index, exercise in enumerate(exercises):
-        spec = _hidden_spec(exercise)
+        spec = hidden.spec(exercise)
         cases[exercise] = spec.cases(np.random.default_rng([seed, index])) if isinstance(spec, hidden.Function) else []
     graded, replaced = {}, set()
     while len(graded) < len(exercises):
