@@ -77,13 +77,9 @@ def logistic(net):
     >>> logistic([-1000.0, 1000.0]).tolist()
     [0.0, 1.0]
     """
-    return _logistic(_net(net))
-
-
-def _logistic(z):
-    out = np.tanh(0.5 * z)
-    out *= 0.5
-    out += 0.5
+    z = _net(net)
+    out = np.empty_like(z)
+    _into_logistic(z, out)
     return out
 
 

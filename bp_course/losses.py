@@ -39,6 +39,11 @@ __all__ = [
 ]
 
 
+def _n(y) -> int:
+    """The number of examples: one for a 1-D y, else its rows."""
+    return 1 if y.ndim == 1 else y.shape[0]
+
+
 def _outputs_and_targets(y, t, y_name="outputs y"):
     y = as_float_array(y, y_name)
     t = as_float_array(t, "targets t")
@@ -49,7 +54,7 @@ def _outputs_and_targets(y, t, y_name="outputs y"):
             f"targets t have shape {t.shape} but {y_name} have shape {y.shape}; "
             "give one target per output (a batch is examples x outputs)"
         )
-    n = 1 if y.ndim == 1 else y.shape[0]
+    n = _n(y)
     if n == 0:
         raise ValueError(f"{y_name} hold no examples")
     return y, t, n
@@ -218,10 +223,6 @@ class Loss:
     gradient: Callable
     raw_gradient: Callable
     on_net: bool = False
-
-
-def _n(y) -> int:
-    return 1 if y.ndim == 1 else y.shape[0]
 
 
 LOSSES = {
