@@ -46,7 +46,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         paths = make_class(Path(tmp), args.lesson, args.students)
-        print(f"| lesson | submissions | jobs | seconds | seconds per submission |\n|---|---|---|---|---|")
+        print("| lesson | submissions | jobs | seconds | seconds per submission |\n|---|---|---|---|---|")
         for jobs in args.jobs:
             start = time.perf_counter()
             results, _ = grading.grade_all(paths, course=ROOT, lesson=args.lesson, seed=1, jobs=jobs)

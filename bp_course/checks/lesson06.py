@@ -11,8 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from bp_course.checks import hidden
-from bp_course.checks.core import (CheckFailed, Mistake, answer_value, call, expect_function, flat, gradient_list,
-                                   passed)
+from bp_course.checks.core import CheckFailed, Mistake, call, expect_function, flat, gradient_list, passed
 from bp_course.network import Network
 
 __all__ = ["HIDDEN", "layer_forward", "weight_gradient", "bias_gradient", "backward", "count_paths"]
