@@ -83,3 +83,18 @@ def test_tanh_derivative_mistakes(wrong, hint):
 def test_relu_prime_mistakes(wrong, hint):
     with pytest.raises(CheckFailed, match=_hint(hint)):
         check.relu_prime(wrong)
+
+
+def test_derivation_checks_print_both_forms_once_the_answer_passes(capsys):
+    """The forms the lesson's text no longer shows before the check (tests/test_reveals.py) come with the ✔."""
+    check.logistic_derivative("exp(-z) / (1 + exp(-z))**2")
+    check.tanh_derivative("1/cosh(z)**2")
+    out = capsys.readouterr().out
+    assert "dphi/dz = exp(-z)/(1 + exp(-z))^2 = phi * (1 - phi)" in out
+    assert "dtanh/dz = 1 - tanh(z)^2 = 1/cosh(z)^2; with the output o = tanh(z) it is 1 - o^2." in out
+
+
+def test_no_form_is_printed_when_the_answer_is_wrong(capsys):
+    with pytest.raises(CheckFailed):
+        check.logistic_derivative("phi * (1 + phi)")
+    assert "exp(-z)/(1 + exp(-z))^2" not in capsys.readouterr().out
