@@ -1,11 +1,13 @@
 """bp_course.checks.lesson03: the logistic and tanh derivations, central differences and ReLU's slope."""
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy as sp
 
+from bp_course import notebooks
 from bp_course.checks import CheckFailed, NotAttempted
 from bp_course.checks import lesson03 as check
 
@@ -83,3 +85,30 @@ def test_tanh_derivative_mistakes(wrong, hint):
 def test_relu_prime_mistakes(wrong, hint):
     with pytest.raises(CheckFailed, match=_hint(hint)):
         check.relu_prime(wrong)
+
+
+def test_derivation_checks_print_both_forms_once_the_answer_passes(capsys):
+    """The forms the lesson's text no longer shows before the check (tests/test_reveals.py) come with the ✔."""
+    check.logistic_derivative("exp(-z) / (1 + exp(-z))**2")
+    check.tanh_derivative("1/cosh(z)**2")
+    out = capsys.readouterr().out
+    assert "dphi/dz = exp(-z)/(1 + exp(-z))^2 = phi * (1 - phi)" in out
+    assert "dtanh/dz = 1 - tanh(z)^2 = 1/cosh(z)^2; with the output o = tanh(z) it is 1 - o^2." in out
+
+
+def test_no_form_is_printed_when_the_answer_is_wrong(capsys):
+    with pytest.raises(CheckFailed):
+        check.logistic_derivative("phi * (1 + phi)")
+    assert "exp(-z)/(1 + exp(-z))^2" not in capsys.readouterr().out
+
+
+def test_the_relu_section_names_dead_units_and_what_alexnet_measured():
+    """Issue 11 item 6: slope 0 passes no gradient, and the speed-up is the one Krizhevsky et al.'s Figure 1 shows."""
+    lesson = notebooks.read(Path(__file__).resolve().parent.parent / "solutions" / "03_the_logistic_neuron.ipynb")
+    (text,) = [c.source for c in lesson.cells if c.get("id") == "relu-used"]
+    words = " ".join(text.split())
+    assert "never shrinks" not in words
+    assert "negative for *every* example passes no gradient at all" in words and "**dead unit**" in words
+    for measured in ("four-layer convolutional network with ReLUs", "25% training error", "CIFAR-10",
+                     "six times faster", "tanh neurons", "varies with the network's architecture"):
+        assert measured in words, measured

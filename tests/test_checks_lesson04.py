@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 import sympy as sp
 
@@ -72,10 +73,95 @@ def test_step_mistakes(wrong, hint):
         check.step(wrong)
 
 
-def test_step_does_not_mind_in_place_updates():
+def _delta(w, x, t):
+    y = logistic(x @ w)
+    return (y - t) * y * (1 - y)
+
+
+def _last_example_only(w, x, t, eta):
+    for p in range(len(x)):
+        gradient = _delta(w, x[p:p + 1], t[p:p + 1]) * x[p]  # overwritten, not added
+    return w - eta * gradient
+
+
+def _last_example_over_n(w, x, t, eta):
+    for p in range(len(x)):
+        gradient = _delta(w, x[p:p + 1], t[p:p + 1]) * x[p] / len(x)
+    return w - eta * gradient
+
+
+def _one_example_at_a_time(w, x, t, eta):
+    for p in range(len(x)):
+        w = w - eta * _delta(w, x[p:p + 1], t[p:p + 1]) * x[p] / len(x)
+    return w
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (_last_example_only, "only the last example counts"),
+    (_last_example_over_n, "only the last example counts"),
+    (_one_example_at_a_time, "w moves once per example"),
+    (lambda w, x, t, eta: w - eta * _delta(w, x, t)[:, None] * x / len(x), "one row per example"),
+])
+def test_step_names_a_gradient_overwritten_or_not_summed_per_example(wrong, hint):
+    with pytest.raises(CheckFailed, match=_hint(hint)):
+        check.step(wrong)
+
+
+def test_step_explains_deltas_multiplied_into_x_without_a_sum():
+    """delta * x broadcasts (n,) against (n, 2): NumPy's error alone does not say what went wrong."""
+    with pytest.raises(CheckFailed) as info:
+        check.step(lambda w, x, t, eta: w - eta * np.mean(_delta(w, x, t) * x, axis=0))
+    message = str(info.value)
+    assert "raised ValueError: operands could not be broadcast" in message
+    assert "Hint: the n deltas (shape (3,)) cannot multiply the inputs x (shape (3, 2))" in message
+    assert "delta @ x / n" in message
+
+
+@pytest.mark.parametrize("target", ["w", "x", "t"])
+def test_step_refuses_an_answer_that_changes_its_arguments_in_place(target):
+    def in_place(w, x, t, eta):
+        new = _step(w, x, t, eta)
+        if target == "w":
+            w -= eta * _delta(w, x, t) @ x / len(x)
+        else:
+            {"x": x, "t": t}[target][0] = 7.0
+        return new
+
+    with pytest.raises(CheckFailed, match=rf"step changed the array {target} it was given.*\nHint: an in-place "
+                                          rf"update \({target} -= \.\.\."):
+        check.step(in_place)
+
+
+def test_step_refuses_the_classic_in_place_update():
     def in_place(w, x, t, eta):
         y = logistic(x @ w)
         w -= eta * ((y - t) * y * (1 - y)) @ x / len(x)
         return w
 
-    check.step(in_place)
+    with pytest.raises(CheckFailed, match="Leave w as it is and return a new array"):
+        check.step(in_place)
+
+
+def test_hidden_step_check_fails_an_answer_that_changes_w_in_place():
+    spec = check.HIDDEN["04.5"]
+    cases = spec.cases(np.random.default_rng(3))
+
+    def in_place(w, x, t, eta):
+        w -= eta * _delta(w, x, t) @ x / len(x)
+        return w
+
+    results = spec.results(in_place, cases)
+    assert all("step changed the array w" in r["error"] for r in results), results
+    assert spec.judge(results, cases, 0).passed == 0
+    assert spec.judge(spec.results(_step, cases), cases, 0).ok
+
+
+def test_formula_checks_print_the_equation_once_the_answer_passes(capsys):
+    check.dE_dy(y - t)
+    check.dy_dnet(y * (1 - y))
+    check.dnet_dw1(x1)
+    check.dE_dw1((y - t) * y * (1 - y) * x1)
+    out = capsys.readouterr().out
+    for line in ("dE/dy = y - t: that is Eq. 4", "dy/dnet = phi'(net) = y (1 - y): that is Eq. 3",
+                 "dnet/dw1 = x1: that is Eq. 2", "dE/dw1 = (y - t) y (1 - y) x1: that is Eq. 1"):
+        assert line in out

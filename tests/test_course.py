@@ -116,6 +116,9 @@ WRONG_ANSWERS = [
      "03.1", "Hint: the denominator (1 + e^-z) must be squared"),
     ("04_chain_rule_one_layer.ipynb", "ex04-4-answer", "dE_dw1 = (y - t) * y * (1 - y)",
      "04.4", "Hint: the factor x1 (dnet/dw1, Eq. 2) is missing"),
+    ("04_chain_rule_one_layer.ipynb", "ex04-5-answer",
+     "def step(w, x, t, eta):\n    y = logistic(x @ w)\n    w -= eta * ((y - t) * y * (1 - y)) @ x / len(x)\n"
+     "    return w", "04.5", "Leave w as it is and return a new array"),
     ("05_recursive_delta_rule.ipynb", "ex05-5-answer",
      "def backward(W, x, t):\n    o_h = logistic(x @ W[0])\n    out = logistic(o_h @ W[1])\n"
      "    d_out = (out - t) * out * (1 - out)\n    d_h = d_out @ W[1].T\n"

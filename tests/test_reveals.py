@@ -22,7 +22,18 @@ from bp_course import notebooks
 ROOT = Path(__file__).resolve().parent.parent
 
 # Lessons 03-04: the derivations of the logistic and tanh, and Eq. 1-4.
-ANSWERS_03_04: dict[str, list[str]] = {}
+ANSWERS_03_04: dict[str, list[str]] = {
+    "03.1": [r"\frac{e^{-z}}{(1 + e^{-z})^2}", r"e^{-z}/(1 + e^{-z})^2", "exp(-z)/(1 + exp(-z))**2",
+             "exp(-z)/(1 + exp(-z))^2", r"\varphi(z)\,\bigl(1 - \varphi(z)\bigr)", r"\varphi(1 - \varphi)",
+             r"o(1 - o)"],
+    "03.3": ["1 - tanh(z)**2", "1 - tanh(z)^2", r"1 - \tanh^2", "1/cosh(z)^2", r"\frac{1}{\cosh^2 z}", "1 - o^2"],
+    "04.1": [r"\frac{\partial E}{\partial y} = y - t", "dE/dy = y - t", "o_j - t"],
+    "04.2": [r"\varphi'(\text{net}_j) = o_j\,(1 - o_j)", "o_j (1 - o_j)", "y * (1 - y)",
+             "dy/dnet = phi'(net) = y (1 - y)"],
+    "04.3": [r"\frac{\partial \text{net}}{\partial w_1} = x_1", r"w_{kj}\, o_k = o_i", "dnet/dw1 = x1",
+             "dnet_j/dw_ij = o_i"],
+    "04.4": ["(y - t) * y * (1 - y) * x1", r"(y - t)\,y\,(1 - y)\,x_1", "dE/dw1 = (y - t) y (1 - y) x1"],
+}
 
 # Lessons 07-08: the six broken backward passes, and the softmax cross-entropy derivation.
 ANSWERS_07_08: dict[str, list[str]] = {}

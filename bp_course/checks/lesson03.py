@@ -14,6 +14,11 @@ from bp_course.checks.core import Mistake, expect_derivation, expect_function, p
 
 __all__ = ["HIDDEN", "logistic_derivative", "central_difference", "tanh_derivative", "relu_prime"]
 
+# The answers in the forms a learner meets them, printed by the check once the answer passes:
+# the lesson's text keeps them behind the check (tests/test_reveals.py).
+_LOGISTIC_FORMS = "dphi/dz = exp(-z)/(1 + exp(-z))^2 = phi * (1 - phi): the second form needs only the output phi."
+_TANH_FORMS = "dtanh/dz = 1 - tanh(z)^2 = 1/cosh(z)^2; with the output o = tanh(z) it is 1 - o^2."
+
 
 def logistic_derivative(answer) -> None:
     """Exercise 03.1: the hand-derived phi'(z) for phi(z) = 1 / (1 + e^-z), as a formula.
@@ -22,9 +27,10 @@ def logistic_derivative(answer) -> None:
     --------
     >>> logistic_derivative("phi * (1 - phi)")
     ✔ Exercise 03.1 passed: dphi/dz is right: proved equal by SymPy and confirmed numerically at 6 points.
+    dphi/dz = exp(-z)/(1 + exp(-z))^2 = phi * (1 - phi): the second form needs only the output phi.
     """
     verdict = expect_derivation("03.1", answer, symbolic.logistic_derivative())
-    passed("03.1", verdict.message)
+    passed("03.1", f"{verdict.message}\n{_LOGISTIC_FORMS}")
 
 
 def _cubic(z):
@@ -67,9 +73,10 @@ def tanh_derivative(answer) -> None:
     --------
     >>> tanh_derivative("1 - tanh(z)^2")
     ✔ Exercise 03.3 passed: dtanh/dz is right: proved equal by SymPy and confirmed numerically at 6 points.
+    dtanh/dz = 1 - tanh(z)^2 = 1/cosh(z)^2; with the output o = tanh(z) it is 1 - o^2.
     """
     verdict = expect_derivation("03.3", answer, symbolic.tanh_derivative())
-    passed("03.3", verdict.message)
+    passed("03.3", f"{verdict.message}\n{_TANH_FORMS}")
 
 
 def relu_prime(fn) -> None:
