@@ -427,9 +427,11 @@ def growth(x, curves, *, xlabel: str, ylabel: str, title: str, log: bool = True,
 def step_errors(hs, curves, *, title: str = "Error of difference quotients", ax=None):
     r"""Error of numerical derivatives against the step h, on log-log axes (Lesson 07).
 
-    On these axes a truncation error proportional to h^p is a straight line
-    of slope p, and round-off, proportional to eps / h, a line of slope -1;
-    the minimum of each curve is where the two balance. Curves whose label
+    On these axes, with h growing to the right as on any plot, a truncation
+    error proportional to h^p is a straight line of slope p (at the right,
+    large h), and round-off, proportional to eps / h, a line of slope -1 (at
+    the left, small h): the slopes Lesson 07 reads off are the slopes drawn.
+    The minimum of each curve is where the two balance. Curves whose label
     mentions float32 are dashed. Errors of exactly 0 (a lucky cancellation)
     are drawn at 1e-18 so the log axis can show them.
 
@@ -457,7 +459,6 @@ def step_errors(hs, curves, *, title: str = "Error of difference quotients", ax=
     styles = ["--" if "float32" in label else "-" for label in drawn]
     ax = _lines(drawn, xlabel="step $h$", ylabel="absolute error", title=title, log=True, logx=True, ax=ax,
                 marker="o", styles=styles)
-    ax.invert_xaxis()  # read left to right as h shrinks
     return ax
 
 

@@ -1,6 +1,7 @@
 """bp_course.checks.lesson07: difference quotients, the step h, relative error, gradient checks, the bug hunt."""
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -45,10 +46,31 @@ def test_correct_answers_pass(capsys):
     ("relative_error", lambda a, n: np.linalg.norm(a - n), "that is the absolute error"),
     ("relative_error", lambda a, n: 0.0 if not (np.any(a) or np.any(n)) else
      np.linalg.norm(a - n) / (np.linalg.norm(a) + np.linalg.norm(n)), "divides by ||a|| + ||n||"),
+    # issue 11, item 13: precedence, and the sum variant as a learner writes it (no guard for 0 / 0)
+    ("central_difference", lambda f, z, h: (f(z + h) - f(z - h)) / 2 * h, "Python reads `/ 2 * h` as `(... / 2) * h`"),
+    ("central_difference", lambda f, z, h: (f(z + h) - f(z - h)) / 2 * h, "h^2 times the slope (1e-4 times it"),
+    ("relative_error", lambda a, n: np.linalg.norm(a - n) / (np.linalg.norm(a) + np.linalg.norm(n)),
+     "exactly half of it when the two norms are equal"),
 ])
 def test_plausible_mistakes_get_their_hint(exercise, wrong, hint):
     with pytest.raises(CheckFailed, match=_hint(hint)):
         getattr(check, exercise)(wrong)
+
+
+@pytest.mark.parametrize("relative", [
+    lambda a, n: np.linalg.norm(a - n) / max(np.linalg.norm(a), np.linalg.norm(n)),  # numpy: nan and a warning
+    lambda a, n: float(np.linalg.norm(a - n)) / float(max(np.linalg.norm(a), np.linalg.norm(n))),  # ZeroDivisionError
+])
+def test_relative_error_without_the_zero_case_is_named_without_warnings(relative):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from 0 / 0 reaches the notebook
+        with pytest.raises(CheckFailed, match=_hint("when both arrays are all zero")):
+            check.relative_error(relative)
+
+
+def test_relative_error_at_zero_must_be_zero():
+    with pytest.raises(CheckFailed, match=re.escape("relative_error(a=[0, 0, 0], n=[0, 0, 0]): expected 0, got 1")):
+        check.relative_error(lambda a, n: 1.0 if not np.any(a) and not np.any(n) else _relative(a, n))
 
 
 def test_central_difference_must_keep_float32():
@@ -111,6 +133,13 @@ def test_gradient_check_must_not_change_the_weights():
         return report
     with pytest.raises(CheckFailed, match="changed the network's weights"):
         check.gradient_check(perturbing)
+
+
+def test_diagnosis_names_every_cause_once_it_passes(capsys):
+    """The diagnoses are revealed behind the check (issue 11), not in the lesson's text."""
+    check.diagnosis(dict(bugs.MYSTERIES))
+    out = capsys.readouterr().out
+    assert all(f"{label}: {cause}" in out for label, cause in bugs.MYSTERIES.items())
 
 
 def test_diagnosis_names_each_wrong_bug_with_its_evidence():

@@ -10,7 +10,8 @@ from bp_course.checks import CheckFailed, NotAttempted
 from bp_course.checks import lesson08 as check
 
 RIGHT = {"mean squared error": "ok", "total squared error": "ok", "mean cross-entropy": "ok",
-         "worst example": "not_average", "median absolute error": "not_average", "weight decay": "not_outputs"}
+         "worst example": "not_average", "median absolute error": "not_average",
+         "squared error + weight decay": "not_outputs"}
 
 
 def _hint(text):
@@ -33,9 +34,10 @@ def test_correct_answers_pass(capsys):
 
 
 @pytest.mark.parametrize("name,wrong,hint", [
-    ("total squared error", "not_average", "a sum is n times the average"),
+    ("total squared error", "not_average", "a constant multiple of an average counts as an average"),
     ("worst example", "ok", "a maximum is not an average"),
-    ("weight decay", "not_average", "it depends on the weights directly"),
+    ("squared error + weight decay", "not_average", "the decay term is the same for every example, so E is still"),
+    ("squared error + weight decay", "ok", "depends on the weights directly, not through the outputs y"),
     ("median absolute error", "not_outputs", "a median is not an average"),
 ])
 def test_conditions_explain_each_wrong_verdict(name, wrong, hint):
@@ -46,12 +48,37 @@ def test_conditions_explain_each_wrong_verdict(name, wrong, hint):
 @pytest.mark.parametrize("answer,message", [
     ({**RIGHT, "hinge loss": "ok"}, "unknown loss 'hinge loss'; the losses are"),
     ({"mean squared error": "ok"}, "no answer yet for losses 'total squared error', 'mean cross-entropy'"),
-    ({**RIGHT, "weight decay": "fine"}, "is not one of 'ok', 'not_average', 'not_outputs'"),
+    ({**RIGHT, "worst example": "fine"}, "is not one of 'ok', 'not_average', 'not_outputs'"),
     (["ok"] * 6, "should be a dict"),
 ])
 def test_conditions_refuse_malformed_answers(answer, message):
     with pytest.raises(CheckFailed, match=message):
         check.conditions(answer)
+
+
+def test_every_candidate_formula_is_defined_for_vector_outputs():
+    """Issue 11, item 18: |t_p - y_p| has no meaning when y_p has K entries; norms and sums over k do."""
+    for name, formula in check.CANDIDATES.items():
+        assert not re.search(r"(?<!\|)\|t_p - y_p\|(?!\|)", formula), (name, formula)
+
+
+def test_every_candidate_breaks_at_most_one_condition_so_no_tie_break_is_needed():
+    """Issue 11, item 9: weight decay alone broke both conditions and the tie-break made its verdict ambiguous.
+
+    Added to the mean squared error it stays an average (a term the same for every example), so it breaks
+    only the second condition; the sum is n times an average, which the lesson counts as one.
+    """
+    assert "weight decay" not in check.CANDIDATES
+    assert check.CANDIDATES["squared error + weight decay"].startswith("E = 1/n sum_p")
+    assert "n times the mean" in check.CANDIDATES["total squared error"]
+
+
+def test_the_derivations_reveal_the_general_forms_only_once_they_pass(capsys):
+    check.softmax_slope("-y1*y2")
+    check.output_delta("y1 - t1")
+    out = capsys.readouterr().out
+    assert "dy_k/dnet_j = y_k ([k = j] - y_j)" in out and "-y_k y_j off it" in out
+    assert "Delta = Y - T" in out and "dE/dNET = (Y - T)/n" in out
 
 
 def test_conditions_stub_is_not_attempted():

@@ -147,7 +147,31 @@ def test_step_errors_draws_log_log_with_float32_dashed():
     solid, dashed = ax.get_lines()
     assert solid.get_linestyle() == "-" and dashed.get_linestyle() == "--"
     np.testing.assert_array_equal(solid.get_ydata(), [1e-4, 1e-6, 1e-18])  # an exact 0 is drawn at the floor
-    assert ax.xaxis_inverted()
+
+
+def _drawn_slope(ax, line, h_right, h_left):
+    """The slope a reader sees between two points of ``line``: decades up per decade to the right, on screen."""
+    to_screen = ax.transData.transform
+    hs, errors = line.get_xdata(), line.get_ydata()
+    points = to_screen([(h, errors[list(hs).index(h)]) for h in (h_left, h_right)])
+    decade = np.abs(to_screen([(1.0, 1.0), (10.0, 10.0)])[1] - to_screen([(1.0, 1.0), (10.0, 10.0)])[0])
+    (x0, y0), (x1, y1) = points
+    return ((y1 - y0) / decade[1]) / ((x1 - x0) / decade[0])
+
+
+def test_step_errors_draws_the_slopes_the_lesson_names():
+    """Issue 11, item 7: Lesson 07 reads slopes 2 and -1 of error against h; the axis must run h to the right."""
+    from bp_course import gradcheck
+    from bp_course.activations import logistic, logistic_prime
+
+    hs = 10.0 ** -np.arange(1, 11)
+    errors = gradcheck.difference_errors(logistic, float(logistic_prime(1.0)), 1.0, hs)
+    ax = plots.step_errors(hs, {"central, float64": errors})
+    ax.figure.canvas.draw()
+    assert not ax.xaxis_inverted() and ax.get_xlim()[0] < ax.get_xlim()[1]
+    line = ax.get_lines()[0]
+    assert _drawn_slope(ax, line, 1e-1, 1e-3) == pytest.approx(2, abs=0.1)  # truncation, large h: slope 2
+    assert _drawn_slope(ax, line, 1e-6, 1e-10) == pytest.approx(-1, abs=0.5)  # round-off, small h: about -1
 
 
 def test_step_errors_refuses_mismatched_lengths():

@@ -36,7 +36,22 @@ ANSWERS_03_04: dict[str, list[str]] = {
 }
 
 # Lessons 07-08: the six broken backward passes, and the softmax cross-entropy derivation.
-ANSWERS_07_08: dict[str, list[str]] = {}
+ANSWERS_07_08: dict[str, list[str]] = {
+    "07.2": ['"float64": 1e-5', '"float32": 1e-2', r"about $10^{-5}$ in float64 and $10^{-2}$ in float32"],
+    "07.5": [*(f'"{label}": "{cause}"' for label, cause in (("A", "off_by_one"), ("B", "missing_slope"),
+                                                             ("C", "bias_sum"), ("D", "transposed"),
+                                                             ("E", "overwritten"), ("F", "slope_of_output"))),
+             "A: off_by_one", "B: missing_slope", "C: bias_sum", "D: transposed", "E: overwritten",
+             "F: slope_of_output",
+             "| A | `off_by_one` |", "| B | `missing_slope` |", "| C | `bias_sum` |", "| D | `transposed` |",
+             "| E | `overwritten` |", "| F | `slope_of_output` |",
+             "summing against averaging, and overwriting against accumulating", "turns bug D into a shape error"],
+    "08.1": ['"total squared error": "ok"', '"worst example": "not_average"', '"median absolute error": "not_average"',
+             '"squared error + weight decay": "not_outputs"', "`not_outputs`: squared error + weight decay",
+             "next to backpropagation, not through it"],
+    "08.4": ["-y1 * y2", "-y1 y2", "-y_1 y_2", "-y_k y_j", "y_k ([k = j] - y_j)", r"y_k\,([k = j] - y_j)"],
+    "08.5": ["y1 - t1", "y_1 - t_1", "y_j - t_j", "Y - T", "(Y - T)/n"],
+}
 
 ANSWERS = {**ANSWERS_03_04, **ANSWERS_07_08}
 

@@ -13,8 +13,8 @@ import numpy as np
 from bp_course import bugs, gradcheck
 from bp_course.activations import logistic
 from bp_course.checks import hidden
-from bp_course.checks.core import (CheckFailed, Mistake, NotAttempted, call, expect_choices, expect_function,
-                                   format_value, passed)
+from bp_course.checks.core import (CheckFailed, Mistake, NotAttempted, call, expect_choices, expect_close,
+                                   expect_function, format_value, passed)
 
 __all__ = ["HIDDEN", "central_difference", "best_h", "relative_error", "gradient_check", "diagnosis"]
 
@@ -39,6 +39,9 @@ def central_difference(fn) -> None:
         Mistake(lambda f, z, h: (f(z + h) - f(z)) / h,
                 "that is the one-sided difference, from z to z + h; the central one steps both ways, z - h to z + h."),
         Mistake(lambda f, z, h: (f(z - h) - f(z + h)) / (2 * h), "the sign is flipped: subtract f(z - h) from f(z + h)."),
+        Mistake(lambda f, z, h: (f(z + h) - f(z - h)) / 2 * h,
+                "Python reads `/ 2 * h` as `(... / 2) * h`: that multiplies by h / 2 instead of dividing by 2h, so "
+                "the result is h^2 times the slope (1e-4 times it at h = 0.01). Write `/ (2 * h)`."),
     ]
     expect_function("07.1", fn, cases, gradcheck.central_difference, name="central_difference", mistakes=mistakes)
     z, h = np.float32(1.0), np.float32(1e-2)
@@ -109,8 +112,25 @@ def best_h(answer) -> None:
                    "truncation and round-off balance.")
 
 
+def _sum_relative_error(a, n):
+    """The variant ||a - n|| / (||a|| + ||n||): never above the course's value, exactly half of it when ||a|| = ||n||."""
+    return np.linalg.norm(a - n) / (np.linalg.norm(a) + np.linalg.norm(n))
+
+
+def _not_finite(value) -> bool:
+    """Whether a numeric answer holds nan or inf (a non-numeric one is left to :func:`expect_close` to name)."""
+    try:
+        return not np.all(np.isfinite(np.asarray(value, dtype=np.float64)))
+    except (TypeError, ValueError):
+        return False
+
+
 def relative_error(fn) -> None:
     """Exercise 07.3: ``fn(a, n)`` must return ||a - n|| / max(||a||, ||n||), and 0 when both are zero.
+
+    The cases with non-zero gradients come first, so that a formula that is
+    wrong everywhere gets its hint even if it also divides 0 by 0; the case
+    where both arrays are zero is checked last, with its own hint.
 
     Examples
     --------
@@ -125,20 +145,32 @@ def relative_error(fn) -> None:
     cases = [{"a": a, "n": a + 1e-6 * rng.normal(size=(3, 4))},
              {"a": np.array([3.0, 4.0]), "n": np.array([3.0, 4.5])},
              {"a": 1e-3 * np.array([1.0, -2.0]), "n": 1e-3 * np.array([1.5, -2.0])},
-             {"a": np.array([0.0, 2.0]), "n": np.array([0.0, 0.0])},
-             {"a": np.zeros(3), "n": np.zeros(3)}]
+             {"a": np.array([0.0, 2.0]), "n": np.array([0.0, 0.0])}]
     mistakes = [
         Mistake(lambda a, n: np.linalg.norm(a - n), "that is the absolute error ||a - n||; divide by "
                                                     "max(||a||, ||n||), so the size of the gradient does not matter."),
-        Mistake(lambda a, n: 0.0 if not (np.any(a) or np.any(n)) else
-                np.linalg.norm(a - n) / (np.linalg.norm(a) + np.linalg.norm(n)),
-                "that divides by ||a|| + ||n||, a common variant about half as large; this course divides by "
-                "max(||a||, ||n||), the convention its thresholds are set for."),
-        Mistake(lambda a, n: 0.0 if not (np.any(a) or np.any(n)) else
-                np.max(np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), 1e-300)),
+        Mistake(_sum_relative_error,
+                "that divides by ||a|| + ||n||, a common variant: it is never larger than this course's value, and "
+                "exactly half of it when the two norms are equal, as they nearly are whenever a check passes. The "
+                "course's thresholds are set for max(||a||, ||n||); with the sum they would be twice as lenient."),
+        Mistake(lambda a, n: np.max(np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), 1e-300)),
                 "that is the largest entry-wise relative error; this one is norm-wise: ||a - n|| / max(||a||, ||n||)."),
     ]
     expect_function("07.3", fn, cases, gradcheck.norm_relative_error, name="relative_error", mistakes=mistakes)
+    zeros = np.zeros(3)
+    zero_hint = ("\nHint: when both arrays are all zero the gradients agree, and max(||a||, ||n||) is 0: return 0.0 "
+                 "before dividing, as the docstring says.")
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = call("07.3", fn, zeros.copy(), zeros.copy(), name="relative_error")
+    except CheckFailed as failure:
+        if "ZeroDivisionError" in failure.message:
+            raise CheckFailed("07.3", failure.message + zero_hint) from None
+        raise
+    if _not_finite(value):
+        raise CheckFailed("07.3", f"relative_error(a=[0, 0, 0], n=[0, 0, 0]) returned {format_value(value)}, the "
+                                  f"result of 0 / 0.{zero_hint}")
+    expect_close("07.3", value, 0.0, what="relative_error(a=[0, 0, 0], n=[0, 0, 0])")
     passed("07.3", "the norm of the difference, relative to the larger of the two norms.")
 
 
@@ -224,13 +256,15 @@ def diagnosis(answer) -> None:
 
     Examples
     --------
-    >>> diagnosis(dict(bugs.MYSTERIES))
-    ✔ Exercise 07.5 passed: all six bugs found, each located by the gradient check and named by reading one line.
+    >>> diagnosis(dict(bugs.MYSTERIES))  # doctest: +NORMALIZE_WHITESPACE
+    ✔ Exercise 07.5 passed: all six bugs found, each located by the gradient check and named by reading one line: A:
+    off_by_one, B: missing_slope, C: bias_sum, D: transposed, E: overwritten, F: slope_of_output.
     """
     hints = {label: _EVIDENCE[cause] for label, cause in bugs.MYSTERIES.items()}
     expect_choices("07.5", answer, bugs.MYSTERIES, bugs.CAUSES, hints, item="bug", items="bugs", plural="diagnoses",
                    example="{'A': 'transposed', ...}")
-    passed("07.5", "all six bugs found, each located by the gradient check and named by reading one line.")
+    found = ", ".join(f"{label}: {cause}" for label, cause in bugs.MYSTERIES.items())
+    passed("07.5", f"all six bugs found, each located by the gradient check and named by reading one line: {found}.")
 
 
 def _reference_gradient_check(backward, network, x, t):

@@ -19,29 +19,37 @@ __all__ = ["HIDDEN", "CANDIDATES", "VERDICTS", "conditions", "softmax", "cross_e
 
 CANDIDATES = {
     "mean squared error": "E = 1/n sum_p 1/2 ||t_p - y_p||^2",
-    "total squared error": "E = sum_p 1/2 ||t_p - y_p||^2  (a sum, not a mean)",
+    "total squared error": "E = sum_p 1/2 ||t_p - y_p||^2  (a sum: n times the mean)",
     "mean cross-entropy": "E = -1/n sum_p sum_k t_pk log y_pk",
     "worst example": "E = max_p 1/2 ||t_p - y_p||^2",
-    "median absolute error": "E = median_p |t_p - y_p|",
-    "weight decay": "E = lambda/2 sum of w^2 over all weights",
+    "median absolute error": "E = median_p sum_k |t_pk - y_pk|",
+    "squared error + weight decay": "E = 1/n sum_p 1/2 ||t_p - y_p||^2 + lambda/2 sum of w^2 over all weights",
 }
-"""Candidate losses of Exercise 08.1, with their formulas (p runs over the n examples)."""
+"""Candidate losses of Exercise 08.1, with their formulas (p runs over the n examples, k over the K outputs).
+
+Each breaks at most one of the two conditions, read as the lesson states
+them before the exercise: a constant multiple of an average counts as an
+average, and so does an average plus a term that is the same for every
+example (it can be added into every E_p).
+"""
 
 VERDICTS = {
     "ok": "meets both conditions",
-    "not_average": "is not an average of per-example errors",
-    "not_outputs": "is not a function of the network's outputs",
+    "not_average": "is not an average over the examples of per-example errors E_p",
+    "not_outputs": "depends on the weights other than through the network's outputs y_p",
 }
 """The verdicts a learner chooses from in Exercise 08.1."""
 
 _QUESTIONS = symbolic.softmax_cross_entropy()
 
 _ANSWERS = {"mean squared error": "ok", "total squared error": "ok", "mean cross-entropy": "ok",
-            "worst example": "not_average", "median absolute error": "not_average", "weight decay": "not_outputs"}
+            "worst example": "not_average", "median absolute error": "not_average",
+            "squared error + weight decay": "not_outputs"}
 
 _HINTS = {
-    "total squared error": "a sum is n times the average of the same E_p, so it can be written as an average "
-                           "(of n E_p); the factor n only rescales the learning rate.",
+    "total squared error": "a sum is n times the average of the same E_p, and a constant multiple of an average "
+                           "counts as an average (it is the average of n E_p); the factor n only rescales the "
+                           "gradient, and so the learning rate.",
     "mean squared error": "it is an average of 1/2 ||t_p - y_p||^2, and each of those depends on the weights only "
                           "through y_p.",
     "mean cross-entropy": "it is an average over examples, and each -sum_k t_pk log y_pk depends on the weights only "
@@ -50,9 +58,12 @@ _HINTS = {
                      "from step to step, so the per-example gradients of backprop cannot be averaged into it. Each "
                      "E_p is still a function of y_p.",
     "median absolute error": "a median is not an average of per-example errors: it picks one example (the middle "
-                             "one), so per-example gradients cannot be averaged into its gradient.",
-    "weight decay": "it depends on the weights directly, not through the outputs y: backprop starts from dE/dy, "
-                    "and this term has none. (Its gradient, lambda w, is simply added to each weight's gradient.)",
+                             "one), so per-example gradients cannot be averaged into its gradient. Each "
+                             "sum_k |t_pk - y_pk| is still a function of y_p.",
+    "squared error + weight decay": "the decay term is the same for every example, so E is still an average, of "
+                                    "E_p = 1/2 ||t_p - y_p||^2 + lambda/2 sum w^2; but that term depends on the "
+                                    "weights directly, not through the outputs y: backprop starts from dE/dy and "
+                                    "never reaches it.",
 }
 
 
@@ -61,12 +72,16 @@ def conditions(answer) -> None:
 
     Examples
     --------
-    >>> conditions(dict(_ANSWERS))
+    >>> conditions(dict(_ANSWERS))  # doctest: +NORMALIZE_WHITESPACE
     ✔ Exercise 08.1 passed: backprop needs an average over examples of errors that each depend on the outputs alone.
+    Weight decay is still used everywhere, as a separate term: its gradient lambda w is added to each weight's
+    gradient directly, next to backpropagation, not through it.
     """
     expect_choices("08.1", answer, _ANSWERS, VERDICTS, _HINTS, item="loss", items="losses", plural="verdicts",
                    example="{'mean squared error': 'ok', ...}")
-    passed("08.1", "backprop needs an average over examples of errors that each depend on the outputs alone.")
+    passed("08.1", "backprop needs an average over examples of errors that each depend on the outputs alone. "
+                   "Weight decay is still used everywhere, as a separate term: its gradient lambda w is added to each "
+                   "weight's gradient directly, next to backpropagation, not through it.")
 
 
 def softmax(fn) -> None:
@@ -140,10 +155,14 @@ def softmax_slope(answer) -> None:
 
     Examples
     --------
-    >>> softmax_slope("-y1 * y2")
+    >>> softmax_slope("-y1 * y2")  # doctest: +NORMALIZE_WHITESPACE
     ✔ Exercise 08.4 passed: dy1/dnet2 is right: proved equal by SymPy and confirmed numerically at 6 points.
+    dy1/dnet2 = -y1 y2. In general dy_k/dnet_j = y_k ([k = j] - y_j), where [k = j] is 1 if k = j and 0
+    otherwise: y_k (1 - y_k) on the diagonal, -y_k y_j off it.
     """
-    passed("08.4", expect_derivation("08.4", answer, _QUESTIONS["dy1/dnet2"]).message)
+    verdict = expect_derivation("08.4", answer, _QUESTIONS["dy1/dnet2"])
+    passed("08.4", f"{verdict.message} dy1/dnet2 = -y1 y2. In general dy_k/dnet_j = y_k ([k = j] - y_j), where "
+                   "[k = j] is 1 if k = j and 0 otherwise: y_k (1 - y_k) on the diagonal, -y_k y_j off it.")
 
 
 def output_delta(answer) -> None:
@@ -151,10 +170,16 @@ def output_delta(answer) -> None:
 
     Examples
     --------
-    >>> output_delta("y1 - t1")
+    >>> output_delta("y1 - t1")  # doctest: +NORMALIZE_WHITESPACE
     ✔ Exercise 08.5 passed: dE/dnet1 is right: proved equal by SymPy and confirmed numerically at 6 points.
+    Everything but y1 - t1 cancels (the targets sum to 1): dE_p/dnet_j = y_j - t_j for every output j, with no
+    phi' factor. For a batch the deltas are Delta = Y - T, one row per example, and the gradient of the averaged
+    E is dE/dNET = (Y - T)/n.
     """
-    passed("08.5", expect_derivation("08.5", answer, _QUESTIONS["dE/dnet1"]).message)
+    verdict = expect_derivation("08.5", answer, _QUESTIONS["dE/dnet1"])
+    passed("08.5", f"{verdict.message} Everything but y1 - t1 cancels (the targets sum to 1): dE_p/dnet_j = y_j - t_j "
+                   "for every output j, with no phi' factor. For a batch the deltas are Delta = Y - T, one row per "
+                   "example, and the gradient of the averaged E is dE/dNET = (Y - T)/n.")
 
 
 def _probability_cases(rng):
