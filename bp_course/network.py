@@ -422,7 +422,7 @@ class Network:
 
     def _non_finite(self, params) -> list:
         """Names of the arrays in ``params`` (ordered like :attr:`params`) that hold nan or inf."""
-        return [name for name, p in zip(_parameter_names(len(self.W)), params) if not np.all(np.isfinite(p))]
+        return [name for name, p in zip(_parameter_names(len(self.W)), params) if not np.isfinite(p).all()]
 
     def _failure(self, before, eta, call, where) -> ValueError:
         """Put the parameters ``before`` back; the error to raise for the failed ``call`` ("train_step", "epoch")."""
