@@ -51,7 +51,8 @@ def main(argv=None) -> None:
     print(f"| batch | before ({args.before}): fastest, median s/epoch | now: fastest, median s/epoch "
           "| now / before: fastest, median |\n|---|---|---|---|")
     for batch in (10, 100):
-        nets = {"before": old.Network([64, 30, 10], "logistic", seed=0), "now": Network([64, 30, 10], "logistic", seed=0)}
+        nets = {"before": old.Network([64, 30, 10], "logistic", seed=0),
+                "now": Network([64, 30, 10], "logistic", seed=0)}
         times = {key: [] for key in nets}
         for k in range(args.repeat):
             for key, net in nets.items():  # round-robin, so drifts in machine load hit both alike

@@ -148,15 +148,16 @@ def check_distributions(t) -> None:
     Examples
     --------
     >>> check_distributions(np.array([[0.2, 0.8], [1.0, 0.0]]))
-    >>> check_distributions(np.array([0.5, 0.5 + 1e-9]))
+    >>> check_distributions(np.array([0.5, 0.5 + 1e-9]))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: targets t for softmax cross-entropy must be probability distributions: non-negative, each row summing to 1 (one-hot rows for class labels); row 0 sums to 1.000000001, further from 1 than rounding (1.8e-15 for 2 classes): renormalize with t / t.sum(axis=-1, keepdims=True)
+    ValueError: targets t ... row 0 sums to 1.000000001, further from 1 than rounding (1.8e-15 for 2 classes): ...
     """
     message = ("targets t for softmax cross-entropy must be probability distributions: "
                "non-negative, each row summing to 1 (one-hot rows for class labels)")
     if np.any(t < 0):
-        raise ValueError(f"{message}; t has {int(np.count_nonzero(t < 0))} negative entries")
+        count = int(np.count_nonzero(t < 0))
+        raise ValueError(f"{message}; t has {count} negative {'entry' if count == 1 else 'entries'}")
     tolerance = SUM_ULPS * t.shape[-1] * np.finfo(t.dtype).eps
     sums = np.ravel(t.sum(axis=-1))
     off = np.abs(sums - 1.0)
@@ -205,15 +206,16 @@ def check_probabilities(t) -> None:
     Examples
     --------
     >>> check_probabilities(np.array([[0.0], [0.3], [1.0]]))
-    >>> check_probabilities(np.array([[5.0]]))
+    >>> check_probabilities(np.array([[5.0]]))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: targets t for logistic cross-entropy must be probabilities in [0, 1] (1 for the class, 0 for its absence); t has 1 entries outside, from 5 to 5
+    ValueError: targets t for logistic cross-entropy ...; t has 1 entry outside, from 5 to 5
     """
     outside = (t < 0) | (t > 1)
     if np.any(outside):
+        count = int(np.count_nonzero(outside))
         raise ValueError("targets t for logistic cross-entropy must be probabilities in [0, 1] "
-                         f"(1 for the class, 0 for its absence); t has {int(np.count_nonzero(outside))} entries "
+                         f"(1 for the class, 0 for its absence); t has {count} {'entry' if count == 1 else 'entries'} "
                          f"outside, from {float(t[outside].min()):g} to {float(t[outside].max()):g}")
 
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from bp_course._validate import as_float_array, choose, class_labels, positive_number
 from bp_course.activations import get_activation
+from bp_course.gradcheck import parameter_names
 from bp_course.losses import get_loss
 
 __all__ = ["Network", "Forward", "Gradients", "TrainingDiverged", "INITS"]
@@ -388,8 +389,8 @@ class Network:
         handling (``np.errstate(over="call", invalid="call")``) calls a
         function that raises the moment an operation overflows or turns
         invalid, which is how nan and inf first arise from finite weights and
-        data. One check of every weight at the end of the epoch catches the
-        rest (the floating-point flags of an operation run on other threads).
+        data. One check of every weight at the end of the epoch is the safety
+        net for anything no flag reported.
         """
         eta = positive_number(eta, "learning rate eta")
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
@@ -417,12 +418,13 @@ class Network:
                                              f"{start}-{min(start + batch_size, len(x)) - 1}: {error})") from None
         broken = self._non_finite(self.params)
         if broken:
-            raise self._failure(before, eta, "epoch", f"during this epoch of {steps} step(s): {', '.join(broken)} became "
-                                             "nan or inf without an overflow NumPy could see, so no step is named")
+            raise self._failure(before, eta, "epoch", f"during this epoch of {steps} step(s): {', '.join(broken)} "
+                                             "became nan or inf without an overflow NumPy could see, so no step "
+                                             "is named")
 
     def _non_finite(self, params) -> list:
         """Names of the arrays in ``params`` (ordered like :attr:`params`) that hold nan or inf."""
-        return [name for name, p in zip(_parameter_names(len(self.W)), params) if not np.isfinite(p).all()]
+        return [name for name, p in zip(parameter_names(len(self.W)), params) if not np.isfinite(p).all()]
 
     def _failure(self, before, eta, call, where) -> ValueError:
         """Put the parameters ``before`` back; the error to raise for the failed ``call`` ("train_step", "epoch")."""
@@ -486,11 +488,6 @@ class _NonFinite(ArithmeticError):
 def _raise_non_finite(kind: str, flag: int) -> None:
     """The ``np.errstate(call=...)`` handler of training: stop at the first overflow or invalid value."""
     raise _NonFinite(f"{kind} in its arithmetic")
-
-
-def _parameter_names(n_layers: int) -> list:
-    """``["W[0]", "b[0]", ...]`` in the order of :attr:`Network.params`."""
-    return [f"{kind}[{l}]" for l in range(n_layers) for kind in ("W", "b")]
 
 
 def _layer_sizes(sizes):

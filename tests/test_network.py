@@ -340,7 +340,8 @@ def test_non_finite_weights_that_no_overflow_flagged_are_caught_at_the_end_of_th
         return dW, db, delta
 
     monkeypatch.setattr(net, "_backprop", poisoned)
-    with pytest.raises(TrainingDiverged, match=r"during this epoch of 4 step\(s\): W\[0\], b\[0\], W\[1\], b\[1\] became nan or inf"):
+    with pytest.raises(TrainingDiverged,
+                       match=r"during this epoch of 4 step\(s\): W\[0\], b\[0\], W\[1\], b\[1\] became nan or inf"):
         net.train_epoch(x, t, 0.01, batch_size=5)
     assert all(np.array_equal(p, q) for p, q in zip(net.params, before))
 
