@@ -84,3 +84,56 @@ def choose(name, options: Iterable[str], kind: str) -> str:
     if close:
         message += f" (did you mean {close[0]!r}?)"
     raise ValueError(message)
+
+
+def class_labels(labels, n_examples: int, n_classes: int, name: str = "labels") -> np.ndarray:
+    """Return ``labels`` as an integer array if they are one class index per example, else raise.
+
+    Parameters
+    ----------
+    labels : array_like of int
+        Class indices, one per example; each in ``0..n_classes - 1``.
+    n_examples : int
+        How many examples the labels belong to.
+    n_classes : int
+        Number of classes (the network's outputs).
+    name : str, optional
+        How the error message refers to the labels.
+
+    Raises
+    ------
+    TypeError
+        If the labels are not integers (strings, floats, booleans).
+    ValueError
+        If there is not one label per example, or a label is outside the range.
+
+    Examples
+    --------
+    >>> class_labels([2, 0, 1], 3, 3).tolist()
+    [2, 0, 1]
+    >>> class_labels([0, 5, 1], 3, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: labels must be class indices 0..2 (one per output), got 1 outside: 5 (label of example 1)
+    """
+    if isinstance(labels, (str, bytes)) or labels is None:
+        raise TypeError(f"{name} must be an array of integer class indices, got {type(labels).__name__}")
+    try:
+        array = np.asarray(labels)
+    except ValueError as error:  # ragged nested lists
+        raise TypeError(f"{name} must be a flat array of integer class indices ({error})") from None
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.integer):
+        hint = ""
+        if np.issubdtype(array.dtype, np.floating) and array.size and np.all(np.isfinite(array)) \
+                and np.all(array == np.round(array)):
+            hint = " (these floats are whole numbers: pass labels.astype(int))"
+        raise TypeError(f"{name} must be integer class indices, got an array of {array.dtype}{hint}")
+    if array.shape != (n_examples,):
+        raise ValueError(f"expected one label per example, a 1-D array of {n_examples}, "
+                         f"got {name} of shape {array.shape}")
+    outside = (array < 0) | (array >= n_classes)
+    if np.any(outside):
+        where = np.flatnonzero(outside)
+        raise ValueError(f"{name} must be class indices 0..{n_classes - 1} (one per output), got "
+                         f"{len(where)} outside: {array[where[0]]} (label of example {where[0]})")
+    return array

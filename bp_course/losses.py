@@ -32,6 +32,9 @@ __all__ = [
     "squared_error",
     "squared_error_gradient",
     "softmax",
+    "SUM_ULPS",
+    "check_distributions",
+    "check_probabilities",
     "softmax_cross_entropy",
     "softmax_cross_entropy_gradient",
     "logistic_cross_entropy",
@@ -57,6 +60,8 @@ def _outputs_and_targets(y, t, y_name="outputs y"):
     n = _n(y)
     if n == 0:
         raise ValueError(f"{y_name} hold no examples")
+    if y.shape[-1] == 0:
+        raise ValueError(f"{y_name} have shape {y.shape}: no outputs per example (a loss needs at least one)")
     return y, t, n
 
 
@@ -99,8 +104,17 @@ def softmax(net) -> np.ndarray:
     [0.5, 0.5]
     >>> softmax([1000.0, 0.0]).round(6).tolist()
     [1.0, 0.0]
+
+    Raises
+    ------
+    ValueError
+        If ``net`` is a single number or has no entries along its last axis
+        (no classes to share the probability).
     """
-    return _softmax(as_float_array(net, "net"))
+    net = as_float_array(net, "net")
+    if net.ndim == 0 or net.shape[-1] == 0:
+        raise ValueError(f"softmax needs at least one class along the last axis of net, got shape {net.shape}")
+    return _softmax(net)
 
 
 def _softmax(net):
@@ -113,12 +127,45 @@ def _log_softmax(net):
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def _check_distributions(t):
-    if np.any(t < 0) or not np.allclose(t.sum(axis=-1), 1.0, rtol=0, atol=1e-6):
-        raise ValueError(
-            "targets t for softmax cross-entropy must be probability distributions: "
-            "non-negative, each row summing to 1 (one-hot rows for class labels)"
-        )
+SUM_ULPS = 4
+"""Softmax targets' rows must sum to 1 within ``SUM_ULPS * n_classes * eps`` (eps of the targets' dtype)."""
+
+
+def check_distributions(t) -> None:
+    r"""Raise unless every row of ``t`` is a probability distribution, to rounding (Lesson 08).
+
+    The entries must be non-negative and each row must sum to 1 within
+    ``SUM_ULPS * K * eps``, where K is the number of classes and eps the
+    machine epsilon of ``t``'s dtype (2.2e-16 for float64): the rounding of
+    K stored entries and of their sum, no more. The bound matters because
+    the gradient softmax(net) - t is the gradient of the cross-entropy only
+    for rows summing to 1 (in general it is softmax(net) sum_k t_k - t), so
+    a looser test would let the reported E and its gradient disagree.
+    One-hot rows, label smoothing and softmax outputs all pass; rows summing
+    to 1 only to 1e-6 (data stored in float32, say) must be renormalized,
+    ``t / t.sum(axis=-1, keepdims=True)``.
+
+    Examples
+    --------
+    >>> check_distributions(np.array([[0.2, 0.8], [1.0, 0.0]]))
+    >>> check_distributions(np.array([0.5, 0.5 + 1e-9]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: targets t ... row 0 sums to 1.000000001, further from 1 than rounding (1.8e-15 for 2 classes): ...
+    """
+    message = ("targets t for softmax cross-entropy must be probability distributions: "
+               "non-negative, each row summing to 1 (one-hot rows for class labels)")
+    if np.any(t < 0):
+        count = int(np.count_nonzero(t < 0))
+        raise ValueError(f"{message}; t has {count} negative {'entry' if count == 1 else 'entries'}")
+    tolerance = SUM_ULPS * t.shape[-1] * np.finfo(t.dtype).eps
+    sums = np.ravel(t.sum(axis=-1))
+    off = np.abs(sums - 1.0)
+    if np.any(off > tolerance):
+        p = int(np.argmax(off))
+        raise ValueError(f"{message}; row {p} sums to {float(sums[p])!r}, further from 1 than rounding "
+                         f"({tolerance:.1e} for {t.shape[-1]} classes): renormalize with "
+                         "t / t.sum(axis=-1, keepdims=True)")
 
 
 def softmax_cross_entropy(net, t) -> float:
@@ -136,7 +183,7 @@ def softmax_cross_entropy(net, t) -> float:
     0.693147
     """
     net, t, n = _outputs_and_targets(net, t, "outputs net")
-    _check_distributions(t)
+    check_distributions(t)
     return float(-np.sum(t * _log_softmax(net)) / n)
 
 
@@ -149,14 +196,31 @@ def softmax_cross_entropy_gradient(net, t) -> np.ndarray:
     [-0.5, 0.5]
     """
     net, t, n = _outputs_and_targets(net, t, "outputs net")
-    _check_distributions(t)
+    check_distributions(t)
     return (softmax(net) - t) / n
 
 
-def _check_probabilities(t):
-    if np.any(t < 0) or np.any(t > 1):
+def check_probabilities(t) -> None:
+    """Raise unless every entry of ``t`` is a probability in [0, 1] (logistic cross-entropy, Lesson 08).
+
+    Examples
+    --------
+    >>> check_probabilities(np.array([[0.0], [0.3], [1.0]]))
+    >>> check_probabilities(np.array([[5.0]]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: targets t for logistic cross-entropy ...; t has 1 entry outside, from 5 to 5
+    """
+    outside = (t < 0) | (t > 1)
+    if np.any(outside):
+        count = int(np.count_nonzero(outside))
         raise ValueError("targets t for logistic cross-entropy must be probabilities in [0, 1] "
-                         "(1 for the class, 0 for its absence)")
+                         f"(1 for the class, 0 for its absence); t has {count} {'entry' if count == 1 else 'entries'} "
+                         f"outside, from {float(t[outside].min()):g} to {float(t[outside].max()):g}")
+
+
+def _any_targets(t) -> None:
+    """Squared error takes any finite targets."""
 
 
 def logistic_cross_entropy(net, t) -> float:
@@ -178,7 +242,7 @@ def logistic_cross_entropy(net, t) -> float:
     0.0
     """
     net, t, n = _outputs_and_targets(net, t, "outputs net")
-    _check_probabilities(t)
+    check_probabilities(t)
     # -t log phi(net) - (1 - t) log(1 - phi(net)) = t log(1 + e^-net) + (1 - t) log(1 + e^net)
     return float(np.sum(t * np.logaddexp(0.0, -net) + (1 - t) * np.logaddexp(0.0, net)) / n)
 
@@ -192,7 +256,7 @@ def logistic_cross_entropy_gradient(net, t) -> np.ndarray:
     [-0.5]
     """
     net, t, n = _outputs_and_targets(net, t, "outputs net")
-    _check_probabilities(t)
+    check_probabilities(t)
     return (logistic(net) - t) / n
 
 
@@ -212,6 +276,13 @@ class Loss:
         ``raw_gradient(y, t, scale=1.0)``: ``scale`` times the gradient,
         without input validation, for arrays the network has already
         checked (training passes the learning rate as ``scale``).
+    check_targets : callable
+        ``check_targets(t)`` raises ValueError unless ``t`` (a checked float
+        array) lies in the loss's domain: any numbers for the squared error,
+        rows that are distributions (:func:`check_distributions`) or entries
+        in [0, 1] (:func:`check_probabilities`) for the cross-entropies.
+        ``value`` and ``gradient`` call it; the network calls it on the
+        targets it trains on, once per call.
     on_net : bool
         True for the cross-entropies, which take the output layer's net and
         apply their own squashing function, so the network's output layer
@@ -222,6 +293,7 @@ class Loss:
     value: Callable
     gradient: Callable
     raw_gradient: Callable
+    check_targets: Callable = _any_targets
     on_net: bool = False
 
 
@@ -229,10 +301,12 @@ LOSSES = {
     "squared_error": Loss("squared_error", squared_error, squared_error_gradient,
                           lambda y, t, scale=1.0: (y - t) * (scale / _n(y))),
     "softmax_cross_entropy": Loss("softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_gradient,
-                                  lambda net, t, scale=1.0: (_softmax(net) - t) * (scale / _n(net)), on_net=True),
+                                  lambda net, t, scale=1.0: (_softmax(net) - t) * (scale / _n(net)),
+                                  check_distributions, on_net=True),
     "logistic_cross_entropy": Loss("logistic_cross_entropy", logistic_cross_entropy,
                                    logistic_cross_entropy_gradient,
-                                   lambda net, t, scale=1.0: (logistic(net) - t) * (scale / _n(net)), on_net=True),
+                                   lambda net, t, scale=1.0: (logistic(net) - t) * (scale / _n(net)),
+                                   check_probabilities, on_net=True),
 }
 """The losses a network can be trained with, by name."""
 

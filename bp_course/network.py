@@ -27,11 +27,12 @@ from typing import Sequence
 
 import numpy as np
 
-from bp_course._validate import as_float_array, choose, positive_number
+from bp_course._validate import as_float_array, choose, class_labels, positive_number
 from bp_course.activations import get_activation
+from bp_course.gradcheck import parameter_names
 from bp_course.losses import get_loss
 
-__all__ = ["Network", "Forward", "Gradients", "INITS"]
+__all__ = ["Network", "Forward", "Gradients", "TrainingDiverged", "INITS"]
 
 INITS = ("lecun", "he", "xavier")
 """Named weight initializations: standard deviations sqrt(1/n_in), sqrt(2/n_in), sqrt(2/(n_in + n_out))."""
@@ -234,19 +235,21 @@ class Network:
         return self.forward(x).y
 
     # -- error and backward --------------------------------------------------
-    def _targets(self, t, y):
+    def _targets(self, t, shape):
+        """Targets t as an array of the network's dtype, of the given shape and in the loss's domain."""
         t = as_float_array(t, "targets t", dtype=self.dtype)
-        if t.shape != y.shape:
+        if t.shape != shape:
             raise ValueError(
-                f"expected targets of shape {y.shape} (one row per example, {self.sizes[-1]} output(s)), "
+                f"expected targets of shape {shape} (one row per example, {self.sizes[-1]} output(s)), "
                 f"got shape {t.shape}"
             )
+        self.loss.check_targets(t)
         return t
 
     def error(self, x, t) -> float:
         """The error E of the network on inputs x and targets t, averaged over examples."""
         y = self.predict(x)
-        return self.loss.value(y, self._targets(t, y))
+        return self.loss.value(y, self._targets(t, y.shape))
 
     def backward(self, forward: Forward, t, *, input_delta: bool = False, reuse: bool = False) -> Gradients:
         """Backward pass: the recursive delta rule (Lesson 05, Eq. 1-5).
@@ -265,7 +268,7 @@ class Network:
             :meth:`forward` does; the next ``reuse`` call overwrites them.
         """
         y = forward.y
-        t = self._targets(t, y)
+        t = self._targets(t, y.shape)
         single = y.ndim == 1
         net = [np.atleast_2d(a) for a in forward.net]
         out = [np.atleast_2d(a) for a in forward.out]
@@ -321,10 +324,29 @@ class Network:
             p -= eta * g
 
     def train_step(self, x, t, eta) -> float:
-        """One gradient-descent step on (x, t); returns the error before the step."""
+        """One gradient-descent step on (x, t); returns the error before the step.
+
+        Raises
+        ------
+        TrainingDiverged
+            If the step overflows or computes an invalid value (inf - inf,
+            0 * inf), or the outputs are not finite: the mark of too large a
+            learning rate. The weights are put back to where they were before
+            the step, and no NumPy warning is issued.
+        """
         eta = positive_number(eta, "learning rate eta")
-        grads = self.gradients(x, t)
-        self.step(grads, eta)
+        x = self._inputs(x)
+        t = self._targets(t, x.shape[:-1] + (self.sizes[-1],))
+        before = [p.copy() for p in self.params]
+        try:
+            with np.errstate(over="call", invalid="call", call=_raise_non_finite):
+                forward = self.forward(x)
+                if not np.all(np.isfinite(forward.y)):
+                    raise _NonFinite("outputs y that are nan or inf")
+                grads = self.backward(forward, t)
+                self.step(grads, eta)
+        except _NonFinite as error:
+            raise self._failure(before, eta, "train_step", f"in this train_step ({error})") from None
         return grads.E
 
     def train_epoch(self, x, t, eta, batch_size: int, *, seed=None) -> None:
@@ -332,10 +354,10 @@ class Network:
 
         The examples are shuffled (by ``seed``), cut into mini-batches of
         ``batch_size`` (the last may be smaller), and each batch takes one
-        step w <- w - eta dE/dw with E averaged over the batch. Inputs are
-        checked once per epoch, not per batch; each step is the same
-        forward pass and delta rule as :meth:`gradients`, updating the
-        weights in place.
+        step w <- w - eta dE/dw with E averaged over the batch. Inputs and
+        targets are checked once per epoch, as :meth:`gradients` checks them,
+        not per batch; each step is the same forward pass and delta rule as
+        :meth:`gradients`, updating the weights in place.
 
         Parameters
         ----------
@@ -347,6 +369,28 @@ class Network:
             Examples per step.
         seed : int or numpy.random.Generator, optional
             Order of the examples; the same seed gives the same epoch.
+
+        Raises
+        ------
+        ValueError
+            For inputs or targets :meth:`gradients` would refuse (the shapes,
+            non-finite values, targets outside the loss's domain), checked
+            once for the whole data set before the first step.
+        TrainingDiverged
+            As :meth:`train_step` does, when training diverges. A step that
+            overflows or computes an invalid value stops the epoch at once,
+            and the message names the step; weights that are nan or inf at
+            the end of the epoch stop it too. Either way the weights are put
+            back to where the epoch started, and no NumPy warning is issued.
+
+        Notes
+        -----
+        The check costs nothing per step: NumPy's floating-point error
+        handling (``np.errstate(over="call", invalid="call")``) calls a
+        function that raises the moment an operation overflows or turns
+        invalid, which is how nan and inf first arise from finite weights and
+        data. One check of every weight at the end of the epoch is the safety
+        net for anything no flag reported.
         """
         eta = positive_number(eta, "learning rate eta")
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
@@ -354,20 +398,59 @@ class Network:
         x = self._inputs(x)
         if x.ndim != 2:
             raise ValueError(f"train_epoch needs a batch x of shape (examples, features), got shape {x.shape}")
-        t = as_float_array(t, "targets t", dtype=self.dtype)
-        if t.shape != (len(x), self.sizes[-1]):
-            raise ValueError(f"expected targets of shape {(len(x), self.sizes[-1])}, got shape {t.shape}")
+        t = self._targets(t, (len(x), self.sizes[-1]))
         order = np.random.default_rng(seed).permutation(len(x))
         x, t = x[order], t[order]
-        for start in range(0, len(x), batch_size):
-            forward = self._forward(x[start:start + batch_size], reuse=True)
-            dW, db, _ = self._backprop(forward.net, forward.out, t[start:start + batch_size], scale=eta, reuse=True)
-            for l in range(len(dW)):  # already multiplied by eta
-                self.W[l] -= dW[l]
-                self.b[l] -= db[l]
+        before = [p.copy() for p in self.params]
+        steps = -(-len(x) // batch_size)
+        k = start = 0
+        try:
+            with np.errstate(over="call", invalid="call", call=_raise_non_finite):
+                for k, start in enumerate(range(0, len(x), batch_size)):
+                    forward = self._forward(x[start:start + batch_size], reuse=True)
+                    dW, db, _ = self._backprop(forward.net, forward.out, t[start:start + batch_size], scale=eta,
+                                               reuse=True)
+                    for l in range(len(dW)):  # already multiplied by eta
+                        self.W[l] -= dW[l]
+                        self.b[l] -= db[l]
+        except _NonFinite as error:
+            raise self._failure(before, eta, "epoch", f"at step {k + 1} of {steps} of this epoch (shuffled examples "
+                                             f"{start}-{min(start + batch_size, len(x)) - 1}: {error})") from None
+        broken = self._non_finite(self.params)
+        if broken:
+            raise self._failure(before, eta, "epoch", f"during this epoch of {steps} step(s): {', '.join(broken)} "
+                                             "became nan or inf without an overflow NumPy could see, so no step "
+                                             "is named")
+
+    def _non_finite(self, params) -> list:
+        """Names of the arrays in ``params`` (ordered like :attr:`params`) that hold nan or inf."""
+        return [name for name, p in zip(parameter_names(len(self.W)), params) if not np.isfinite(p).all()]
+
+    def _failure(self, before, eta, call, where) -> ValueError:
+        """Put the parameters ``before`` back; the error to raise for the failed ``call`` ("train_step", "epoch")."""
+        for p, saved in zip(self.params, before):
+            np.copyto(p, saved)
+        broken = self._non_finite(before)
+        if broken:
+            return ValueError(f"{', '.join(broken)} already held nan or inf before this {call} (a network that "
+                              "diverged earlier, or weights set by hand): create the network afresh")
+        return TrainingDiverged(eta, where)
 
     def accuracy(self, x, labels) -> float:
         """Share of examples whose largest output is at the index of their label (classification).
+
+        Parameters
+        ----------
+        x : array_like
+            Inputs, one example per row.
+        labels : array_like of int
+            One class index per example, each in 0..n_outputs - 1.
+
+        Raises
+        ------
+        ValueError, TypeError
+            For labels that are not integers, not one per example, or not a
+            valid output index (see :func:`bp_course._validate.class_labels`).
 
         Examples
         --------
@@ -376,11 +459,35 @@ class Network:
         >>> net.accuracy([[1.0, 0.0], [0.0, 1.0]], [0, 0])
         0.5
         """
-        labels = np.asarray(labels)
-        y = self.predict(x)
-        if y.ndim != 2 or labels.shape != (len(y),):
-            raise ValueError(f"expected one label per example ({len(y)}), got labels of shape {labels.shape}")
+        y = np.atleast_2d(self.predict(x))
+        labels = class_labels(labels, len(y), self.sizes[-1])
         return float(np.mean(np.argmax(y, axis=1) == labels))
+
+
+class TrainingDiverged(ValueError):
+    """Training produced nan or inf: the learning rate is too large (Lesson 02's divergence).
+
+    Parameters
+    ----------
+    eta : float
+        The learning rate the step was taken with.
+    where : str
+        Which step, and what was not finite.
+    """
+
+    def __init__(self, eta: float, where: str):
+        self.eta = eta
+        super().__init__(f"training diverged {where}. The learning rate eta = {eta:g} is too large for this "
+                         f"network and data: try a smaller one (eta = {eta / 10:g}, say).")
+
+
+class _NonFinite(ArithmeticError):
+    """Raised from inside NumPy when a training step overflows or computes an invalid value."""
+
+
+def _raise_non_finite(kind: str, flag: int) -> None:
+    """The ``np.errstate(call=...)`` handler of training: stop at the first overflow or invalid value."""
+    raise _NonFinite(f"{kind} in its arithmetic")
 
 
 def _layer_sizes(sizes):

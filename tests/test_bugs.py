@@ -83,3 +83,20 @@ def test_lesson_network_has_non_zero_biases_and_square_layers():
     network = bugs.lesson_network()
     assert all(np.all(b != 0) for b in network.b)
     assert all(w.shape == (4, 4) for w in network.W)
+
+
+@pytest.mark.parametrize("cause", sorted(bugs.EDITS))
+@pytest.mark.parametrize("n", [1, 8])
+def test_each_bug_is_caught_by_a_wide_margin_and_the_right_arrays_by_none(cause, n):
+    """The noise floor of the norm-wise test (gradcheck.noise_floor) leaves every bug far outside the tolerance.
+
+    The broken arrays miss the norm-wise tolerance, floor included, by a factor above 1000 (measured: 2.5e4 at
+    the least); the arrays a bug leaves right stay well inside it.
+    """
+    broken = SIGNATURES[cause][0 if n > 1 else 1]
+    report = _check(bugs.backward(cause), n)
+    for name, ratio in zip(NAMES, report.norm_ratio):
+        if name in broken:
+            assert ratio > 1e3, (name, ratio)
+        else:
+            assert ratio < 0.1, (name, ratio)

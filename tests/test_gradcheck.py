@@ -143,3 +143,57 @@ def test_report_names_the_failed_arrays():
     report = gradcheck.compare([ok, ok, ok], [ok, bad, ok], names=["W[0]", "b[0]", "W[1]"])
     assert report.failed == ["b[0]"]
     assert gradcheck.compare([ok], [ok]).failed == []
+
+
+def _least_squares_optimum(seed=0):
+    """A linear network at the minimum of its squared error: the true gradient is 0, E is not."""
+    rng = np.random.default_rng(seed)
+    x, t = rng.normal(size=(10, 3)), rng.normal(size=(10, 1))
+    net = Network([3, 1], "identity")
+    solution = np.linalg.lstsq(np.hstack([x, np.ones((10, 1))]), t, rcond=None)[0]
+    net.W[0][:], net.b[0][:] = solution[:3], solution[3]
+    return net, x, t
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_correct_gradient_at_an_optimum_passes(seed):
+    """Issue 11 item 25: gradients of 1e-16 against differences of 1e-12 have relative error 1, and are right."""
+    net, x, t = _least_squares_optimum(seed)
+    assert max(np.max(np.abs(g)) for g in net.gradients(x, t).as_list()) < 1e-14
+    report = gradcheck.check_network(net, x, t)
+    assert report.worst > 0.5  # the relative error of pure noise ...
+    assert report.passed, str(report)  # ... below the noise floor
+    assert max(report.norm_ratio) < 0.1
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_correct_gradient_passes_at_a_large_loss_scale(seed):
+    """Issue 11 item 25: targets x 1e3 make E about 5e5, whose round-off alone gave 1e-7 to 1.4e-6 relative."""
+    rng = np.random.default_rng(seed)
+    x, t = rng.normal(size=(8, 4)), rng.uniform(size=(8, 3)) * 1e3
+    net = Network([4, 5, 3], "logistic", seed=seed)
+    report = gradcheck.check_network(net, x, t)
+    assert report.worst > gradcheck.NORM_RTOL  # what the check without a floor refused
+    assert report.passed, str(report)
+
+
+def test_the_noise_floor_is_the_documented_formula():
+    eps = np.finfo(np.float64).eps
+    assert gradcheck.noise_floor(E=0.3, h=1e-5, size=16) == pytest.approx(10 * 4 * (1e-10 + eps / 1e-5))
+    assert gradcheck.noise_floor(E=-2e3, h=1e-4, size=1) == pytest.approx(10 * (1e-8 + eps / 1e-4) * 2e3)
+    assert gradcheck.noise_floor() == gradcheck.noise_floor(E=1.0) == gradcheck.noise_floor(E=1e-8)
+    with pytest.raises(ValueError, match="step h must be a positive finite number"):
+        gradcheck.noise_floor(h=0.0)
+
+
+def test_the_floor_scales_with_the_loss_and_still_fails_real_errors():
+    """A 1e-5 relative error fails at every scale; the same absolute noise passes only beside a large loss."""
+    a = np.array([100.0, -50.0, 20.0])
+    for E in (None, 1.0, 1e3):
+        assert not gradcheck.compare([a], [a * (1 + 1e-5)], E=E).passed
+    noisy = a + 1e-4
+    assert not gradcheck.compare([a], [noisy], E=1.0).passed
+    assert gradcheck.compare([a], [noisy], E=1e6).passed
+    report = gradcheck.compare([a], [noisy], E=1.0)
+    allowed = gradcheck.NORM_RTOL * np.linalg.norm(noisy) + gradcheck.noise_floor(1.0, size=3)
+    assert report.norm_ratio[0] == pytest.approx(np.linalg.norm(noisy - a) / allowed)

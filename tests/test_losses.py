@@ -109,3 +109,55 @@ def test_logistic_cross_entropy_is_stable_and_checks_targets():
         assert losses.logistic_cross_entropy([[-800.0], [800.0]], [[1.0], [0.0]]) == pytest.approx(800.0)
     with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
         losses.logistic_cross_entropy([0.0], [2.0])
+
+
+def test_softmax_targets_must_sum_to_one_to_rounding():
+    """Issue 11 item 23: rows off by 1e-9 were accepted although softmax - t is then not dE/dnet."""
+    net = np.array([[0.3, -1.0, 2.0]])
+    off = np.array([[0.2, 0.3, 0.5 + 1e-9]])
+    for f in (losses.softmax_cross_entropy, losses.softmax_cross_entropy_gradient):
+        with pytest.raises(ValueError, match=r"row 0 sums to 1\.000000001, further from 1 than rounding "
+                                             r"\(2\.7e-15 for 3 classes\): renormalize"):
+            f(net, off)
+    # what the bound protects: for such a row the exact gradient is softmax * sum(t) - t, not softmax - t
+    (numeric,) = numerical_gradient(lambda: float(-np.sum(off * losses._log_softmax(net))), net.copy())
+    assert not np.allclose(losses.softmax(net) - off, numeric, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_rounded_distributions_pass_and_their_gradient_is_the_losss(dtype):
+    """Label smoothing, softmax outputs and float32 rows sum to 1 only to rounding: accepted."""
+    rng = np.random.default_rng(3)
+    k = 10
+    smoothed = (0.9 * np.eye(k)[rng.integers(0, k, size=20)] + 0.1 / k).astype(dtype)
+    soft = losses.softmax(rng.normal(size=(20, k)) * 5).astype(dtype)
+    uniform = np.full((4, 7), 1 / 7, dtype=dtype)
+    for t in (smoothed, soft, uniform):
+        losses.check_distributions(t)
+    assert np.any(soft.sum(axis=1) != 1)  # not exactly 1: the tolerance is what accepts them
+    if dtype == np.float64:
+        net = rng.normal(size=(20, k))
+        (numeric,) = numerical_gradient(lambda: losses.softmax_cross_entropy(net, soft), net)
+        assert compare([losses.softmax_cross_entropy_gradient(net, soft)], [numeric]).passed
+    else:  # float32 rows are float32-rounded: as float64 they are off by 1e-8, as documented, and refused
+        with pytest.raises(ValueError, match="further from 1 than rounding"):
+            losses.check_distributions(soft.astype(np.float64))
+
+
+def test_negative_softmax_targets_are_counted():
+    with pytest.raises(ValueError, match="t has 1 negative entry$"):
+        losses.check_distributions(np.array([1.5, -0.5]))
+
+
+def test_empty_outputs_get_a_clear_error():
+    """Issue 11 item 24: softmax raised NumPy's reduction error, squared_error returned 0.0."""
+    with pytest.raises(ValueError, match=r"softmax needs at least one class along the last axis of net, "
+                                         r"got shape \(2, 0\)"):
+        losses.softmax(np.zeros((2, 0)))
+    with pytest.raises(ValueError, match=r"softmax needs at least one class.*got shape \(\)"):
+        losses.softmax(1.0)
+    for f in (losses.squared_error, losses.squared_error_gradient):
+        with pytest.raises(ValueError, match=r"outputs y have shape \(3, 0\): no outputs per example"):
+            f(np.zeros((3, 0)), np.zeros((3, 0)))
+    with pytest.raises(ValueError, match=r"outputs net have shape \(0,\): no outputs"):
+        losses.softmax_cross_entropy([], [])

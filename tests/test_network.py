@@ -7,7 +7,7 @@ import pytest
 
 from bp_course.activations import ACTIVATIONS
 from bp_course.gradcheck import ENTRY_ATOL, ENTRY_RTOL, NORM_RTOL, check_network, compare, numerical_gradient
-from bp_course.network import Network
+from bp_course.network import Network, TrainingDiverged
 
 ACTS = sorted(ACTIVATIONS)
 
@@ -282,3 +282,97 @@ def test_accuracy():
     assert net.accuracy([[1.0, 0.0], [0.0, 1.0], [3.0, 1.0]], [0, 1, 1]) == pytest.approx(2 / 3)
     with pytest.raises(ValueError, match="one label per example"):
         net.accuracy([[1.0, 0.0]], [0, 1])
+
+
+@pytest.mark.parametrize("loss,t,message", [
+    ("softmax_cross_entropy", [[0.0, 2.0]] * 6, r"probability distributions.*row 0 sums to 2\.0"),
+    ("logistic_cross_entropy", [[5.0, 0.0]] * 6, r"probabilities in \[0, 1\].*6 entries outside, from 5 to 5"),
+])
+def test_train_epoch_refuses_the_targets_gradients_refuses(loss, t, message):
+    """Issue 11 item 20: one validation of the targets for train_epoch, train_step and gradients."""
+    x = np.random.default_rng(0).normal(size=(6, 3))
+    net = Network([3, 2], "identity", loss=loss)
+    before = [p.copy() for p in net.params]
+    for call in (lambda: net.gradients(x, t), lambda: net.train_step(x, t, 0.1),
+                 lambda: net.train_epoch(x, t, 0.1, batch_size=2)):
+        with pytest.raises(ValueError, match=message):
+            call()
+    assert all(np.array_equal(p, q) for p, q in zip(net.params, before))
+
+
+def _diverging():
+    """A linear network whose error grows at eta = 5 (its Hessian's largest eigenvalue is above 2 / 5)."""
+    rng = np.random.default_rng(0)
+    return Network([3, 4, 1], "identity"), rng.normal(size=(20, 3)), rng.normal(size=(20, 1))
+
+
+def test_a_diverging_epoch_stops_naming_its_step_and_restores_the_weights():
+    """Issue 11 item 21: no nan or inf weights, no NumPy warning (pytest turns them into errors): a clear error."""
+    net, x, t = _diverging()
+    net.train_epoch(x, t, 5.0, batch_size=5, seed=0)  # the first epoch stays finite
+    before = [p.copy() for p in net.params]
+    with pytest.raises(TrainingDiverged, match=r"training diverged at step 3 of 4 of this epoch \(shuffled examples "
+                                               r"10-14: overflow in its arithmetic\)\. The learning rate eta = 5 is "
+                                               r"too large .* try a smaller one \(eta = 0\.5, say\)"):
+        net.train_epoch(x, t, 5.0, batch_size=5, seed=1)
+    assert all(np.array_equal(p, q) for p, q in zip(net.params, before))
+
+
+def test_a_diverging_train_step_raises_the_same_error_and_keeps_its_weights():
+    net, x, t = _diverging()
+    with pytest.raises(TrainingDiverged, match=r"training diverged in this train_step \(.*\)\. The learning rate "
+                                               r"eta = 5 is too large"):
+        for _ in range(20):
+            before = [p.copy() for p in net.params]
+            net.train_step(x, t, 5.0)
+    assert all(np.isfinite(p).all() and np.array_equal(p, q) for p, q in zip(net.params, before))
+
+
+def test_non_finite_weights_that_no_overflow_flagged_are_caught_at_the_end_of_the_epoch(monkeypatch):
+    """The backstop: a nan written without a floating-point flag (here by hand) still stops the epoch."""
+    net, x, t = _diverging()
+    before = [p.copy() for p in net.params]
+    backprop = net._backprop
+
+    def poisoned(*args, **kwargs):
+        dW, db, delta = backprop(*args, **kwargs)
+        dW[0][0, 0] = np.nan
+        return dW, db, delta
+
+    monkeypatch.setattr(net, "_backprop", poisoned)
+    with pytest.raises(TrainingDiverged,
+                       match=r"during this epoch of 4 step\(s\): W\[0\], b\[0\], W\[1\], b\[1\] became nan or inf"):
+        net.train_epoch(x, t, 0.01, batch_size=5)
+    assert all(np.array_equal(p, q) for p, q in zip(net.params, before))
+
+
+def test_training_refuses_weights_that_are_already_not_finite():
+    net, x, t = _diverging()
+    net.b[1][0] = np.inf
+    with pytest.raises(ValueError, match=r"b\[1\] already held nan or inf before this epoch"):
+        net.train_epoch(x, t, 0.01, batch_size=5)
+    with pytest.raises(ValueError, match=r"b\[1\] already held nan or inf before this train_step"):
+        net.train_step(x, t, 0.01)
+
+
+@pytest.mark.parametrize("labels,error,message", [
+    ([0, 5, 1], ValueError, r"class indices 0\.\.2 \(one per output\), got 1 outside: 5 \(label of example 1\)"),
+    ([0, -1, 1], ValueError, r"got 1 outside: -1"),
+    (["a", "b", "c"], TypeError, r"integer class indices, got an array of <U1"),
+    ([0.0, 1.0, 2.0], TypeError, r"float64 \(these floats are whole numbers: pass labels.astype\(int\)\)"),
+    ([0.5, 1.0, 2.0], TypeError, r"integer class indices, got an array of float64$"),
+    ([True, False, True], TypeError, r"got an array of bool"),
+    ([[0], [1], [2]], ValueError, r"one label per example, a 1-D array of 3, got labels of shape \(3, 1\)"),
+    ("012", TypeError, r"got str"),
+])
+def test_accuracy_validates_its_labels(labels, error, message):
+    """Issue 11 item 22: [0, 5, 1] gave 0.667 and ['a', 'b', 'c'] gave 0.0."""
+    net = Network([3, 3], "identity")
+    with pytest.raises(error, match=message):
+        net.accuracy(np.eye(3), labels)
+
+
+def test_accuracy_of_one_example():
+    net = Network([2, 2], "identity")
+    net.W[0] = np.eye(2)
+    assert net.accuracy([0.0, 1.0], [1]) == 1.0
