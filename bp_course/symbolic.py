@@ -497,6 +497,12 @@ def _rebuild(expr, question: Derivative, depth: int = 0, budget: list | None = N
         return expr
     if isinstance(expr, (sp.Rational, sp.Float)):
         return _checked(expr, shown)
+    name = _SPECIAL.get(expr.func) or (str(expr.func) if isinstance(expr, AppliedUndef) else None)
+    arithmetic = isinstance(expr, (sp.Add, sp.Mul, sp.Pow))
+    if not arithmetic and (name not in question.functions or len(expr.args) != 1):
+        what = f"{name}()" if name else type(expr).__name__
+        raise SymbolicInputError(f"the answer uses {what[:30]}, which is not allowed here; you can use "
+                                 f"{_allowed(question)}")
     args = [_rebuild(a, question, depth + 1, budget) for a in expr.args]
     if isinstance(expr, sp.Add):
         return _checked(sp.Add(*args), shown)
@@ -504,12 +510,7 @@ def _rebuild(expr, question: Derivative, depth: int = 0, budget: list | None = N
         return _checked(sp.Mul(*args), shown)
     if isinstance(expr, sp.Pow):
         return _power(args[0], args[1], shown)
-    name = _SPECIAL.get(expr.func) or (str(expr.func) if isinstance(expr, AppliedUndef) else None)
-    if name in question.functions and len(args) == 1:
-        return _checked(FUNCTIONS[name](args[0]), shown)
-    what = f"{name}()" if name else type(expr).__name__
-    raise SymbolicInputError(f"the answer uses {what[:30]}, which is not allowed here; you can use "
-                             f"{_allowed(question)}")
+    return _checked(FUNCTIONS[name](args[0]), shown)
 
 
 def read_expression(answer, question: Derivative) -> sp.Expr:
