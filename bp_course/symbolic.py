@@ -3,24 +3,30 @@ r"""Checking hand derivations with SymPy and with numbers (Lessons 03-05, 08).
 A learner writes a derivative, as a SymPy expression or a string such as
 ``"(y - t) * y * (1 - y) * x1"``. :func:`check_derivative` then
 
-1. reads it, allowing only the question's names (``x1``, ``w1``, ``t``,
-   ``y``, ``net`` ...) and a few functions (``exp``, ``log``, ``tanh``),
-   and substitutes the named quantities (``y = phi(net)``,
-   ``net = w1 x1 + w2 x2``) so every answer is in the same variables;
+1. reads it **without evaluating any of it**: a string goes through
+   Python's ``ast.parse`` and a whitelist of nodes (numbers, the
+   question's names such as ``x1``, ``w1``, ``t``, ``y``, ``net``, the
+   operators + - * / ** (or ^), and one-argument calls of the question's
+   functions, such as ``exp`` or the course's ``phi``), from which the
+   SymPy expression is built by hand; limits on length, nesting, numbers
+   and exponents apply first. It then substitutes the named quantities
+   (``y = phi(net)``, ``net = w1 x1 + w2 x2``) so every answer is in the
+   same variables;
 2. **decides numerically**: the answer must equal a central difference of an
    independent NumPy model of the quantity at several random points, so a
    blind spot of symbolic simplification can neither pass a wrong answer nor
    fail a right one;
 3. tries to **prove** the equality symbolically (``cancel`` of the
-   difference, fast and bounded), and says whether it could;
+   difference, under a size budget and a deadline; see :func:`_is_zero`),
+   and says whether it could;
 4. when the answer is wrong, **names the mistake** by comparing it with the
    correct derivative: a wrong sign, a factor 2 from the 1/2 convention, a
    missing or repeated chain-rule factor, phi'(y) taken for phi'(net), or a
    derivative with respect to the wrong variable.
 
-Bad input (not an expression, unknown names, unreadable strings, huge
-numbers) raises :class:`SymbolicInputError` with a plain message, and no
-check runs longer than a fraction of a second.
+Bad input (not a formula, unknown names or functions, Python code, complex
+or huge numbers) raises :class:`SymbolicInputError` with a plain message,
+in milliseconds (``benchmarks/formula_parser.py``).
 """
 
 from __future__ import annotations
