@@ -217,16 +217,22 @@ class Derivation:
         return (self.name,)
 
     def judge(self, probed, cases, seed) -> Verdict:
-        if not isinstance(probed, list) or len(probed) != 1:
-            return Verdict(0, 1)
-        answer = from_json(probed[0])
-        if not isinstance(answer, (str, int, float)) or isinstance(answer, bool):
-            return Verdict(0, 1)
+        """1 of 1 for a right formula, 0 of 1 otherwise; never raises, whatever the probed text holds.
+
+        The text is read by :func:`bp_course.symbolic.read_expression`, which
+        evaluates none of it; any error at all (a refused formula, or one that
+        SymPy or NumPy chokes on) fails the exercise like a wrong answer.
+        """
         try:
+            if not isinstance(probed, list) or len(probed) != 1:
+                return Verdict(0, 1)
+            answer = from_json(probed[0])
+            if not isinstance(answer, (str, int, float)) or isinstance(answer, bool):
+                return Verdict(0, 1)
             verdict = symbolic.check_derivative(str(answer), self.question, n_points=8, seed=seed)
-        except symbolic.SymbolicInputError:
+            return Verdict(int(verdict.correct), 1)
+        except Exception:  # SymbolicInputError, or anything a hostile string provokes: a failing verdict
             return Verdict(0, 1)
-        return Verdict(int(verdict.correct), 1)
 
 
 # -- plain JSON for values crossing from the kernel to the grader ----------------------------------
