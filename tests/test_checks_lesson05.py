@@ -86,20 +86,90 @@ def test_gradient_mistakes():
         check.gradients(grads.dW[0], grads.dW[1].T)
 
 
+def _flawed(**flaws):
+    """A backward pass with one of a learner's flaws, written out here (not built from the check's own mistakes)."""
+    def backward(W, x, t):
+        o_h = logistic(x @ W[0])
+        y = logistic(o_h @ W[1])
+        slope_o = {"net": y * (1 - y), "of_output": logistic(y) * (1 - logistic(y))}[flaws.get("output", "net")]
+        net_h = x @ W[0]
+        slope_h = {"net": o_h * (1 - o_h), "of_output": logistic(o_h) * (1 - logistic(o_h)),
+                   "net_formula": net_h * (1 - net_h), "none": 1.0}[flaws.get("hidden", "net")]
+        delta_o = flaws.get("sign", 1) * (y - t) * slope_o
+        delta_h = (delta_o @ W[1].T) * slope_h
+        n = {"n": len(x), "all": t.size, "sum": 1}[flaws.get("divide", "n")]
+        if flaws.get("overwrite"):
+            dW0, dW1 = None, None
+            for p in range(len(x)):  # one example at a time, each assignment replacing the last
+                dW0 = np.outer(x[p], delta_h[p]) / n
+                dW1 = np.outer(o_h[p], delta_o[p]) / n
+            return [dW0, dW1]
+        return [x.T @ delta_h / n, o_h.T @ delta_o / n]
+    return backward
+
+
 @pytest.mark.parametrize("wrong,message", [
-    (lambda W, x, t: [x.T @ ((logistic(logistic(x @ W[0]) @ W[1]) - t) * logistic(logistic(x @ W[0]) @ W[1])
-                             * (1 - logistic(logistic(x @ W[0]) @ W[1])) @ W[1].T) / len(x),
-                      _backward(W, x, t)[1]], "Hint: the hidden deltas lack their slope"),
-    (lambda W, x, t: [g * len(x) for g in _backward(W, x, t)], "Hint: that sums over the examples"),
-    (lambda W, x, t: [g.T for g in _backward(W, x, t)], r"dE/dW\[1\] \(for layer sizes 2-2-1\) should have shape \(2, 1\); got \(1, 2\) \(transposed\?\)"),
+    (_flawed(hidden="none"), "Hint: the hidden deltas lack their slope"),
+    (lambda W, x, t: [g * len(x) for g in _backward(W, x, t)], "Hint: those are sums over the examples"),
+    (lambda W, x, t: [g.T for g in _backward(W, x, t)],
+     r"dW\[1\] should have shape \(2, 1\), like the array it is the gradient of; got \(1, 2\) \(transposed\?\)"),
     (lambda W, x, t: _backward(W, x, t)[0], "should return a list of two arrays"),
+    # Issue 11, item 12: the capstone's mistakes, each named.
+    (_flawed(sign=-1), "Hint: every gradient has the opposite sign: the output delta starts from dE/dy = y - t"),
+    (_flawed(output="of_output", hidden="of_output"), r"Hint: phi' is evaluated at the neuron's output: "
+                                                       r"phi'\(o\) = phi\(o\) \(1 - phi\(o\)\) is phi'\(phi\(net\)\)"),
+    (_flawed(output="of_output"), r"\(Here: in the output layer.\)"),
+    (_flawed(hidden="net_formula"), r"Hint: o \(1 - o\) is applied to the net input"),
+    (_flawed(overwrite=True), "Hint: those are the gradients of the last example alone"),
+    (_flawed(divide="all"), r"Hint: every gradient is 1/n_out of the right one \(exactly half with two outputs\)"),
 ])
 def test_backward_mistakes(wrong, message):
     with pytest.raises(CheckFailed, match=message):
         check.backward(wrong)
 
 
-def test_backward_transposed_shape_is_named():
+def test_backward_compares_named_arrays_and_shows_arguments_as_shapes():
+    """Issue 11, item 12: no flat list of numbers, no argument cut mid-array."""
+    def slightly_off(W, x, t):
+        dW0, dW1 = _backward(W, x, t)
+        return [dW0 * 1.01, dW1]
+
     with pytest.raises(CheckFailed) as info:
-        check.backward(lambda W, x, t: [_backward(W, x, t)[0], _backward(W, x, t)[1].T])
-    assert "(transposed?)" in str(info.value)
+        check.backward(slightly_off)
+    message = str(info.value)
+    assert "backward(W=[array (2, 2), array (2, 1)], x=array (1, 2), t=array (1, 1)) is not right yet" in message
+    assert "  dW[0]: expected [[-0.007296, 0.005776], [-0.014592, 0.011552]], got [[" in message
+    assert "  dW[1]: right" in message
+    assert "Hint: dW[1] is right in every case, so your output deltas are" in message
+
+
+def test_averaging_over_all_entries_gives_exactly_half_with_two_outputs():
+    """The mistake the hint names is real: np.mean over n * n_out entries halves every gradient of a 2-output net."""
+    case = check._cases()[2]
+    assert case["t"].shape[1] == 2
+    right, halved = _backward(*case.values()), _flawed(divide="all")(*case.values())
+    for a, b in zip(right, halved):
+        np.testing.assert_allclose(b, a / 2)
+
+
+def test_backward_shape_error_names_w1():
+    """Issue 11, item 13: Eq. 5 through W[0] instead of W[1] raises a shape error; the check says why."""
+    def through_w0(W, x, t):
+        o_h = logistic(x @ W[0])
+        y = logistic(o_h @ W[1])
+        delta_o = (y - t) * y * (1 - y)
+        delta_h = (delta_o @ W[0].T) * o_h * (1 - o_h)
+        return [x.T @ delta_h / len(x), o_h.T @ delta_o / len(x)]
+
+    with pytest.raises(CheckFailed, match=r"raised ValueError: .*\nHint: a product whose shapes do not fit.*"
+                                          r"back through the weights they came through, W\[1\] \(not W\[0\]\)"):
+        check.backward(through_w0)
+
+
+def test_delta_hidden_through_the_first_layer_is_named():
+    """Issue 11, item 13: 05.3 with W[0] in place of W[1]."""
+    forward, grads = _reference()
+    o_h = forward.out[1]
+    for w in (W[0][:, 0], W[0][0, :]):
+        with pytest.raises(CheckFailed, match=_hint("those weights are from W[0]")):
+            check.delta_hidden(w * grads.delta[2][0] * o_h * (1 - o_h))

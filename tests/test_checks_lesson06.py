@@ -7,6 +7,7 @@ import pytest
 
 from bp_course.checks import CheckFailed
 from bp_course.checks import lesson06 as check
+from bp_course.checks.backward_pass import flawed_backward, labelled
 
 
 def _hint(text):
@@ -17,14 +18,23 @@ def _logistic(z):
     return 1 / (1 + np.exp(-z))
 
 
-def _backward(W, b, x, t, slope=True):
+def _backward(W, b, x, t, slope=True, sign=1, output_slope="net", divide="n", biases=True, db_zero=False,
+              overwrite=False):
+    """Lesson 06's backward pass, written out here, right by default or with one learner's flaw."""
     outs = [x]
     for w, v in zip(W, b):
-        outs.append(_logistic(outs[-1] @ w + v))
-    delta = (outs[-1] - t) * outs[-1] * (1 - outs[-1])
+        outs.append(_logistic(outs[-1] @ w + (v if biases else 0)))
+    y = outs[-1]
+    delta = sign * (y - t) * {"net": y * (1 - y), "of_output": _logistic(y) * (1 - _logistic(y))}[output_slope]
+    n = {"n": len(x), "all": t.size}[divide]
     dW, db = [None] * len(W), [None] * len(W)
     for l in reversed(range(len(W))):
-        dW[l], db[l] = outs[l].T @ delta / len(x), delta.mean(axis=0)
+        if overwrite:
+            for p in range(len(x)):  # one example at a time, each assignment replacing the last
+                dW[l] = np.outer(outs[l][p], delta[p]) / n
+        else:
+            dW[l] = outs[l].T @ delta / n
+        db[l] = np.zeros(delta.shape[1]) if db_zero else delta.sum(axis=0) / n
         delta = delta @ W[l].T * (outs[l] * (1 - outs[l]) if slope else 1.0)
     return dW, db
 
@@ -38,14 +48,15 @@ def test_correct_answers_pass(capsys):
     assert capsys.readouterr().out.count("✔ Exercise") == 5
 
 
-def test_manual_reference_agrees_with_the_network_class():
+def test_flawed_backward_without_flaws_agrees_with_the_network_class():
     """The mistakes are built on a hand-written backward pass; it must equal Network's when nothing is broken."""
     for case in check._cases():
-        manual = check._reference(**case, average=False)
-        n = len(case["x"])
-        network = check._reference(**case)
-        for a, b in zip(manual, network):
-            np.testing.assert_allclose(a / n, b, rtol=1e-10, atol=1e-14)
+        dW, db = flawed_backward(**case)
+        reference = check._reference(**case)
+        for label, value in {**labelled("dW", dW), **labelled("db", db)}.items():
+            np.testing.assert_allclose(value, reference[label], rtol=1e-10, atol=1e-14)
+        for label, value in {**labelled("dW", _backward(**case)[0]), **labelled("db", _backward(**case)[1])}.items():
+            np.testing.assert_allclose(value, reference[label], rtol=1e-10, atol=1e-14)
 
 
 @pytest.mark.parametrize("exercise,wrong,hint", [
@@ -55,7 +66,17 @@ def test_manual_reference_agrees_with_the_network_class():
     ("weight_gradient", lambda out, delta: delta.T @ out / len(out), "the result is transposed"),
     ("bias_gradient", lambda delta: delta.sum(axis=0), "that is the sum over the batch"),
     ("bias_gradient", lambda delta: delta.mean(axis=1), "averages over the neurons"),
-    ("backward", lambda W, b, x, t: _backward(W, b, x, t, slope=False), "the hidden deltas lack phi'(net)"),
+    ("layer_forward", lambda out, W, b: out @ W.T + b, "W is transposed: W[l] is stored (inputs, outputs)"),
+    ("backward", lambda W, b, x, t: _backward(W, b, x, t, slope=False), "the hidden deltas lack their slope"),
+    # Issue 11, item 12: the capstone's mistakes, each named.
+    ("backward", lambda W, b, x, t: _backward(W, b, x, t, sign=-1), "every gradient has the opposite sign"),
+    ("backward", lambda W, b, x, t: _backward(W, b, x, t, output_slope="of_output"),
+     "phi' is evaluated at the neuron's output"),
+    ("backward", lambda W, b, x, t: _backward(W, b, x, t, overwrite=True), "the last example alone (divided by n)"),
+    ("backward", lambda W, b, x, t: _backward(W, b, x, t, divide="all"), "every gradient is 1/n_out of the right one"),
+    ("backward", lambda W, b, x, t: _backward(W, b, x, t, biases=False),
+     "the gradients of the network without its biases"),
+    ("backward", lambda W, b, x, t: _backward(W, b, x, t, db_zero=True), "the bias gradients are missing (zero)"),
     ("count_paths", lambda width, depth: width * depth, "that counts the hidden neurons"),
     ("count_paths", lambda width, depth: depth ** width, "base and exponent are swapped"),
     ("count_paths", lambda width, depth: width ** (depth + 1), "one factor too many"),
@@ -66,10 +87,44 @@ def test_plausible_mistakes_get_their_hint(exercise, wrong, hint):
 
 
 def test_backward_shape_and_type_errors_are_named():
-    with pytest.raises(CheckFailed, match=r"dW\[0\] should have shape \(2, 3\); got \(3, 2\) \(transposed\?\)"):
+    with pytest.raises(CheckFailed, match=r"dW\[0\] should have shape \(2, 3\), like the array it is the gradient of; "
+                                          r"got \(3, 2\) \(transposed\?\)"):
         check.backward(lambda W, b, x, t: ([g.T for g in _backward(W, b, x, t)[0]], _backward(W, b, x, t)[1]))
     with pytest.raises(CheckFailed, match="two lists"):
         check.backward(lambda W, b, x, t: _backward(W, b, x, t)[0])
+
+
+def test_backward_compares_named_arrays_and_shows_arguments_as_shapes():
+    """Issue 11, item 12: each array under its name, the arguments as shapes, not a flat list cut mid-array."""
+    def biases_off(W, b, x, t):
+        dW, db = _backward(W, b, x, t)
+        return dW, [v * 1.01 for v in db]
+
+    with pytest.raises(CheckFailed) as info:
+        check.backward(biases_off)
+    message = str(info.value)
+    assert ("backward(W=[array (2, 3), array (3, 1)], b=[array (3,), array (1,)], x=array (4, 2), t=array (4, 1)) "
+            "is not right yet:") in message
+    assert "  dW[0]: right\n  dW[1]: right\n  db[0]: expected [" in message
+    assert "Hint: every dW[l] is right, so your deltas are; some db[l] are not" in message
+    assert "array([" not in message
+
+
+def test_layer_forward_with_w_transposed_is_named_when_it_raises():
+    """Issue 11, item 13: out @ W.T raises a shape error on a non-square W; the check names the transpose."""
+    with pytest.raises(CheckFailed) as info:
+        check.layer_forward(lambda out, W, b: out @ W.T + b)
+    message = str(info.value)
+    assert message.startswith("Exercise 06.1: layer_forward(out=array (4, 3), W=array (3, 2), b=array (2,)) raised "
+                              "ValueError")
+    assert "Hint: W is transposed" in message
+
+
+def test_a_raising_layer_forward_is_reported_with_shapes_and_no_false_hint():
+    with pytest.raises(CheckFailed) as info:
+        check.layer_forward(lambda out, W, b: out @ W[:, :1] @ b)
+    assert "layer_forward(out=array (4, 3), W=array (3, 2), b=array (2,)) raised ValueError" in str(info.value)
+    assert "Hint" not in str(info.value)
 
 
 def test_count_paths_refuses_a_fractional_count():

@@ -11,8 +11,8 @@ import numpy as np
 
 from bp_course import datasets
 from bp_course.activations import logistic
-from bp_course.checks import hidden
-from bp_course.checks.core import Mistake, answer_value, expect_close, expect_function, flat, gradient_list, passed
+from bp_course.checks import backward_pass, hidden
+from bp_course.checks.core import CheckFailed, Mistake, answer_value, expect_close, passed
 
 __all__ = ["HIDDEN", "forward", "delta_output", "delta_hidden", "gradients", "backward"]
 
@@ -67,6 +67,11 @@ def delta_output(delta) -> None:
     passed("05.2", f"delta_output = (y - t) y (1 - y) = {_DELTA_O[0]:.6f}.")
 
 
+_FIRST_LAYER = ("those weights are from W[0], the layer from the inputs into the hidden neurons. The output's delta "
+                "returns through the weights that carried the hidden outputs forward to the output neuron, "
+                "w_{j,out} = W[1][j, 0].")
+
+
 def delta_hidden(delta) -> None:
     """Exercise 05.3: the hidden deltas of Eq. 5, delta_j = (sum_l w_jl delta_l) o_j (1 - o_j).
 
@@ -87,6 +92,9 @@ def delta_hidden(delta) -> None:
         Mistake(backpropagated * _NET_H * (1 - _NET_H), "o_j (1 - o_j) takes the hidden *outputs* o_j, not the "
                                                         "net inputs net_j."),
         Mistake(-_DELTA_H, "the sign is flipped; start from delta_output = (y - t) y (1 - y)."),
+        *[Mistake(w * _DELTA_O * _O_H * (1 - _O_H), _FIRST_LAYER) for w in (_W[0][:, 0], _W[0][0, :])],
+        *[Mistake(w * _DELTA_O, _FIRST_LAYER + " (And each hidden delta also needs its own slope o_j (1 - o_j).)")
+          for w in (_W[0][:, 0], _W[0][0, :])],
     ])
     passed("05.3", f"delta_hidden = [{_DELTA_H[0]:.6f}, {_DELTA_H[1]:.6f}]: each hidden neuron's share of the "
                    "output's delta, times its own slope.")
@@ -116,14 +124,13 @@ def gradients(dW0, dW1) -> None:
     passed("05.4", "dE/dw_ij = o_i delta_j for all six weights.")
 
 
-def _backward(W, x, t, hidden_slope=True, average=True):
+def _backward(W, x, t):
+    """The reference: Eq. 5 for a batch, the error averaged over the examples (Lesson 05, section 3)."""
     o_h = logistic(x @ W[0])
     y = logistic(o_h @ W[1])
     delta_o = (y - t) * y * (1 - y)
-    back = delta_o @ W[1].T
-    delta_h = back * o_h * (1 - o_h) if hidden_slope else back
-    n = len(x) if average else 1
-    return [x.T @ delta_h / n, o_h.T @ delta_o / n]
+    delta_h = (delta_o @ W[1].T) * o_h * (1 - o_h)
+    return [x.T @ delta_h / len(x), o_h.T @ delta_o / len(x)]
 
 
 def _cases():
@@ -135,30 +142,61 @@ def _cases():
     return cases
 
 
+def _flawed(**flaws):
+    """A mistake's gradients: the two-layer pass without biases, with one flaw of :func:`backward_pass.flawed_backward`."""
+    def value(W, x, t):
+        dW, _ = backward_pass.flawed_backward(W, [np.zeros(w.shape[1]) for w in W], x, t, **flaws)
+        return backward_pass.labelled("dW", dW)
+    return value
+
+
+_MISTAKES = backward_pass.mistakes(_flawed, averaged="the gradients", with_biases=False)
+
+
+def _diagnose(verdicts):
+    if backward_pass.last_layer_right(verdicts):
+        return ("dW[1] is right in every case, so your output deltas are; dW[0] is not, so look at the hidden "
+                "deltas, Eq. 5: the output deltas go back through the weights W[1] they came through, times "
+                "each hidden neuron's own slope o_h (1 - o_h), and dW[0] pairs them with the inputs x.")
+    return None
+
+
+def _on_error(error, fn, case):
+    if isinstance(error, ValueError) and ("matmul" in str(error) or "shapes" in str(error)
+                                          or "broadcast" in str(error)):
+        W, x, t = case.values()
+        return (f"a product whose shapes do not fit. Here x is {x.shape}, W[0] {W[0].shape}, W[1] {W[1].shape}: "
+                f"the hidden outputs x @ W[0] are ({len(x)}, {W[0].shape[1]}), the output deltas ({len(x)}, "
+                f"{W[1].shape[1]}), and Eq. 5 sends the output deltas back through the weights they came "
+                f"through, W[1] (not W[0]): ({len(x)}, {W[1].shape[1]}) @ W[1].T is ({len(x)}, {W[0].shape[1]}). "
+                "Print the shapes of your arrays to find the product that does not fit.")
+    return None
+
+
+def _unpack(result, expected):
+    if not isinstance(result, (list, tuple)) or len(result) != 2:
+        raise CheckFailed("05.5", f"backward should return a list of two arrays [dW0, dW1], the gradients of W[0] "
+                                  f"and W[1]; got {type(result).__name__} {backward_pass.shape_of(result)}")
+    return dict(zip(expected, result))
+
+
 def backward(fn) -> None:
     """Exercise 05.5: ``fn(W, x, t)`` must return [dE/dW[0], dE/dW[1]] for a batch.
 
     The network is logistic in both layers, has no biases, and E is the
-    squared error averaged over the examples (rows of ``x`` and ``t``).
+    squared error summed over the outputs and averaged over the examples
+    (rows of ``x`` and ``t``), Lesson 05 section 1. The gradients are
+    compared array by array; a wrong answer gets the hint of the mistake
+    that explains every array of every case.
 
     Examples
     --------
     >>> backward(_backward)
     ✔ Exercise 05.5 passed: the recursive delta rule, for any layer sizes and batches.
     """
-    mistakes = [
-        Mistake(lambda W, x, t: flat(_backward(W, x, t, hidden_slope=False)),
-                "the hidden deltas lack their slope o_j (1 - o_j): delta_j = (sum_l w_jl delta_l) phi'(net_j)."),
-        Mistake(lambda W, x, t: flat(_backward(W, x, t, average=False)),
-                "that sums over the examples; E is their average, so divide the gradients by n."),
-    ]
-    def shapes(W, x, t):
-        sizes = f"for layer sizes {W[0].shape[0]}-{W[0].shape[1]}-{W[1].shape[1]}"
-        return [(f"dE/dW[{l}] ({sizes})", w.shape) for l, w in enumerate(W)]
-
-    answer = gradient_list("05.5", fn, shapes, name="backward", what="a list of two arrays [dW0, dW1]")
-    expect_function("05.5", answer, _cases(), lambda W, x, t: flat(_backward(W, x, t)), name="backward",
-                    mistakes=mistakes, rtol=1e-7)
+    backward_pass.expect_gradients("05.5", fn, _cases(), lambda W, x, t: backward_pass.labelled("dW", _backward(W, x, t)),
+                               name="backward", unpack=_unpack, mistakes=_MISTAKES, diagnose=_diagnose,
+                               on_error=_on_error)
     passed("05.5", "the recursive delta rule, for any layer sizes and batches.")
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from bp_course.checks import hidden
-from bp_course.checks.core import CheckFailed, Mistake, call, expect_function, flat, gradient_list, passed
+from bp_course.checks import backward_pass, hidden
+from bp_course.checks.backward_pass import flawed_backward, labelled, shape_of
+from bp_course.checks.core import CheckFailed, Mistake, call, expect_function, passed
 from bp_course.network import Network
 
 __all__ = ["HIDDEN", "layer_forward", "weight_gradient", "bias_gradient", "backward", "count_paths"]
@@ -19,6 +20,38 @@ __all__ = ["HIDDEN", "layer_forward", "weight_gradient", "bias_gradient", "backw
 _RNG = np.random.default_rng(6)
 _BATCHES = [(_RNG.normal(size=(n, a)), _RNG.normal(size=(a, b)), _RNG.normal(size=b))
             for n, a, b in ((4, 3, 2), (1, 2, 5), (6, 5, 5))]
+
+
+_TRANSPOSED = ("W is transposed: W[l] is stored (inputs, outputs), w_ij in row i (the neuron it comes from) and "
+               "column j (the neuron it goes to), so out @ W already gives one column per neuron of the next layer. "
+               "out @ W.T is the formula of texts that store W the other way round, (outputs, inputs) "
+               "(the table in section 2).")
+
+
+def _transposes_W(fn, out, W, b) -> bool:
+    """True when ``fn`` computes out @ W.T + b: called with W transposed, it gives the right answer."""
+    try:
+        value = np.asarray(fn(out.copy(), W.T.copy(), b.copy()), dtype=np.float64)
+    except Exception:  # the learner's code may raise anything
+        return False
+    return value.shape == (len(out), W.shape[1]) and bool(np.allclose(value, out @ W + b))
+
+
+def _diagnosed(fn):
+    """The learner's layer_forward, whose errors name their arguments as shapes, and name a transposed W."""
+    if not callable(fn):
+        return fn
+
+    def layer_forward(out, W, b):
+        try:
+            return fn(out, W, b)
+        except NotImplementedError:
+            raise
+        except Exception as error:  # the learner's code may raise anything
+            shown = f"layer_forward(out={shape_of(out)}, W={shape_of(W)}, b={shape_of(b)})"
+            hint = f"\nHint: {_TRANSPOSED}" if _transposes_W(fn, out, W, b) else ""
+            raise CheckFailed("06.1", f"{shown} raised {type(error).__name__}: {error}{hint}") from None
+    return layer_forward
 
 
 def layer_forward(fn) -> None:
@@ -35,8 +68,10 @@ def layer_forward(fn) -> None:
         Mistake(lambda out, W, b: out @ W + b.sum(), "the bias is a vector, one entry per neuron of the layer: "
                                                      "add b itself (NumPy broadcasts it to every row)."),
         Mistake(lambda out, W, b: (out @ W + b).sum(axis=0), "that adds up the examples; keep one row per example."),
+        Mistake(lambda out, W, b: out @ W.T + b, _TRANSPOSED),
     ]
-    expect_function("06.1", fn, cases, lambda out, W, b: out @ W + b, name="layer_forward", mistakes=mistakes)
+    expect_function("06.1", _diagnosed(fn), cases, lambda out, W, b: out @ W + b, name="layer_forward",
+                    mistakes=mistakes)
     passed("06.1", "net = out W + b, one row per example, the bias added to every row.")
 
 
@@ -89,23 +124,10 @@ def _network(W, b):
     return net
 
 
-def _reference(W, b, x, t, hidden_slope=True, average=True):
-    if hidden_slope and average:
-        grads = _network(W, b).gradients(x, t)
-        return grads.dW + grads.db
-    outs = [x]
-    for w, v in zip(W, b):
-        outs.append(1 / (1 + np.exp(-(outs[-1] @ w + v))))
-    n = len(x) if average else 1
-    delta = (outs[-1] - t) * outs[-1] * (1 - outs[-1])
-    dW, db = [None] * len(W), [None] * len(W)
-    for l in range(len(W) - 1, -1, -1):
-        dW[l], db[l] = outs[l].T @ delta / n, delta.sum(axis=0) / n
-        if l:
-            delta = delta @ W[l].T
-            if hidden_slope:
-                delta = delta * outs[l] * (1 - outs[l])
-    return dW + db
+def _reference(W, b, x, t):
+    """The right gradients, from the course's :class:`Network` (a route independent of the mistakes' code)."""
+    grads = _network(W, b).gradients(x, t)
+    return {**labelled("dW", grads.dW), **labelled("db", grads.db)}
 
 
 def _cases():
@@ -118,33 +140,68 @@ def _cases():
     return cases
 
 
+def _flawed(**flaws):
+    """A mistake's gradients: :func:`backward_pass.flawed_backward` with one flaw, labelled."""
+    def value(W, b, x, t):
+        dW, db = flawed_backward(W, b, x, t, **flaws)
+        return {**labelled("dW", dW), **labelled("db", db)}
+    return value
+
+
+_MISTAKES = backward_pass.mistakes(_flawed, averaged="dW and db", with_biases=True) + [
+    Mistake(_flawed(biases=False), "these are the gradients of the network without its biases: the forward pass "
+                                   "must add each layer's bias, net = out @ W[l] + b[l] (your layer_forward)."),
+    Mistake(_flawed(bias_gradient="zero"), "the bias gradients are missing (zero): db[l] is the mean over the "
+                                           "examples of the deltas of the layer the bias feeds (Exercise 06.3)."),
+    Mistake(_flawed(bias_gradient="sum"), "the bias gradients are sums over the batch; E is the average, so db[l] "
+                                          "is the mean of the deltas (Exercise 06.3)."),
+]
+
+
+def _diagnose(verdicts):
+    if all(all(label.startswith("db") for label in wrong) for _, wrong in verdicts):
+        return ("every dW[l] is right, so your deltas are; some db[l] are not: a bias is a weight whose input is "
+                "always 1, so db[l] is the mean over the examples of the deltas of the layer it feeds (Exercise 06.3).")
+    if backward_pass.last_layer_right(verdicts):
+        return ("the output layer's dW and db are right in every case, so your output deltas are; earlier layers' "
+                "are not, so look at how the deltas go back (Eq. 5): delta @ W[l].T, times the slope "
+                "out (1 - out) of layer l, then dW[l - 1] from the outputs of layer l - 1.")
+    return None
+
+
+def _unpack(result, expected):
+    depth = len(expected) // 2
+    if not (isinstance(result, (list, tuple)) and len(result) == 2
+            and all(isinstance(r, (list, tuple)) and len(r) == depth for r in result)):
+        raise CheckFailed("06.4", f"backward should return two lists (dW, db), one array per layer in each "
+                                  f"({depth} layers here); got {type(result).__name__} {shape_of(result)}")
+    return dict(zip(expected, list(result[0]) + list(result[1])))
+
+
+def _on_error(error, fn, case):
+    if isinstance(error, (ValueError, IndexError)):
+        W = case["W"]
+        shapes = ", ".join(f"W[{l}] {w.shape}" for l, w in enumerate(W))
+        return (f"here the layers are {shapes}, and x is {case['x'].shape}. Going forward, layer l's output "
+                f"(n, W[l].shape[0]) times W[l] gives (n, W[l].shape[1]); going back, the deltas of layer l + 1 "
+                "return through the same W[l] transposed. The input layer (l = 0) needs no delta. Print the "
+                "shapes of your arrays to find the step that does not fit.")
+    return None
+
+
 def backward(fn) -> None:
     """Exercise 06.4: ``fn(W, b, x, t)`` must return (dW, db), lists of gradients for a logistic network of any depth.
 
+    The gradients are compared array by array, each under its name (``dW[0]``, ``db[1]``); a wrong answer
+    gets the hint of the mistake that explains every array of every case.
+
     Examples
     --------
-    >>> backward(lambda W, b, x, t: (_reference(W, b, x, t)[:len(W)], _reference(W, b, x, t)[len(W):]))
+    >>> backward(_reference_backward)
     ✔ Exercise 06.4 passed: one loop over the layers, backwards; no loop over the examples.
     """
-    def shapes(W, b, x, t):
-        return [(f"dW[{l}]", w.shape) for l, w in enumerate(W)] + [(f"db[{l}]", v.shape) for l, v in enumerate(b)]
-
-    def as_list(W, b, x, t):
-        result = fn(W, b, x, t)
-        if isinstance(result, (list, tuple)) and len(result) == 2 and all(isinstance(r, (list, tuple)) for r in result):
-            return list(result[0]) + list(result[1])
-        raise CheckFailed("06.4", f"backward should return two lists (dW, db), one array per layer in each; got "
-                                  f"{type(result).__name__}")
-
-    answer = gradient_list("06.4", as_list if callable(fn) else fn, shapes, name="backward",
-                           what="(dW, db): two lists with one array per layer")
-    mistakes = [
-        Mistake(lambda *a: flat(_reference(*a, hidden_slope=False)),
-                "the hidden deltas lack phi'(net) = out (1 - out): after delta @ W[l].T, multiply by the slope of layer l."),
-        Mistake(lambda *a: flat(_reference(*a, average=False)), "those are sums over the batch; E is the average."),
-    ]
-    expect_function("06.4", answer, _cases(), lambda *a: flat(_reference(*a)), name="backward", mistakes=mistakes,
-                    rtol=1e-7)
+    backward_pass.expect_gradients("06.4", fn, _cases(), _reference, name="backward", unpack=_unpack,
+                                   mistakes=_MISTAKES, diagnose=_diagnose, on_error=_on_error)
     passed("06.4", "one loop over the layers, backwards; no loop over the examples.")
 
 
@@ -190,8 +247,8 @@ def _both_lists(result):
 
 
 def _reference_backward(W, b, x, t):
-    grads = _reference(W, b, x, t)
-    return grads[:len(W)], grads[len(W):]
+    grads = _network(W, b).gradients(x, t)
+    return grads.dW, grads.db
 
 
 HIDDEN = {
