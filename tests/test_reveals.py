@@ -35,6 +35,20 @@ ANSWERS_03_04: dict[str, list[str]] = {
     "04.4": ["(y - t) * y * (1 - y) * x1", r"(y - t)\,y\,(1 - y)\,x_1", "dE/dw1 = (y - t) y (1 - y) x1"],
 }
 
+# Lessons 05-06: the worked 2-2-1 example's numbers, and the matrix form of the delta rule.
+ANSWERS_05_06: dict[str, list[str]] = {
+    "05.1": ["0.598688", "0.513769"],
+    "05.2": ["-0.121466"],
+    "05.3": ["-0.014592"],
+    "05.4": ["-0.07272"],
+    "05.5": ["delta_output @ W[1].T", "o.T @ delta"],
+    "06.1": ["out @ W + b"],
+    "06.2": [r"O^{(l)\top}\,\Delta^{(l+1)}", "out.T @ delta"],
+    "06.3": [r"\frac{1}{n} \sum_p \Delta^{(l+1)}_{p}", "delta.mean(axis=0)"],
+    "06.4": ["delta @ W[l].T"],
+    "06.5": ["width ** depth", r"w^d"],
+}
+
 # Lessons 07-08: the six broken backward passes, and the softmax cross-entropy derivation.
 ANSWERS_07_08: dict[str, list[str]] = {
     "07.2": ['"float64": 1e-5', '"float32": 1e-2', r"about $10^{-5}$ in float64 and $10^{-2}$ in float32"],
@@ -53,7 +67,7 @@ ANSWERS_07_08: dict[str, list[str]] = {
     "08.5": ["y1 - t1", "y_1 - t_1", "y_j - t_j", "Y - T", "(Y - T)/n"],
 }
 
-ANSWERS = {**ANSWERS_03_04, **ANSWERS_07_08}
+ANSWERS = {**ANSWERS_03_04, **ANSWERS_05_06, **ANSWERS_07_08}
 
 _DETAILS = re.compile(r"<details\b.*?</details>", re.DOTALL | re.IGNORECASE)
 _NOISE = re.compile(r"\\left|\\right|\\[,;!]|\\cdot|\\mathrm|\\text|\\bigl|\\bigr|\\Bigl|\\Bigr|[\s{}$*]")
