@@ -165,3 +165,14 @@ def test_formula_checks_print_the_equation_once_the_answer_passes(capsys):
     for line in ("dE/dy = y - t: that is Eq. 4", "dy/dnet = phi'(net) = y (1 - y): that is Eq. 3",
                  "dnet/dw1 = x1: that is Eq. 2", "dE/dw1 = (y - t) y (1 - y) x1: that is Eq. 1"):
         assert line in out
+
+
+def test_n_counts_examples_only():
+    """Issue 11, item 16: lesson 04 once summed Eq. 1's inputs up to n, the symbol every lesson uses for examples."""
+    from pathlib import Path
+
+    from bp_course import notebooks
+
+    lesson = notebooks.read(Path(__file__).resolve().parent.parent / "solutions" / "04_chain_rule_one_layer.ipynb")
+    markdown = "\n".join(c.source for c in lesson.cells if c.cell_type == "markdown")
+    assert not re.search(r"\\sum_\{k=1\}\^\{?n\}?", markdown)
