@@ -87,6 +87,11 @@ def _grade(args) -> int:
     if not paths:
         print("grade: no notebooks found in " + ", ".join(args.submissions), file=sys.stderr)
         return 2
+    try:
+        reports.prepare(args.out)  # before grading: a bad --out costs no grading time
+    except (OSError, reports.ReportError) as error:
+        print(f"grade: cannot write reports to {args.out}: {error}", file=sys.stderr)
+        return 2
     print(f"grading {len(paths)} submission(s) with {args.jobs or 'all'} worker(s)...", file=sys.stderr)
     try:
         results, seed = grading.grade_all(paths, course=args.course, lesson=args.lesson, policy=policy,
@@ -97,7 +102,8 @@ def _grade(args) -> int:
         return 2
     out = reports.write_reports(results, args.out, seed, feedback=args.feedback)
     print(reports.table(results))
-    print(f"\nreports in {out}/: gradebook.csv, feedback/, results/ (hidden-check seed {seed})")
+    print(f"\nreports in {out}/: gradebook.csv, feedback/, results/ (hidden-check seed {seed}, in the gradebook "
+          "only: regrade with --seed to draw the same inputs)")
     return 0
 
 
@@ -123,7 +129,8 @@ def main(argv=None) -> int:
     grd.add_argument("--jobs", type=int, help="submissions graded at once (default: one per CPU core)")
     grd.add_argument("--cell-timeout", type=int, default=60, help="seconds one cell may run (default: 60)")
     grd.add_argument("--timeout", type=int, default=600, help="seconds one run of a lesson may take (default: 600)")
-    grd.add_argument("--seed", type=int, help="seed of the hidden checks' inputs (default: drawn at random)")
+    grd.add_argument("--seed", type=int, help="seed of the hidden checks' inputs (default: drawn fresh at random "
+                                              "for every run; pass the gradebook's seed to repeat a run exactly)")
     grd.add_argument("--feedback", choices=("md", "html"), default="md", help="feedback format (default: md)")
     grd.add_argument("--course", default=str(_course_root()), help="folder holding lessons/ and solutions/ "
                                                                  "(default: this checkout)")

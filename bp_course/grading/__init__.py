@@ -14,9 +14,11 @@ NumPy). So the grader
    time (:mod:`bp_course.checks.hidden`, :mod:`.probe`);
 4. **flags** answer code that reaches into the machinery (:mod:`.suspicious`);
 5. **reports**: a table, a gradebook CSV, feedback per student, autograder
-   JSON, with the submission's SHA-256 and the versions used (:mod:`.reports`).
+   JSON, with the submission's SHA-256 and the versions used (:mod:`.reports`),
+   every piece of student text escaped for where it lands (:mod:`.safetext`).
 
-The student's file is only ever read.
+The student's file is only ever read, and every file of a class is read and
+hashed before the first kernel starts; symbolic links are refused.
 """
 
 from bp_course.grading.batch import Policy, StudentResult, collect, grade_all, load_policy

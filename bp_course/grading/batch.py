@@ -10,16 +10,18 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bp_course.grading import suspicious
+from bp_course.grading import safetext, suspicious
 from bp_course.grading.runner import Outcome, grade_answers
 from bp_course.grading.submission import (Lesson, Submission, SubmissionError, extract_answers, load_lesson,
                                           read_submission, student_name)
+from bp_course.grading.safetext import printable
 
-__all__ = ["Policy", "StudentResult", "collect", "load_policy", "grade_all"]
+__all__ = ["Policy", "StudentResult", "choose_seed", "collect", "load_policy", "grade_all"]
 
 
 @dataclass
@@ -72,10 +74,16 @@ def load_policy(path) -> Policy:
 
 @dataclass
 class StudentResult:
-    """Everything the reports say about one submission."""
+    """Everything the reports say about one submission.
+
+    ``student`` is unique in its batch (see :func:`_unique_names`); ``path``
+    is the file as the instructor passed it, ``file`` its path relative to
+    the folder holding the whole batch (what a student's feedback shows).
+    """
 
     student: str
     path: Path
+    file: str = ""
     sha256: str = ""
     lesson: str | None = None
     outcomes: list = field(default_factory=list)
@@ -100,29 +108,80 @@ class StudentResult:
 def collect(paths) -> list:
     """Submission files from the command line: notebooks, and the notebooks inside folders (recursively).
 
-    A path that does not exist is kept, so the report can say so.
+    A path that does not exist is kept, so the report can say so. Inside a
+    folder, symbolic links are never followed: a link named ``*.ipynb``, or a
+    link to a folder, is kept as an entry of its own, which the grader
+    refuses with a line in the report (it could point at another student's
+    work or at the grader's files).
     """
     found = []
     for path in map(Path, paths):
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts))
-        else:
+        if not path.is_dir():  # a folder named on the command line is the instructor's: followed even if a link
             found.append(path)
+            continue
+        below = []
+        for folder, subfolders, files in os.walk(path, followlinks=False):
+            folder = Path(folder)
+            for name in list(subfolders):
+                if name == ".ipynb_checkpoints":
+                    subfolders.remove(name)
+                elif (folder / name).is_symlink():
+                    subfolders.remove(name)
+                    below.append(folder / name)
+            below.extend(folder / name for name in files if name.endswith(".ipynb"))
+        found.extend(sorted(below))
     return found
 
 
-def _unique_names(paths) -> list:
-    names, seen = [], {}
-    for path in paths:
-        name = student_name(path)
-        seen[name] = seen.get(name, 0) + 1
-        names.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
-    return names
+def choose_seed(seed=None) -> int:
+    """The hidden checks' seed: ``seed`` when the instructor gives one, else a fresh random one (a regrade draws new inputs)."""
+    return secrets.randbits(31) if seed is None else int(seed)
 
 
-def _grade_one(path: Path, student: str, course: Path, lesson_number, policy: Policy, seed: int,
-               cell_timeout: int, timeout: int, lessons: dict) -> StudentResult:
-    result = StudentResult(student=student, path=path)
+def _display_paths(paths) -> list:
+    """Each path relative to the folder holding them all: what a student's feedback may show of where it lies."""
+    absolute = [os.path.abspath(p) for p in paths]
+    try:
+        root = os.path.commonpath([os.path.dirname(a) for a in absolute]) if absolute else ""
+        return [printable(os.path.relpath(a, root)) for a in absolute]
+    except ValueError:  # Windows: paths on different drives
+        return [printable(Path(p).name) for p in paths]
+
+
+def _unique_names(results) -> None:
+    """Give every result a name no other shares, even as a report file name; warn where a suffix was needed.
+
+    Names collide when their report files would (:func:`safetext.name_key`:
+    ``a b`` and ``a_b``, ``Alice`` and ``alice``) or when two files map to the
+    same student (``alice.ipynb`` and ``alice/00_x.ipynb``; ``aaron/zoe.ipynb``
+    and ``zoe.ipynb``). Then *every* file of the group gets a suffix (the
+    lesson number when that tells them apart, else 1, 2, ... in the order
+    given), so none takes another's row, and a warning names the files.
+    """
+    groups = {}
+    for result in results:
+        groups.setdefault(safetext.name_key(result.student), []).append(result)
+    taken = {key for key, members in groups.items() if len(members) == 1}
+    for members in (m for m in groups.values() if len(m) > 1):
+        lessons = [r.lesson for r in members]
+        by_lesson = None not in lessons and len(set(lessons)) == len(lessons)
+        files = ", ".join(r.file for r in members)
+        for k, result in enumerate(members, 1):
+            base = result.student
+            name, extra = f"{base}-{lessons[k - 1] if by_lesson else k}", 1
+            while safetext.name_key(name) in taken:
+                extra += 1
+                name = f"{base}-{lessons[k - 1] if by_lesson else k}-{extra}"
+            taken.add(safetext.name_key(name))
+            result.student = name
+            result.warnings.append(f"{len(members)} submissions map to the student name {base!r} ({files}); this "
+                                   f"one ({result.file}) is reported as {name!r}")
+
+
+def _read_one(path: Path, student: str, file: str, course: Path, lesson_number, policy: Policy,
+              lessons: dict) -> tuple:
+    """Read, hash and check one submission (no kernel runs): its result so far, and its answers (None if refused)."""
+    result = StudentResult(student=student, path=path, file=file)
     try:
         submission: Submission = read_submission(path, student)
         result.sha256, result.warnings = submission.sha256, submission.warnings
@@ -146,18 +205,48 @@ def _grade_one(path: Path, student: str, course: Path, lesson_number, policy: Po
             reasons = suspicious.scan(source, modules)
             if reasons:
                 result.flags[exercise] = reasons
-        outcomes = grade_answers(lesson, submission.answers, seed=seed, cell_timeout=cell_timeout, timeout=timeout)
-        result.outcomes = [o for o in outcomes if o.exercise in result.worth]
+        return result, submission.answers
     except SubmissionError as error:
         result.problem = str(error)
+    except Exception as error:  # never let one file stop the class: report it and go on
+        result.problem = f"could not be graded ({type(error).__name__}: {str(error)[:200]})"
+    return result, None
+
+
+def _grade_one(result: StudentResult, answers: dict, lesson: Lesson, seed: int, cell_timeout: int,
+               timeout: int) -> StudentResult:
+    """Run one submission's answers (read before any kernel started) and keep the outcomes that count."""
+    try:
+        outcomes = grade_answers(lesson, answers, seed=seed, cell_timeout=cell_timeout, timeout=timeout)
+        result.outcomes = [o for o in outcomes if o.exercise in result.worth]
     except Exception as error:  # never let one file stop the class: report it and go on
         result.problem = f"could not be graded ({type(error).__name__}: {str(error)[:200]})"
     return result
 
 
+def _redact(results, answers: dict, lessons: dict, seed: int) -> None:
+    """Take out of each student's messages what only the grader or another student had (:class:`safetext.Redactor`)."""
+    public = [c.source for lesson in lessons.values() for c in lesson.notebook.cells]
+    redactor = safetext.Redactor(
+        argv=[sys.argv, getattr(sys, "orig_argv", sys.argv)], seed=seed, public=public,
+        paths={r.student: [str(r.path), os.path.abspath(r.path), r.file] for r in results},
+        answers={r.student: list((answers.get(id(r)) or {}).values()) for r in results})
+    for result in results:
+        secrets_ = redactor.secrets_for(result.student)
+        for outcome in result.outcomes:
+            outcome.message = redactor(outcome.message, result.student, secrets_)
+        if result.problem:
+            result.problem = redactor(result.problem, result.student, secrets_)
+
+
 def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, cell_timeout=60,
               timeout=600) -> tuple:
     """Grade submissions in parallel.
+
+    Every submission is read, hashed and checked before the first kernel
+    starts, so code running in one student's kernel cannot change what is
+    graded for another. Students get unique names, and each student's
+    messages are redacted of what only the grader or a classmate had.
 
     Parameters
     ----------
@@ -170,7 +259,8 @@ def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, 
         submission's own metadata or file name says.
     policy : Policy, optional
     seed : int, optional
-        Seed of the hidden checks' inputs; drawn at random when None.
+        Seed of the hidden checks' inputs; drawn fresh at random when None,
+        so a regrade draws new inputs unless the same seed is asked for.
     jobs : int, optional
         Submissions graded at once (each runs its own kernel); the number of
         CPU cores by default.
@@ -182,14 +272,22 @@ def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, 
     (list of StudentResult, int)
         The results in the order of ``paths``, and the seed used.
     """
-    seed = secrets.randbits(31) if seed is None else int(seed)
+    seed = choose_seed(seed)
     policy = policy or Policy()
     jobs = max(1, jobs or os.cpu_count() or 1)
     lessons = {}
     if lesson:  # load once up front, so a bad --lesson is one clear error, not one per student
         lessons[lesson] = load_lesson(Path(course), lesson)
-    names = _unique_names(paths)
+    # Every submission is read and hashed before any kernel starts: nothing a kernel does can change what is graded.
+    read = [_read_one(Path(p), student_name(Path(p)), file, Path(course), lesson, policy, lessons)
+            for p, file in zip(paths, _display_paths(paths))]
+    results = [result for result, _ in read]
+    _unique_names(results)
+    answers = {id(result): found for result, found in read if found is not None}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_grade_one, Path(p), name, Path(course), lesson, policy, seed, cell_timeout, timeout,
-                               lessons) for p, name in zip(paths, names)]
-        return [f.result() for f in futures], seed
+        futures = [pool.submit(_grade_one, result, found, lessons[result.lesson], seed, cell_timeout, timeout)
+                   for result, found in read if found is not None]
+        for future in futures:
+            future.result()
+    _redact(results, answers, lessons, seed)
+    return results, seed

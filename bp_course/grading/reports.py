@@ -1,21 +1,37 @@
 """The grader's reports: a terminal table, a gradebook CSV, feedback per student, autograder JSON.
 
 Hidden checks appear by count only ("3 of 3 hidden checks passed"), never
-with their inputs, so feedback can go to students as it is.
+with their inputs or their seed, so feedback can go to students as it is;
+the seed is in the gradebook, which is the instructor's.
+
+Reports are data, not code: everything a student chose (a file name, a
+message, a name in their code) is escaped for where it lands
+(:mod:`bp_course.grading.safetext`): no escape codes in the table, no
+formulas in the CSV, no Markdown or HTML structure in the feedback, and
+report files only ever written inside the output folder, never through a
+symbolic link.
 """
 
 from __future__ import annotations
 
 import csv
 import html
+import io
 import json
+import os
 import platform
-import re
+import tempfile
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["versions", "table", "write_gradebook", "feedback_markdown", "feedback_html", "autograder_json",
-           "write_reports"]
+from bp_course.grading.safetext import csv_cell, file_stem, md_code_block, md_code_span, md_text, name_key, printable
+
+__all__ = ["ReportError", "versions", "table", "write_gradebook", "feedback_markdown", "feedback_html",
+           "autograder_json", "prepare", "report_stems", "write_reports"]
+
+
+class ReportError(OSError):
+    """The reports cannot be written safely (a symbolic link where a report folder or file belongs)."""
 
 
 def versions() -> dict:
@@ -41,14 +57,23 @@ def _points(value) -> str:
     return f"{value:g}"
 
 
+def _file(result) -> str:
+    return getattr(result, "file", "") or printable(Path(result.path).name)
+
+
 def table(results) -> str:
-    """A plain-text table: one row per student, points per exercise, the total (or the problem)."""
+    """A plain-text table: one row per student, points per exercise, the total (or the problem).
+
+    Every cell is :func:`~bp_course.grading.safetext.printable`: an escape
+    code or a newline in a file name shows as ``\\x1b`` or ``\\n``, never
+    moves the cursor or starts a row of its own.
+    """
     exercises = _exercises(results)
-    header = ["student", *exercises, "total", "notes"]
+    header = ["student", "file", *exercises, "total", "notes"]
     rows = []
     for r in results:
         if r.problem:
-            rows.append([r.student, *["-"] * len(exercises), "-", r.problem])
+            rows.append([r.student, _file(r), *["-"] * len(exercises), "-", r.problem])
             continue
         got = {o.exercise: (_points(r.earned(o)) if o.status == "passed" else
                             {"timed out": "T", "crashed": "C", "missing": "M", "not attempted": "0",
@@ -58,8 +83,9 @@ def table(results) -> str:
             notes.append("review: " + ", ".join(sorted(r.flags)))
         if r.warnings:
             notes.append(f"{len(r.warnings)} warning(s)")
-        rows.append([r.student, *[got.get(e, "") for e in exercises],
+        rows.append([r.student, _file(r), *[got.get(e, "") for e in exercises],
                      f"{_points(r.score)}/{_points(r.max_score)}", "; ".join(notes)])
+    rows = [[printable(cell) for cell in row] for row in rows]  # one line per row, whatever a name holds
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -67,19 +93,33 @@ def table(results) -> str:
     return "\n".join(lines)
 
 
-def write_gradebook(results, path) -> None:
-    """The class gradebook: one row per submission, points per exercise, total, maximum, flags, problems."""
+def gradebook_csv(results, seed=None) -> str:
+    """The class gradebook as CSV text: one row per submission, every cell safe to open in a spreadsheet.
+
+    Columns: student, file (as the instructor passed it), lesson, points per
+    exercise, total, max, review (flags), problem, sha256 (of the bytes
+    graded) and seed (of the hidden checks, for a regrade with the same
+    inputs). A cell beginning with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return gets a leading ``'`` (:func:`~bp_course.grading.safetext.csv_cell`).
+    """
     exercises = _exercises(results)
-    with open(path, "w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(["student", "file", "lesson", *exercises, "total", "max", "review", "problem", "sha256"])
-        for r in results:
-            points = {o.exercise: r.earned(o) for o in r.outcomes}
-            writer.writerow([r.student, str(r.path), r.lesson or "", *[_points(points[e]) if e in points else ""
-                                                                       for e in exercises],
-                             _points(r.score) if not r.problem else "", _points(r.max_score) if r.worth else "",
-                             "; ".join(f"{e}: {', '.join(v)}" for e, v in sorted(r.flags.items())),
-                             r.problem or "", r.sha256])
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(["student", "file", "lesson", *exercises, "total", "max", "review", "problem", "sha256", "seed"])
+    for r in results:
+        points = {o.exercise: r.earned(o) for o in r.outcomes}
+        row = [r.student, str(r.path), r.lesson or "", *[_points(points[e]) if e in points else "" for e in exercises],
+               _points(r.score) if not r.problem else "", _points(r.max_score) if r.worth else "",
+               "; ".join(f"{e}: {', '.join(v)}" for e, v in sorted(r.flags.items())), r.problem or "", r.sha256,
+               "" if seed is None else seed]
+        writer.writerow([csv_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def write_gradebook(results, path, seed=None) -> None:
+    """Write :func:`gradebook_csv` to ``path`` (replacing a symbolic link there, never writing through it)."""
+    path = Path(path)
+    _write(path.parent, path.name, gradebook_csv(results, seed))
 
 
 def _status_line(result, outcome) -> str:
@@ -90,72 +130,106 @@ def _status_line(result, outcome) -> str:
             f"points{hidden}")
 
 
-def feedback_markdown(result, seed: int) -> str:
-    """Feedback for one student, in Markdown."""
-    lines = [f"# Feedback for {result.student}", ""]
+def _feedback_blocks(result) -> list:
+    """The feedback as blocks, each ``(kind, content)``; what a student chose is kept apart from the grader's text.
+
+    Kinds: ``h1``, ``h2``, ``p``, ``li`` (content: a list of ``(style, text)``
+    with style ``raw`` for the grader's own words, ``text`` for anything
+    else, ``strong`` and ``code``), ``pre`` (a message) and ``hr``.
+    """
+    blocks = [("h1", [("raw", "Feedback for "), ("text", result.student)])]
+    where = [("raw", "File "), ("code", _file(result))]
     if result.lesson:
-        lines += [f"Lesson {result.lesson}, file `{result.path.name}`.", ""]
+        where = [("raw", f"Lesson {result.lesson}, file "), ("code", _file(result))]
+    blocks.append(("p", where + [("raw", ".")]))
     if result.problem:
-        lines += ["", f"**This submission could not be graded:** {result.problem}", ""]
+        blocks.append(("p", [("strong", "This submission could not be graded:"), ("raw", " "),
+                             ("text", result.problem)]))
     else:
-        lines += [f"**Total: {_points(result.score)} of {_points(result.max_score)} points.**", ""]
+        blocks.append(("p", [("strong", f"Total: {_points(result.score)} of {_points(result.max_score)} points.")]))
         if not result.outcomes:
-            lines += ["No exercises were graded.", ""]
+            blocks.append(("p", [("raw", "No exercises were graded.")]))
         for outcome in result.outcomes:
-            lines.append(f"## Exercise {outcome.exercise}: {_status_line(result, outcome)}")
-            lines.append("")
+            blocks.append(("h2", [("raw", f"Exercise {outcome.exercise}: {_status_line(result, outcome)}")]))
             if outcome.message:
-                lines += ["```", outcome.message, "```", ""]
+                blocks.append(("pre", outcome.message))
         if result.warnings:
-            lines += ["## Notes", ""] + [f"- {w}" for w in result.warnings] + [""]
+            blocks.append(("h2", [("raw", "Notes")]))
+            blocks += [("li", [("text", w)]) for w in result.warnings]
         if result.flags:
-            lines += ["## For the instructor to review", ""]
-            lines += [f"- exercise {e}: {', '.join(reasons)}" for e, reasons in sorted(result.flags.items())] + [""]
-    lines += ["---", f"SHA-256 of the submission: `{result.sha256 or 'n/a'}`. Hidden-check seed {seed}. Graded with "
-              + ", ".join(f"{k} {v}" for k, v in versions().items()) + "."]
-    return "\n".join(lines) + "\n"
+            blocks.append(("h2", [("raw", "For the instructor to review")]))
+            blocks += [("li", [("raw", f"exercise {e}: "), ("text", ", ".join(reasons))])
+                       for e, reasons in sorted(result.flags.items())]
+    blocks.append(("hr", None))
+    blocks.append(("p", [("raw", "SHA-256 of the submission: "), ("code", result.sha256 or "n/a"),
+                         ("raw", ". Graded with " + ", ".join(f"{k} {v}" for k, v in versions().items()) + ".")]))
+    return blocks
 
 
-def _inline(text: str) -> str:
-    text = html.escape(text)
-    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
-    return re.sub(r"`(.+?)`", r"<code>\1</code>", text)
+def _md_inline(parts) -> str:
+    render = {"raw": str, "text": md_text, "strong": lambda t: f"**{t}**", "code": md_code_span}
+    return "".join(render[style](text) for style, text in parts)
 
 
-def feedback_html(result, seed: int) -> str:
-    """The same feedback as a small standalone HTML page (rendered here: the Markdown uses few constructs)."""
-    body, paragraph, code = [], [], None
-    for line in feedback_markdown(result, seed).splitlines():
-        if code is not None:
-            if line == "```":
-                body.append("<pre>" + html.escape("\n".join(code)) + "</pre>")
-                code = None
-            else:
-                code.append(line)
-            continue
-        if paragraph and (not line or line.startswith(("#", "```", "---", "- "))):
-            body.append("<p>" + "<br>\n".join(_inline(p) for p in paragraph) + "</p>")
-            paragraph = []
-        if line == "```":
-            code = []
-        elif line.startswith("## "):
-            body.append(f"<h2>{_inline(line[3:])}</h2>")
-        elif line.startswith("# "):
-            body.append(f"<h1>{_inline(line[2:])}</h1>")
-        elif line == "---":
+def feedback_markdown(result, seed=None) -> str:
+    """Feedback for one student, in Markdown.
+
+    Student text cannot change the document's structure: names and notes are
+    backslash-escaped, a message sits in a code fence longer than any run of
+    backticks inside it, invisible characters are escaped. The hidden
+    checks' seed is not shown (``seed`` is accepted and ignored, for old callers).
+    """
+    lines = []
+    for kind, content in _feedback_blocks(result):
+        if kind != "li" and lines and lines[-1].startswith("- "):
+            lines.append("")  # a list ends with a blank line
+        if kind == "h1":
+            lines += [f"# {_md_inline(content)}", ""]
+        elif kind == "h2":
+            lines += [f"## {_md_inline(content)}", ""]
+        elif kind == "p":
+            lines += [_md_inline(content), ""]
+        elif kind == "li":
+            lines.append(f"- {_md_inline(content)}")
+        elif kind == "pre":
+            lines += [*md_code_block(content), ""]
+        elif kind == "hr":
+            lines.append("---")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _html_inline(parts) -> str:
+    render = {"raw": html.escape, "text": lambda t: html.escape(printable(t)),
+              "strong": lambda t: f"<strong>{html.escape(t)}</strong>",
+              "code": lambda t: f"<code>{html.escape(printable(t))}</code>"}
+    return "".join(render[style](text) for style, text in parts)
+
+
+def feedback_html(result, seed=None) -> str:
+    """The same feedback as a small standalone HTML page, every piece of text escaped."""
+    body, items = [], []
+    for kind, content in _feedback_blocks(result):
+        if kind != "li" and items:
+            body.append("<ul>\n" + "\n".join(items) + "\n</ul>")
+            items = []
+        if kind in ("h1", "h2", "p"):
+            body.append(f"<{kind}>{_html_inline(content)}</{kind}>")
+        elif kind == "li":
+            items.append(f"<li>{_html_inline(content)}</li>")
+        elif kind == "pre":
+            body.append("<pre>" + html.escape(printable(content, keep="\n\t")) + "</pre>")
+        elif kind == "hr":
             body.append("<hr>")
-        elif line.startswith("- "):
-            body.append(f"<li>{_inline(line[2:])}</li>")
-        elif line:
-            paragraph.append(line)
-    if paragraph:
-        body.append("<p>" + "<br>\n".join(_inline(p) for p in paragraph) + "</p>")
     return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Feedback for "
             f"{html.escape(result.student)}</title></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")
 
 
-def autograder_json(result, seed: int) -> dict:
-    """The result in the shape common autograder platforms read: a ``tests`` list with name, score, max_score, output."""
+def autograder_json(result, seed=None) -> dict:
+    """The result in the shape common autograder platforms read: a ``tests`` list with name, score, max_score, output.
+
+    It may reach the student as it is, so it holds no seed (``seed`` is
+    ignored) and the file only as :attr:`StudentResult.file`.
+    """
     tests = [{"name": f"Exercise {o.exercise}", "score": result.earned(o),
               "max_score": result.worth[o.exercise], "status": "passed" if o.status == "passed" else "failed",
               "output": f"{_status_line(result, o)}\n{o.message}".strip()}
@@ -165,28 +239,76 @@ def autograder_json(result, seed: int) -> dict:
         "max_score": result.max_score,
         "output": result.problem or f"{_points(result.score)} of {_points(result.max_score)} points",
         "tests": tests,
-        "extra_data": {"student": result.student, "file": str(result.path), "lesson": result.lesson,
-                       "sha256": result.sha256, "seed": seed, "versions": versions(),
+        "extra_data": {"student": result.student, "file": _file(result), "lesson": result.lesson,
+                       "sha256": result.sha256, "versions": versions(),
                        "warnings": result.warnings, "review": result.flags},
     }
 
 
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name) or "student"
+def prepare(out) -> Path:
+    """Create the output folder and its ``feedback/`` and ``results/``; refuse symbolic links among them.
+
+    ``out`` itself is the instructor's choice and may be a link; the folders
+    inside it may not (a link there would send a student's report anywhere).
+    Called before grading starts, so a bad ``--out`` costs no grading time.
+
+    Raises
+    ------
+    ReportError
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("feedback", "results"):
+        folder = out / name
+        if folder.is_symlink() or folder.exists() and not folder.is_dir():
+            raise ReportError(f"{folder} is a symbolic link or not a folder; refusing to write reports through it")
+        folder.mkdir(exist_ok=True)
+    return out
+
+
+def _write(folder: Path, name: str, text: str) -> None:
+    """Write ``folder/name`` through a new file renamed into place: a symbolic link there is replaced, never followed."""
+    if name in ("", ".", "..") or "/" in name or "\\" in name or os.sep in name:
+        raise ReportError(f"not a plain file name: {name!r}")
+    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".partial-")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        os.replace(temporary, folder / name)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def report_stems(results) -> list:
+    """The file stem of each result's reports: distinct, even on a case-insensitive file system.
+
+    :func:`~bp_course.grading.batch.grade_all` already makes names unique;
+    a clash left here (results built elsewhere) gets ``-2``, ``-3``...
+    """
+    stems, taken = [], set()
+    for result in results:
+        stem, extra = file_stem(result.student), 1
+        while name_key(stem) in taken:
+            extra += 1
+            stem = f"{file_stem(result.student)}-{extra}"
+        taken.add(name_key(stem))
+        stems.append(stem)
+    return stems
 
 
 def write_reports(results, out, seed: int, feedback: str = "md") -> Path:
-    """Write ``gradebook.csv``, ``feedback/<student>.md`` (or ``.html``) and ``results/<student>.json`` under ``out``."""
-    out = Path(out)
-    (out / "feedback").mkdir(parents=True, exist_ok=True)
-    (out / "results").mkdir(parents=True, exist_ok=True)
-    write_gradebook(results, out / "gradebook.csv")
-    for result in results:
-        name = _safe(result.student)
+    """Write ``gradebook.csv``, ``feedback/<student>.md`` (or ``.html``) and ``results/<student>.json`` under ``out``.
+
+    File names come from :func:`report_stems`; nothing is written outside
+    ``out`` or through a symbolic link (:func:`prepare`, :func:`_write`).
+    """
+    out = prepare(out)
+    write_gradebook(results, out / "gradebook.csv", seed)
+    for result, stem in zip(results, report_stems(results)):
         if feedback == "html":
-            (out / "feedback" / f"{name}.html").write_text(feedback_html(result, seed), encoding="utf-8")
+            _write(out / "feedback", f"{stem}.html", feedback_html(result))
         else:
-            (out / "feedback" / f"{name}.md").write_text(feedback_markdown(result, seed), encoding="utf-8")
-        (out / "results" / f"{name}.json").write_text(json.dumps(autograder_json(result, seed), indent=1) + "\n",
-                                                      encoding="utf-8")
+            _write(out / "feedback", f"{stem}.md", feedback_markdown(result))
+        _write(out / "results", f"{stem}.json", json.dumps(autograder_json(result), indent=1) + "\n")
     return out

@@ -14,15 +14,19 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from bp_course import notebooks
+from bp_course.grading.safetext import printable
 
-__all__ = ["MAX_BYTES", "Lesson", "Submission", "SubmissionError", "load_lesson", "read_submission", "student_name"]
+__all__ = ["MAX_BYTES", "Lesson", "Submission", "SubmissionError", "load_lesson", "read_bytes", "read_submission",
+           "student_name"]
 
 MAX_BYTES = 20_000_000
 """Largest submission file read (20 MB): a notebook far beyond that holds runaway outputs."""
@@ -117,30 +121,68 @@ class Submission:
 
 
 def student_name(path: Path) -> str:
-    """The student a file belongs to: its folder for ``alice/07_x.ipynb``, its stem for ``alice.ipynb``."""
+    """The student a file belongs to: its folder for ``alice/07_x.ipynb``, its stem for ``alice.ipynb``.
+
+    Invisible characters (escape codes, newlines, bidi overrides) are
+    written as escapes (:func:`~bp_course.grading.safetext.printable`), so a
+    name prints as one line that is what it looks like. Two files can still
+    give the same name: the batch makes names unique.
+    """
     path = Path(path)
     if _LESSON_FILE.match(path.name) and path.parent.name:
-        return path.parent.name
-    return path.stem
+        return printable(path.parent.name)
+    return printable(path.stem)
+
+
+def read_bytes(path) -> bytes:
+    """The bytes of a submission file, read once, without following a symbolic link.
+
+    Raises
+    ------
+    SubmissionError
+        For a missing file, a symbolic link (to a file or a folder: a link
+        could point at another student's work or the grader's files), anything
+        but a regular file, and a file over :data:`MAX_BYTES`.
+    """
+    path = Path(path)
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        raise SubmissionError("no such file") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise SubmissionError("refused: the submission is a symbolic link, which the grader never follows "
+                              "(submit the notebook file itself)")
+    if not stat.S_ISREG(info.st_mode):
+        raise SubmissionError("refused: not a regular file" + (" (a folder)" if stat.S_ISDIR(info.st_mode) else ""))
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as error:  # replaced by a link since the lstat (ELOOP), or unreadable
+        raise SubmissionError(f"refused: the file could not be opened safely ({error.strerror})") from None
+    with os.fdopen(descriptor, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise SubmissionError("refused: not a regular file")
+        data = file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise SubmissionError(f"the file is {max(info.st_size, len(data)) / 1e6:.0f} MB, over the "
+                              f"{MAX_BYTES / 1e6:.0f} MB limit (clear the outputs and submit again)")
+    return data
 
 
 def read_submission(path, student: str | None = None) -> Submission:
     """Read a submitted notebook read-only, converting old nbformat versions.
 
+    The file is read once (:func:`read_bytes`); its SHA-256 and answers both
+    come from those bytes, so what is graded is what was hashed.
+
     Raises
     ------
     SubmissionError
-        For a missing file, a file too large, one that is not JSON or not a
-        notebook; the message says which.
+        For a missing file, a symbolic link, a file too large, one that is
+        not JSON or not a notebook; the message says which.
     """
     path = Path(path)
-    if not path.is_file():
-        raise SubmissionError("no such file")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise SubmissionError(f"the file is {size / 1e6:.0f} MB, over the {MAX_BYTES / 1e6:.0f} MB limit "
-                              "(clear the outputs and submit again)")
-    data = path.read_bytes()
+    data = read_bytes(path)
     submission = Submission(path=path, student=student or student_name(path), sha256=hashlib.sha256(data).hexdigest())
     try:
         raw = json.loads(data.decode("utf-8"))
