@@ -600,6 +600,7 @@ def layer_norms(curves, *, ylabel: str = r"norm of the deltas $\|\delta^{(l)}\|$
     for line, style in zip(ax.get_lines(), styles):
         if style == "--":
             line.set_marker("")
+    ax.legend(fontsize="small")  # again, so the legend shows the dashed lines without markers
     ax.xaxis.get_major_locator().set_params(integer=True)
     return ax
 

@@ -176,6 +176,7 @@ def test_layer_norms_draws_one_point_per_layer_on_a_log_axis():
     assert bound.get_linestyle() == "--" and measured.get_linestyle() == "-"
     assert _line_colors(ax) <= {c.lower() for c in plots.COLORS.values()}
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["measured", "bound"]
+    assert [h.get_marker() for h in ax.get_legend().legend_handles] == ["o", ""]
     with pytest.raises(ValueError, match="curves is empty"):
         plots.layer_norms({})
     with pytest.raises(ValueError, match="used twice"):
