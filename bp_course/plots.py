@@ -552,3 +552,84 @@ def _per_layer(values, sizes, name):
             raise ValueError(f"{name}[{l}] should hold {n} value(s), one per neuron of layer {l}, got {v.size}")
         result.append(v)
     return result
+
+
+# -- Lesson 10: per-layer norms through a deep network --------------------------------
+
+__all__ += ["layer_norms", "layer_scales"]
+
+def layer_norms(curves, *, ylabel: str = r"norm of the deltas $\|\delta^{(l)}\|$", title: str = "Per-layer norms",
+                predicted=None, ax=None):
+    r"""One value per layer against the layer's index, on a log scale (Lesson 10: vanishing and exploding gradients).
+
+    On a logarithmic axis a norm that shrinks or grows by the same factor at
+    every layer (Eq. 5 with similar slopes and weights) is a straight line.
+
+    Parameters
+    ----------
+    curves : dict
+        ``label -> values``, one value per layer l = 1..L after the input
+        (measured: solid lines with markers).
+    ylabel, title : str
+    predicted : dict, optional
+        ``label -> values`` of the same length, drawn dashed (a prediction to compare with).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = layer_norms({"logistic": [1e-4, 4e-4, 1.6e-3]}, predicted={"1/4 per layer": [1e-4, 4e-4, 1.6e-3]})
+    >>> ax.get_yscale(), ax.get_xlabel(), [line.get_linestyle() for line in ax.get_lines()]
+    ('log', 'layer $l$', ['-', '--'])
+    """
+    if not curves:
+        raise ValueError("curves is empty: give at least one label -> values per layer")
+    predicted = predicted or {}
+    drawn = {}
+    for label, values in {**curves, **predicted}.items():
+        values = as_float_array(values, f"values of {label!r}", allow_nonfinite=True).reshape(-1)
+        if values.size == 0:
+            raise ValueError(f"{label!r} has no values")
+        drawn[label] = (np.arange(1, values.size + 1), np.where(values > 0, values, np.nan))
+    if set(curves) & set(predicted):
+        raise ValueError(f"labels used twice: {sorted(set(curves) & set(predicted))}")
+    styles = ["-"] * len(curves) + ["--"] * len(predicted)
+    ax = _lines(drawn, xlabel="layer $l$", ylabel=ylabel, title=title, log=True, ax=ax, marker="o", styles=styles)
+    for line, style in zip(ax.get_lines(), styles):
+        if style == "--":
+            line.set_marker("")
+    ax.legend(fontsize="small")  # again, so the legend shows the dashed lines without markers
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    return ax
+
+
+def layer_scales(out_std, delta_norm, *, title: str = "Scale of the signals through the layers"):
+    r"""Two panels: the spread of each layer's outputs (forward) and the norm of its deltas (backward) (Lesson 10).
+
+    An initialization that keeps the variance per layer draws two flat lines;
+    one that is too small or too large draws straight lines down or up.
+
+    Parameters
+    ----------
+    out_std, delta_norm : dict
+        ``label -> values``, one value per layer l = 1..L after the input.
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = layer_scales({"He": [1.0, 1.0]}, {"He": [0.1, 0.1]})
+    >>> [ax.get_yscale() for ax in fig.axes]
+    ['log', 'log']
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
+    layer_norms(out_std, ylabel=r"std of the outputs $o^{(l)}$", title="Forward: outputs", ax=left)
+    layer_norms(delta_norm, title="Backward: deltas", ax=right)
+    fig.suptitle(title)
+    return fig

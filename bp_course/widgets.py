@@ -295,3 +295,101 @@ def activation_explorer(*, draw: bool = True):
     name = ipywidgets.Dropdown(options=["logistic", "tanh", "relu"], value="logistic", description="activation")
     net = ipywidgets.FloatSlider(value=2.0, min=-5.0, max=5.0, step=0.1, description="net", readout_format=".1f")
     return ipywidgets.interactive(update, name=name, net=net, clear_output=False)
+
+
+# -- Lesson 10: gradients through depth ------------------------------------------------
+
+__all__ += ["GradientProfile", "gradient_profile", "depth_scale_explorer"]
+
+_MAX_SLOPE = {"logistic": 0.25, "tanh": 1.0, "relu": 1.0, "identity": 1.0}
+
+
+@dataclass(frozen=True)
+class GradientProfile:
+    """The deltas of a deep network at one depth and weight scale (Lesson 10).
+
+    Attributes
+    ----------
+    depth, scale, activation
+        The settings: weight layers, weight scale (std times sqrt(n_in)), activation of every layer.
+    delta_norm : ndarray, shape (depth,)
+        ``||delta[l]||`` for the layers l = 1..depth, over the whole batch.
+    ratio : float
+        The geometric mean of ``delta_norm[l] / delta_norm[l + 1]``: the factor per layer down the network
+        (nan for one layer).
+    bound : float
+        scale times the largest slope of the activation: Eq. 5's factor per layer when every unit
+        sits at its steepest point (1/4 for the logistic).
+    """
+
+    depth: int
+    scale: float
+    activation: str
+    delta_norm: np.ndarray
+    ratio: float
+    bound: float
+
+
+def gradient_profile(depth: int, scale: float, activation: str = "logistic", *, width: int = 30,
+                     examples: int = 100, seed: int = 0) -> GradientProfile:
+    """Per-layer delta norms of a deep network on a random batch (Lesson 10, Eq. 5).
+
+    The network is :func:`bp_course.diagnostics.deep_network`; the batch has
+    standard normal inputs and uniform targets drawn with ``seed``, so the
+    same settings always give the same profile.
+
+    Examples
+    --------
+    >>> profile = gradient_profile(10, 1.0, "logistic")
+    >>> round(profile.ratio, 2), profile.bound
+    (0.23, 0.25)
+    """
+    from bp_course import diagnostics
+
+    net = diagnostics.deep_network(depth, width, activation, scale=scale, seed=seed)
+    rng = np.random.default_rng(seed)
+    x, t = rng.normal(size=(examples, width)), rng.uniform(size=(examples, width))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        norms = diagnostics.layer_profile(net, x, t).delta_norm
+        ratio = float((norms[0] / norms[-1]) ** (1.0 / (len(norms) - 1))) if len(norms) > 1 else float("nan")
+    return GradientProfile(depth=int(depth), scale=float(scale), activation=activation, delta_norm=norms,
+                           ratio=ratio, bound=float(scale) * _MAX_SLOPE[activation])
+
+
+def _draw_profile(profile: GradientProfile):
+    L = profile.depth
+    envelope = profile.delta_norm[-1] * profile.bound ** (L - np.arange(1, L + 1, dtype=float))
+    ax = plots.layer_norms(
+        {f"measured: × {profile.ratio:.3g} per layer": profile.delta_norm},
+        predicted={f"scale × max φ' = {profile.bound:.3g} per layer": envelope},
+        title=f"{profile.activation}, {L} layers, weight scale {profile.scale:.3g}")
+    return ax.figure
+
+
+def depth_scale_explorer(*, width: int = 30, draw: bool = True):
+    """Sliders for depth and weight scale, and a choice of activation: watch the deltas vanish or explode (Lesson 10).
+
+    Each setting builds a fresh network and runs one forward and backward
+    pass, so the sliders recompute on release (``continuous_update=False``).
+
+    Examples
+    --------
+    >>> explorer = depth_scale_explorer(draw=False)
+    >>> controls(explorer)["activation"].value = "relu"
+    >>> controls(explorer)["scale"].value = 2 ** 0.5
+    >>> 0.8 < explorer.result.ratio < 1.25
+    True
+    """
+
+    def update(depth, scale, activation):
+        profile = gradient_profile(depth, scale, activation, width=width)
+        if draw:
+            _show(_draw_profile(profile))
+        return profile
+
+    common = dict(continuous_update=False, style={"description_width": "initial"})
+    depth = ipywidgets.IntSlider(value=10, min=2, max=30, description="layers", **common)
+    scale = ipywidgets.FloatLogSlider(value=1.0, base=2, min=-2, max=4, step=0.25, description="weight scale",
+                                      readout_format=".3g", **common)
+    activation = ipywidgets.Dropdown(options=["logistic", "tanh", "relu"], value="logistic", description="activation")
+    return ipywidgets.interactive(update, depth=depth, scale=scale, activation=activation, clear_output=False)

@@ -130,6 +130,9 @@ WRONG_ANSWERS = [
      '"E": "overwritten", "F": "slope_of_output"}', "07.5", "which index of W runs over the layer above"),
     ("08_loss_functions.ipynb", "ex08-5-answer", 'dE_dnet1 = "-t1 * (1 - y1)"', "08.5",
      "Hint: that keeps only the path through y1"),
+    ("10_when_gradients_misbehave.ipynb", "ex10-2-answer",
+     "def clip_by_norm(grads, threshold):\n    return [np.clip(g, -threshold, threshold) for g in grads]", "10.2",
+     "Hint: you clipped each entry instead of the norm"),
 ]
 
 

@@ -188,3 +188,29 @@ def test_lines_draws_plain_lines_on_a_linear_axis_by_default():
     np.testing.assert_array_equal(second.get_ydata(), [1.0, 0.5, 0.0])
     with pytest.raises(ValueError, match="curves is empty"):
         plots.lines([1.0], {}, xlabel="x", ylabel="y", title="t")
+
+
+# -- Lesson 10 ---------------------------------------------------------------------------
+
+def test_layer_norms_draws_one_point_per_layer_on_a_log_axis():
+    ax = plots.layer_norms({"measured": [1e-4, 4e-4, 0.0]}, predicted={"bound": [2e-4, 5e-4, 2e-3]})
+    measured, bound = ax.get_lines()
+    assert measured.get_xdata().tolist() == [1, 2, 3] and ax.get_yscale() == "log"
+    assert np.isnan(measured.get_ydata()[2])   # a zero norm cannot sit on a log axis: left out, not faked
+    assert bound.get_linestyle() == "--" and measured.get_linestyle() == "-"
+    assert _line_colors(ax) <= {c.lower() for c in plots.COLORS.values()}
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["measured", "bound"]
+    assert [h.get_marker() for h in ax.get_legend().legend_handles] == ["o", ""]
+    with pytest.raises(ValueError, match="curves is empty"):
+        plots.layer_norms({})
+    with pytest.raises(ValueError, match="used twice"):
+        plots.layer_norms({"a": [1.0]}, predicted={"a": [1.0]})
+
+
+def test_layer_scales_shows_forward_and_backward_side_by_side():
+    fig = plots.layer_scales({"He": [1.0, 1.1, 0.9]}, {"He": [0.2, 0.2, 0.2]}, title="ReLU")
+    left, right = fig.axes
+    assert "outputs" in left.get_ylabel() and "deltas" in right.get_ylabel()
+    np.testing.assert_allclose(right.get_lines()[0].get_ydata(), [0.2, 0.2, 0.2])
+    assert fig.get_suptitle() == "ReLU"
+    plt.close(fig)

@@ -67,7 +67,16 @@ ANSWERS_07_08: dict[str, list[str]] = {
     "08.5": ["y1 - t1", "y_1 - t_1", "y_j - t_j", "Y - T", "(Y - T)/n"],
 }
 
-ANSWERS = {**ANSWERS_03_04, **ANSWERS_05_06, **ANSWERS_07_08}
+# Lesson 10: Eq. 5's factor from the slopes, the dead units, Var(net), and the stored bytes.
+ANSWERS_10: dict[str, list[str]] = {
+    "10.1": ["np.sqrt(np.mean(slopes ** 2))", "rms of phi'(net) = out (1 - out)"],
+    "10.3": ["np.all(out == 0, axis=0)"],
+    "10.4": ["n_in * var_w * var_o", "Var(net) = n_in Var(w) Var(o)"],
+    "10.5": ["batch * sum(sizes) * itemsize", "batch × (sum of the layer widths, input included)"],
+}
+
+
+ANSWERS = {**ANSWERS_03_04, **ANSWERS_05_06, **ANSWERS_07_08, **ANSWERS_10}
 
 _DETAILS = re.compile(r"<details\b.*?</details>", re.DOTALL | re.IGNORECASE)
 _NOISE = re.compile(r"\\left|\\right|\\[,;!]|\\cdot|\\mathrm|\\text|\\bigl|\\bigr|\\Bigl|\\Bigr|[\s{}$*]")

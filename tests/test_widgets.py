@@ -90,3 +90,27 @@ def test_pure_functions_refuse_bad_input():
         widgets.activation_point("logistc", 0.0)
     with pytest.raises(ValueError, match="learning rate eta must be a positive"):
         widgets.descent_run(X1, T1, -0.1, 0.0, 0.0, 3)
+
+
+# -- Lesson 10 ---------------------------------------------------------------------------
+
+def test_depth_scale_explorer_recomputes_the_profile_for_each_setting():
+    explorer = widgets.depth_scale_explorer(draw=False)
+    controls = widgets.controls(explorer)
+    assert not controls["depth"].continuous_update and not controls["scale"].continuous_update
+    controls["depth"].value, controls["scale"].value = 12, 1.0
+    profile = explorer.result
+    assert profile.depth == 12 and profile.delta_norm.shape == (12,) and profile.bound == 0.25
+    np.testing.assert_array_equal(profile.delta_norm, widgets.gradient_profile(12, 1.0, "logistic").delta_norm)
+    assert 0.15 < profile.ratio < 0.25   # logistic: below scale x max phi'
+    controls["activation"].value = "relu"
+    controls["scale"].value = 4.0
+    assert explorer.result.ratio > 2   # ReLU at four times He's scale / sqrt(2): exploding
+    assert explorer.result.delta_norm[0] > 1e3 * explorer.result.delta_norm[-1]
+
+
+def test_gradient_profile_is_deterministic_and_its_ratio_is_the_geometric_mean():
+    a, b = widgets.gradient_profile(8, 2.0, "tanh"), widgets.gradient_profile(8, 2.0, "tanh")
+    np.testing.assert_array_equal(a.delta_norm, b.delta_norm)
+    assert a.ratio == pytest.approx((a.delta_norm[0] / a.delta_norm[-1]) ** (1 / 7))
+    assert a.bound == 2.0
