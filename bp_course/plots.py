@@ -268,7 +268,7 @@ def regime_paths(x, t, w0, etas, *, steps: int = 20, extent: float = 2.0, center
     for ax, eta in zip(axes[0], etas):
         path = linear_neuron.descent_path(w0, x, t, eta, steps, limit=100 * extent)
         error_contours(x, t, paths={f"{len(path) - 1} steps": path}, extent=extent, center=center, ax=ax,
-                       colorbar=False, title=rf"$\eta = {eta:g}$, $\eta\lambda_{{max}} = {eta * lam:.2f}$"
+                       colorbar=False, title=rf"$\eta = {eta:.3g}$, $\eta\lambda_{{max}} = {eta * lam:.2f}$"
                                              f"\n{linear_neuron.regime(eta, x)}")
     fig.suptitle(r"Gradient descent $w \leftarrow w - \eta\,\nabla E$ from one start, four learning rates")
     return fig
