@@ -79,9 +79,9 @@ def column_target_hint(n: int, got, expected: str) -> str:
     n : int
         The number of examples.
     got : str
-        What the learner's result shows of the broadcast (``"E = 0.375"``).
+        What the learner's result shows of the broadcast (``"0.375"``, ``"a result of shape (2, 2)"``).
     expected : str
-        What it should have been.
+        What it should have been (``"0.3125"``, ``"shape (2,)"``).
     """
     return (f"here t has shape ({n}, 1), a column, as datasets.two_cases() gives it, and y = x @ w has shape "
             f"({n},). NumPy does not refuse t - y: it broadcasts it to a table of shape ({n}, {n}), every target "
@@ -95,7 +95,7 @@ def output(fn) -> None:
     Examples
     --------
     >>> output(lambda w, x: x @ w)
-    ✔ Exercise 01.1 passed: y = w1 x1 + w2 x2 for every example at once.
+    ✔ Exercise 01.1 passed: y = x @ w gives w1 x1 + w2 x2 for every example at once.
     """
     cases = [{"w": w, "x": x} for w, x in zip(_W, _X)]
     fn = shape_slips("01.1", fn, "output", ("w", "x"), [
@@ -113,7 +113,7 @@ def output(fn) -> None:
         Mistake(lambda w, x: x.sum(axis=1) + w.sum(), "weights multiply their inputs; they are not added to them."),
     ]
     expect_function("01.1", fn, cases, lambda w, x: x @ w, name="output", mistakes=mistakes)
-    passed("01.1", "y = w1 x1 + w2 x2 for every example at once.")
+    passed("01.1", "y = x @ w gives w1 x1 + w2 x2 for every example at once.")
 
 
 def _mean_error(w, x, t):
@@ -161,8 +161,7 @@ def mean_error(fn) -> None:
                 "that is each example's error; E is one number, their average."),
     ]
     expect_function("01.2", fn, cases, _mean_error, name="mean_error", mistakes=mistakes)
-    column_target("01.2", fn, "mean_error", _mean_error, lambda w, x, t: np.mean(0.5 * (t - x @ w) ** 2),
-                  lambda E, right: (f"E = {float(E):.6g}", f"{right:.6g}"))
+    column_target("01.2", fn, "mean_error", _mean_error)
     passed("01.2", "E is the average of the examples' squared errors.")
 
 
@@ -179,11 +178,12 @@ def _weight_vector(exercise: str, w, name: str) -> np.ndarray:
     return array
 
 
-def column_target(exercise: str, fn, name: str, reference, broadcast, shown) -> None:
+def column_target(exercise: str, fn, name: str, reference) -> None:
     """Try ``fn(w, x, t)`` on the two cases with t as the data set gives it, a column (n, 1); name the broadcast.
 
-    Run after the cases with t of shape (n,) passed, so this is the only
-    thing left wrong when it fails.
+    Run after the cases with t of shape (n,) passed. When the answer is
+    right with ``t`` flattened and wrong with the column, whatever the value
+    it then gives, ``t - y`` broadcast to (n, n): the hint says so.
 
     Parameters
     ----------
@@ -192,21 +192,24 @@ def column_target(exercise: str, fn, name: str, reference, broadcast, shown) -> 
         The learner's function of ``(w, x, t)``.
     reference : callable
         The right function, which accepts t of shape (n,) or (n, 1).
-    broadcast : callable
-        What the right formula gives when t - y broadcasts to (n, n).
-    shown : callable
-        ``shown(broadcast_value, right_value) -> (got, expected)``: how the hint describes both.
     """
     args = (_W_COLUMN, _X_COLUMN, _T_COLUMN)
+    right = np.asarray(reference(*args), dtype=np.float64)
     what = (f"{name}(w, x, t) with w = {format_value(_W_COLUMN)} on the two cases of datasets.two_cases(), "
             "t of shape (2, 1)")
     got = call(exercise, fn, *copy.deepcopy(args), name=name)
-    wrong = broadcast(*args)
-    mistakes = [Mistake(wrong, column_target_hint(2, *shown(wrong, reference(*args))))]
-    if np.shape(got) == np.shape(wrong) and np.shape(got) != np.shape(reference(*args)):
-        raise CheckFailed(exercise, f"{what} should have shape {np.shape(reference(*args))}, got shape "
-                                    f"{np.shape(got)}.\nHint: {mistakes[0].hint}")
-    expect_close(exercise, got, reference(*args), what=what, mistakes=mistakes)
+    try:
+        expect_close(exercise, got, right, what=what)
+    except CheckFailed as failure:
+        flat = call(exercise, fn, _W_COLUMN.copy(), _X_COLUMN.copy(), _T_COLUMN[:, 0].copy(), name=name)
+        try:
+            expect_close(exercise, flat, right, what=what)
+        except CheckFailed:
+            raise failure from None
+        shown = (f"a result of shape {np.shape(got)}" if np.shape(got) != right.shape
+                 else f"{format_value(got)}")
+        raise CheckFailed(exercise, f"{failure.message}\nHint: " + column_target_hint(
+            2, shown, f"{format_value(right)}" if right.ndim == 0 else f"shape {right.shape}")) from None
 
 
 def valley(w_a, w_b) -> None:
