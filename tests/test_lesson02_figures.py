@@ -82,3 +82,14 @@ def test_the_lesson_starts_every_path_at_w0():
     assert "w0 = np.array([-0.5, -0.5])" in sources["setup"]
     for cell_id in ("path-plot-code", "regime-figure", "confirm-code", "condition-code", "newton-code"):
         assert "w0" in sources[cell_id] and "1.8" not in sources[cell_id], cell_id
+
+
+def test_regime_paths_takes_the_etas_of_exercise_02_4_in_regime_order_and_explains_a_missing_answer():
+    etas = {"diverge": 1.6, "creep": 0.05, "oscillate": 1.3, "converge": 0.5}
+    fig = plots.regime_paths(X, T, (-0.5, -0.5), etas, steps=5)
+    try:
+        assert [ax.get_title().splitlines()[-1] for ax in fig.axes] == list(linear_neuron.REGIMES)
+    finally:
+        plt.close(fig)
+    with pytest.raises(ValueError, match="etas is not filled in yet: solve Exercise 02.4 first"):
+        plots.regime_paths(X, T, (-0.5, -0.5), ...)
