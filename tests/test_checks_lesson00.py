@@ -1,8 +1,13 @@
 """bp_course.checks.lesson00: right answers pass, plausible wrong ones get their specific hint."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from bp_course import notebooks
 from bp_course.checks import CheckFailed, NotAttempted
 from bp_course.checks import lesson00 as check
 
@@ -115,12 +120,6 @@ def test_failures_render_as_one_short_message_without_paths():
 
 def test_the_counts_lesson00_quotes_are_what_pytest_nbval_lax_reports(tmp_path):
     """Issue 11, item 18: the lesson said `7 passed`; run both copies the way a learner does and compare."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    from bp_course import notebooks
-
     root = Path(__file__).resolve().parent.parent
     name = "00_how_to_use_this_course.ipynb"
     lesson = notebooks.read(root / "lessons" / name)
