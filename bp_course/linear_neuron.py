@@ -21,13 +21,16 @@ import numpy as np
 
 from bp_course._validate import as_float_array, positive_number
 
-__all__ = ["error", "gradient", "hessian", "stability_bound", "regime", "descent_path", "REGIMES"]
+__all__ = ["error", "gradient", "hessian", "stability_bound", "regime", "on_boundary", "descent_path", "REGIMES"]
 
 REGIMES = ("creep", "converge", "oscillate", "diverge")
 """The learning-rate regimes of Lesson 02, from timid to explosive."""
 
 CREEP = 0.1
 """eta lambda_max at or below this is called creeping: each step removes at most 10% of the error's distance."""
+
+BOUNDARY_RTOL = 1e-9
+"""r = eta lambda_max within this relative distance of a regime boundary counts as on it (rounding)."""
 
 
 def _inputs(x):
@@ -120,6 +123,11 @@ def stability_bound(x) -> float:
     return 2.0 / lam
 
 
+def on_boundary(r: float, bound: float) -> bool:
+    """Whether r = eta lambda_max is on a regime boundary, to rounding (:data:`BOUNDARY_RTOL`)."""
+    return abs(r - bound) <= BOUNDARY_RTOL * bound
+
+
 def regime(eta, x) -> str:
     """Which of the four regimes a learning rate is in, from r = eta lambda_max (Lesson 02).
 
@@ -127,19 +135,23 @@ def regime(eta, x) -> str:
     ``"oscillate"`` for 1 < r <= 2 (overshooting; shrinking unless r = 2), and
     ``"diverge"`` for r > 2.
 
+    At r = 2 exactly (eta = eta_max) the steepest direction's factor
+    1 - r is -1: the path bounces between two points for ever, neither
+    converging nor growing. It overshoots every step and does not grow, so
+    it is ``"oscillate"``; convergence needs the strict eta < eta_max. A
+    rate on a boundary to rounding (:func:`on_boundary`) counts as on it,
+    so eta_max computed another way is still ``"oscillate"``.
+
     Examples
     --------
-    >>> [regime(eta, [[1.0, 1.0]]) for eta in (0.01, 0.4, 0.8, 1.2)]
-    ['creep', 'converge', 'oscillate', 'diverge']
+    >>> [regime(eta, [[1.0, 1.0]]) for eta in (0.01, 0.4, 0.8, 1.0, 1.2)]
+    ['creep', 'converge', 'oscillate', 'oscillate', 'diverge']
     """
     eta = positive_number(eta, "learning rate eta")
     r = eta * 2.0 / stability_bound(x)
-    if r <= CREEP:
-        return "creep"
-    if r <= 1.0:
-        return "converge"
-    if r <= 2.0:
-        return "oscillate"
+    for name, bound in (("creep", CREEP), ("converge", 1.0), ("oscillate", 2.0)):
+        if r <= bound or on_boundary(r, bound):
+            return name
     return "diverge"
 
 

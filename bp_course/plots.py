@@ -230,6 +230,10 @@ def error_bowl(x, t, *, w=None, extent: float = 2.0, center=None, title: str | N
     return fig
 
 
+def _regime_order(name):
+    return linear_neuron.REGIMES.index(name) if name in linear_neuron.REGIMES else len(linear_neuron.REGIMES)
+
+
 def regime_paths(x, t, w0, etas, *, steps: int = 20, extent: float = 2.0, center=None):
     r"""Gradient descent from one start at several learning rates, one panel each (Lesson 02).
 
@@ -242,8 +246,10 @@ def regime_paths(x, t, w0, etas, *, steps: int = 20, extent: float = 2.0, center
         Training examples ``(n, 2)`` and targets ``(n,)``.
     w0 : array_like, shape (2,)
         The common starting point.
-    etas : sequence of float
-        The learning rates, one panel each.
+    etas : sequence of float, or dict
+        The learning rates, one panel each; a dict such as Exercise 02.4's
+        ``{"creep": ..., "converge": ...}`` is drawn in the order of
+        :data:`bp_course.linear_neuron.REGIMES`.
     steps : int
         Gradient-descent steps per path.
     extent, center
@@ -260,6 +266,10 @@ def regime_paths(x, t, w0, etas, *, steps: int = 20, extent: float = 2.0, center
     ['$\\eta = 0', '$\\eta = 0']
     """
     x = _check_two_weights(x)
+    if etas is Ellipsis:
+        raise ValueError("etas is not filled in yet: solve Exercise 02.4 first, then run this cell again")
+    if isinstance(etas, dict):
+        etas = [etas[name] for name in sorted(etas, key=_regime_order)]
     etas = [positive_number(eta, "learning rate eta") for eta in etas]
     if not etas:
         raise ValueError("etas is empty: give at least one learning rate")
@@ -268,7 +278,7 @@ def regime_paths(x, t, w0, etas, *, steps: int = 20, extent: float = 2.0, center
     for ax, eta in zip(axes[0], etas):
         path = linear_neuron.descent_path(w0, x, t, eta, steps, limit=100 * extent)
         error_contours(x, t, paths={f"{len(path) - 1} steps": path}, extent=extent, center=center, ax=ax,
-                       colorbar=False, title=rf"$\eta = {eta:g}$, $\eta\lambda_{{max}} = {eta * lam:.2f}$"
+                       colorbar=False, title=rf"$\eta = {eta:.3g}$, $\eta\lambda_{{max}} = {eta * lam:.2f}$"
                                              f"\n{linear_neuron.regime(eta, x)}")
     fig.suptitle(r"Gradient descent $w \leftarrow w - \eta\,\nabla E$ from one start, four learning rates")
     return fig

@@ -228,7 +228,7 @@ def descent_explorer(x, t, *, extent: float = 2.0, draw: bool = True):
                                     readout_format=".3g", **common)
     start = {name: ipywidgets.FloatSlider(value=value, min=-extent, max=extent, step=0.05,
                                           description=f"start {name}", readout_format=".2f", **common)
-             for name, value in (("w1", 1.5), ("w2", -0.5))}
+             for name, value in (("w1", -0.5), ("w2", -0.5))}  # Lesson 02's w0: both eigen-directions excited
     steps = ipywidgets.IntSlider(value=20, min=1, max=100, description="steps", **common)
     return ipywidgets.interactive(update, eta=eta, w1=start["w1"], w2=start["w2"], steps=steps, clear_output=False)
 

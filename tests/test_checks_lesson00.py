@@ -1,8 +1,13 @@
 """bp_course.checks.lesson00: right answers pass, plausible wrong ones get their specific hint."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from bp_course import notebooks
 from bp_course.checks import CheckFailed, NotAttempted
 from bp_course.checks import lesson00 as check
 
@@ -111,3 +116,21 @@ def test_failures_render_as_one_short_message_without_paths():
     assert lines[0].startswith("CheckFailed: Exercise 00.2: E: expected 0.18, got 0.36.")
     assert "/" not in "".join(lines).replace("1/2", "")
     assert isinstance(info.value, AssertionError)
+
+
+def test_the_counts_lesson00_quotes_are_what_pytest_nbval_lax_reports(tmp_path):
+    """Issue 11, item 18: the lesson said `7 passed`; run both copies the way a learner does and compare."""
+    root = Path(__file__).resolve().parent.parent
+    name = "00_how_to_use_this_course.ipynb"
+    lesson = notebooks.read(root / "lessons" / name)
+    text = "\n".join(c.source for c in lesson.cells if c.get("id") == "grade-yourself")
+    solved = notebooks.with_answers(lesson, notebooks.answer_sources(notebooks.read(root / "solutions" / name)))
+    for nb, quoted in ((solved, "`8 passed`"), (lesson, "`4 failed, 4 passed`")):
+        assert quoted in text
+        path = tmp_path / name
+        notebooks.write(nb, path)
+        result = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p",
+                                 "no:cacheprovider", "-q", "--color=no", str(path)],
+                                cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        summary = result.stdout.strip().splitlines()[-1]
+        assert summary.startswith(quoted.strip("`") + " in "), summary

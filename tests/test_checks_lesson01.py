@@ -16,12 +16,51 @@ def _hint(text):
 def test_correct_answers_pass(capsys):
     check.output(lambda w, x: x @ w)
     check.output(lambda w, x: w[0] * x[:, 0] + w[1] * x[:, 1])
-    check.mean_error(lambda w, x, t: np.mean(0.5 * (t - x @ w) ** 2))
-    check.mean_error(lambda w, x, t: ((x @ w - t) ** 2).sum() / (2 * len(t)))
+    check.mean_error(lambda w, x, t: np.mean(0.5 * (np.ravel(t) - x @ w) ** 2))
+    check.mean_error(lambda w, x, t: ((x @ w - t.reshape(-1)) ** 2).sum() / (2 * len(t)))
     check.valley([1.0, -1.0], (-3, 3))
     check.second_case((1.0, 0.0, 1.0))
     check.second_case([0.0, 2.0, -1.0])
     assert capsys.readouterr().out.count("✔ Exercise") == 7
+
+
+@pytest.mark.parametrize("wrong,words", [
+    (lambda w, x: w @ x, "y = x @ w (each row of x times the weights), not w @ x"),
+    (lambda w, x: np.dot(w, x), "y = np.dot(x, w), not np.dot(w, x)"),
+])
+def test_output_with_the_factors_swapped_gets_a_named_hint(wrong, words):
+    """w @ x used to end in NumPy's bare matmul error."""
+    with pytest.raises(CheckFailed, match=r"output\(w of shape \(2,\), x of shape \(3, 2\)\) raised ValueError: "
+                                          r".*\nHint: x has one row per example, shape \(n, 2\).*" + re.escape(words)):
+        check.output(wrong)
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda w, x, t: np.mean(0.5 * (t - x @ w) ** 2),
+    lambda w, x, t: ((x @ w - t) ** 2).sum() / (2 * len(t)),
+])
+def test_mean_error_names_the_broadcast_of_a_column_target(wrong):
+    """Right for t of shape (n,); with t of shape (n, 1), as the data sets give it, t - y broadcasts to (n, n)."""
+    with pytest.raises(CheckFailed, match=r"t of shape \(2, 1\): expected 0\.3125, got 0\.(1875|375)\.\nHint: here t "
+                                          r"has shape \(2, 1\), a column.*broadcasts it to a table of shape \(2, 2\).*"
+                                          r"so 0\.(1875|375) instead of 0\.3125.*t\[:, 0\] or t = np\.ravel\(t\)"):
+        check.mean_error(wrong)
+
+
+def test_hidden_mean_error_feeds_a_column_target():
+    spec = check.HIDDEN["01.2"]
+    cases = spec.cases(np.random.default_rng(5))
+    assert any(np.shape(t)[1:] == (1,) and len(t) > 1 for _, _, t in cases)
+    assert spec.judge(spec.results(lambda w, x, t: np.mean(0.5 * (np.ravel(t) - x @ w) ** 2), cases), cases, 0).ok
+    broadcasting = spec.results(lambda w, x, t: np.mean(0.5 * (t - x @ w) ** 2), cases)
+    assert not spec.judge(broadcasting, cases, 0).ok
+
+
+def test_second_case_prints_no_negative_zero(capsys):
+    """(1, 0, 0) has its minimum at w = (0, 0); the message used to say (0, -0)."""
+    check.second_case((1.0, 0.0, 0.0))
+    out = capsys.readouterr().out
+    assert "one minimum is w = (0, 0)." in out and "-0" not in out
 
 
 @pytest.mark.parametrize("wrong,hint", [

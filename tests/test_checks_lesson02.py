@@ -34,7 +34,7 @@ def _descent_aliased(w0, x, t, eta, steps):
 
 
 def _descent_in_place_on_w0(w0, x, t, eta, steps):
-    """Right, but changes the caller's w0: the check must not be fooled by it."""
+    """A right path, but changes the caller's w0: the next path from the same w0 would start elsewhere."""
     path = [w0.copy()]
     for _ in range(steps):
         w0 -= eta * (x @ w0 - t) @ x / len(x)
@@ -43,14 +43,55 @@ def _descent_in_place_on_w0(w0, x, t, eta, steps):
 
 
 def test_correct_answers_pass(capsys):
-    check.gradient(lambda w, x, t: (x @ w - t) @ x / len(x))
-    check.gradient(lambda w, x, t: np.mean((x @ w - t)[:, None] * x, axis=0))
+    check.gradient(lambda w, x, t: (x @ w - np.ravel(t)) @ x / len(x))
+    check.gradient(lambda w, x, t: np.mean((x @ w - t.reshape(-1))[:, None] * x, axis=0))
     check.descent(_descent)
-    check.descent(_descent_in_place_on_w0)
     x, _ = datasets.two_cases()
     check.stability_bound(2 / np.linalg.eigvalsh(x.T @ x / 2).max())
     check.regimes({"creep": 0.01, "converge": 0.7, "oscillate": 1.0, "diverge": 1.6})
-    assert capsys.readouterr().out.count("✔ Exercise") == 6
+    assert capsys.readouterr().out.count("✔ Exercise") == 5
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda w, x, t: (x @ w - t) @ x / len(x),
+    lambda w, x, t: np.mean((x @ w - t)[:, None] * x, axis=0),
+])
+def test_gradient_names_the_broadcast_of_a_column_target(wrong):
+    """Right for t of shape (n,), but t of shape (n, 1), as datasets give it, broadcasts y - t to (n, n)."""
+    with pytest.raises(CheckFailed, match=r"t of shape \(2, 1\) should have shape \(2,\), got shape \(2, 2\)\.\n"
+                                          r"Hint: .*broadcasts it to a table of shape \(2, 2\).*t\[:, 0\]"):
+        check.gradient(wrong)
+
+
+def test_descent_that_changes_w0_in_place_fails_kindly():
+    """The path is right, so only the check of w0 itself can catch it (it used to pass)."""
+    with pytest.raises(CheckFailed, match=r"your path is right, but descent changed w0 in place: .*"
+                                          r"w0 = \[-0\.5, -0\.5\] had become .*\nHint: `w = w0` does not copy"):
+        check.descent(_descent_in_place_on_w0)
+
+
+def test_hidden_descent_check_fails_an_answer_that_changes_w0():
+    spec = check.HIDDEN["02.2"]
+    cases = spec.cases(np.random.default_rng(3))
+    assert spec.judge(spec.results(_descent, cases), cases, 0).ok
+    results = spec.results(_descent_in_place_on_w0, cases)
+    assert all(r == {"error": "ValueError: descent changed w0 in place"} for r in results)
+    assert spec.judge(results, cases, 0).passed == 0
+
+
+def test_regimes_boundary_eta_max_is_oscillate_as_the_lesson_says(capsys):
+    """r = 2 exactly: oscillate (it bounces for ever and does not grow), whichever way eta_max was computed."""
+    x, _ = datasets.two_cases()
+    eta_max = 2 / np.linalg.eigvalsh(x.T @ x / len(x)).max()  # as a learner computes it, not linear_neuron's
+    for eta in (eta_max, linear_neuron.stability_bound(x), 2 / np.linalg.eigvalsh(x.T @ x).max() * 2):
+        assert linear_neuron.regime(eta, x) == "oscillate"
+    assert linear_neuron.regime(eta_max * (1 + 1e-6), x) == "diverge"
+    check.regimes({"creep": 0.01, "converge": 0.7, "oscillate": eta_max, "diverge": 1.6})
+    assert "Your oscillating rate is eta_max itself, the edge" in capsys.readouterr().out
+    with pytest.raises(CheckFailed, match=r"etas\['diverge'\] = 1.52786 has eta lambda_max = 2, which is the "
+                                          r"'oscillate' regime\.\nHint: diverge needs .* eta > 1\.528\. At eta = "
+                                          r"eta_max exactly .* counts it as oscillate"):
+        check.regimes({"creep": 0.01, "converge": 0.7, "oscillate": 1.2, "diverge": eta_max})
 
 
 @pytest.mark.parametrize("wrong,hint", [

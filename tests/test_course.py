@@ -108,10 +108,17 @@ WRONG_ANSWERS = [
      "00.3", "Hint: the sign is flipped"),
     ("01_learning_as_optimization.ipynb", "ex01-4-answer", "case = (2.0, 2.0, 1.0)",
      "01.4", "multiple of (1, 1)"),
+    ("01_learning_as_optimization.ipynb", "ex01-2-answer",
+     "def mean_error(w, x, t):\n    return np.mean(0.5 * (t - output(w, x)) ** 2)",
+     "01.2", "broadcasts it to a table of shape (2, 2)"),
     ("02_gradient_descent.ipynb", "ex02-2-answer",
      "def descent(w0, x, t, eta, steps):\n    w = np.array(w0, dtype=float)\n    path = [w]\n"
      "    for _ in range(steps):\n        w -= eta * gradient(w, x, t)\n        path.append(w)\n"
      "    return np.array(path)", "02.2", "Append a copy"),
+    ("02_gradient_descent.ipynb", "ex02-2-answer",
+     "def descent(w0, x, t, eta, steps):\n    w = w0\n    path = [w.copy()]\n"
+     "    for _ in range(steps):\n        w -= eta * gradient(w, x, t)\n        path.append(w.copy())\n"
+     "    return np.array(path)", "02.2", "descent changed w0 in place"),
     ("03_the_logistic_neuron.ipynb", "ex03-1-answer", 'dphi_dz = "exp(-z) / (1 + exp(-z))"',
      "03.1", "Hint: the denominator (1 + e^-z) must be squared"),
     ("04_chain_rule_one_layer.ipynb", "ex04-4-answer", "dE_dw1 = (y - t) * y * (1 - y)",

@@ -21,6 +21,17 @@ from bp_course import notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Lessons 00-02: the first derivative, the neuron's output, the valley, the second case, the bound.
+ANSWERS_00_02: dict[str, list[str]] = {
+    "00.1": ["0.5 * (t - y) ** 2"],
+    "00.2": ["0.18"],
+    "00.3": [r"\partial E / \partial y = y - t", "dE/dy = y - t", "return y - t"],
+    "01.1": ["x @ w"],
+    "01.3": ["w1 = -w2", "w_1 = -w_2"],
+    "01.4": ["(1, 0, 1)"],
+    "02.3": ["1.528"],
+}
+
 # Lessons 03-04: the derivations of the logistic and tanh, and Eq. 1-4.
 ANSWERS_03_04: dict[str, list[str]] = {
     "03.1": [r"\frac{e^{-z}}{(1 + e^{-z})^2}", r"e^{-z}/(1 + e^{-z})^2", "exp(-z)/(1 + exp(-z))**2",
@@ -76,7 +87,7 @@ ANSWERS_10: dict[str, list[str]] = {
 }
 
 
-ANSWERS = {**ANSWERS_03_04, **ANSWERS_05_06, **ANSWERS_07_08, **ANSWERS_10}
+ANSWERS = {**ANSWERS_00_02, **ANSWERS_03_04, **ANSWERS_05_06, **ANSWERS_07_08, **ANSWERS_10}
 
 _DETAILS = re.compile(r"<details\b.*?</details>", re.DOTALL | re.IGNORECASE)
 _NOISE = re.compile(r"\\left|\\right|\\[,;!]|\\cdot|\\mathrm|\\text|\\bigl|\\bigr|\\Bigl|\\Bigr|[\s{}$*]")

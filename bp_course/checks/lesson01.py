@@ -7,17 +7,86 @@ that turns the valley into a bowl.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from bp_course import linear_neuron
 from bp_course.checks import hidden
-from bp_course.checks.core import CheckFailed, Mistake, answer_value, expect_function, format_value, passed
+from bp_course.checks.core import (CheckFailed, Mistake, _ShortError, answer_value, call, expect_close,
+                                   expect_function, format_value, passed)
 
-__all__ = ["HIDDEN", "output", "mean_error", "valley", "second_case"]
+__all__ = ["HIDDEN", "output", "mean_error", "valley", "second_case", "shape_slips", "column_target",
+           "column_target_hint"]
 
 _X = [np.array([[1.0, 1.0], [2.0, 0.5], [-1.0, 3.0]]), np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[1.0, 1.0]])]
 _W = [np.array([0.5, -1.0]), np.array([2.0, 3.0]), np.array([0.3, 0.2])]
 _T = [np.array([0.0, 1.0, -2.0]), np.array([1.0, 1.0]), np.array([0.0])]
+
+# The two cases of datasets.two_cases(), with t as the data set gives it: a column of shape (n, 1).
+_X_COLUMN, _T_COLUMN, _W_COLUMN = np.array([[1.0, 1.0], [1.0, 0.0]]), np.array([[0.0], [1.0]]), np.array([0.5, 0.5])
+
+
+def shape_slips(exercise: str, fn, name: str, arg_names, slips):
+    """Wrap a learner's function so that an error a known slip raises *identically* gets that slip's hint.
+
+    A shape mistake such as ``w @ x`` for ``x @ w`` raises NumPy's own
+    error; when the learner's function raises exactly the error (same type,
+    same message) that a slip raises on the same arguments, the check says
+    which slip it is.
+
+    Parameters
+    ----------
+    exercise : str
+    fn : callable
+        The learner's function (returned unchanged when not callable, so
+        :func:`~bp_course.checks.core.call` reports that).
+    name : str
+        The function's name in messages.
+    arg_names : sequence of str
+        The arguments' names, in order (``("w", "x")``).
+    slips : sequence of (callable, str)
+        Each slip as a function of the same arguments, with its hint.
+    """
+    if not callable(fn):
+        return fn
+
+    def wrapped(*args):
+        try:
+            return fn(*args)
+        except (NotImplementedError, _ShortError):
+            raise
+        except Exception as error:  # the learner's code may raise anything
+            for slip, hint in slips:
+                try:
+                    slip(*args)
+                except Exception as expected:
+                    if type(expected) is type(error) and str(expected) == str(error):
+                        shapes = ", ".join(f"{k} of shape {np.shape(a)}" for k, a in zip(arg_names, args))
+                        raise CheckFailed(exercise, f"{name}({shapes}) raised {type(error).__name__}: {error}"
+                                                    f"\nHint: {hint}") from None
+            raise
+
+    wrapped.__name__ = getattr(fn, "__name__", name)
+    return wrapped
+
+
+def column_target_hint(n: int, got, expected: str) -> str:
+    """The hint for the shape trap of Lesson 01: t of shape (n, 1) broadcast against y of shape (n,).
+
+    Parameters
+    ----------
+    n : int
+        The number of examples.
+    got : str
+        What the learner's result shows of the broadcast (``"0.375"``, ``"a result of shape (2, 2)"``).
+    expected : str
+        What it should have been (``"0.3125"``, ``"shape (2,)"``).
+    """
+    return (f"here t has shape ({n}, 1), a column, as datasets.two_cases() gives it, and y = x @ w has shape "
+            f"({n},). NumPy does not refuse t - y: it broadcasts it to a table of shape ({n}, {n}), every target "
+            f"minus every output, so {got} instead of {expected}. Make t one number per example first: t = t[:, 0] or "
+            "t = np.ravel(t) (that also leaves a t of shape (n,) as it is).")
 
 
 def output(fn) -> None:
@@ -26,9 +95,15 @@ def output(fn) -> None:
     Examples
     --------
     >>> output(lambda w, x: x @ w)
-    ✔ Exercise 01.1 passed: y = w1 x1 + w2 x2 for every example at once.
+    ✔ Exercise 01.1 passed: y = x @ w gives w1 x1 + w2 x2 for every example at once.
     """
     cases = [{"w": w, "x": x} for w, x in zip(_W, _X)]
+    fn = shape_slips("01.1", fn, "output", ("w", "x"), [
+        (lambda w, x: w @ x, "x has one row per example, shape (n, 2), and w has shape (2,): y = x @ w (each row "
+                             "of x times the weights), not w @ x. In a matrix product the inner sizes must agree."),
+        (lambda w, x: np.dot(w, x), "x has one row per example, shape (n, 2), and w has shape (2,): "
+                                    "y = np.dot(x, w), not np.dot(w, x)."),
+    ])
     mistakes = [
         Mistake(lambda w, x: x * w, "that multiplies each input by its weight but does not add them up: "
                                     "y is the sum w1 x1 + w2 x2, one number per example (x @ w)."),
@@ -38,19 +113,40 @@ def output(fn) -> None:
         Mistake(lambda w, x: x.sum(axis=1) + w.sum(), "weights multiply their inputs; they are not added to them."),
     ]
     expect_function("01.1", fn, cases, lambda w, x: x @ w, name="output", mistakes=mistakes)
-    passed("01.1", "y = w1 x1 + w2 x2 for every example at once.")
+    passed("01.1", "y = x @ w gives w1 x1 + w2 x2 for every example at once.")
 
 
 def _mean_error(w, x, t):
-    return np.mean(0.5 * (t - x @ w) ** 2)
+    return np.mean(0.5 * (np.ravel(t) - x @ w) ** 2)
+
+
+def with_column_target(cases):
+    """Cases ``(w, x, t, ...)`` of the hidden checks, the one with most examples given t as a column (n, 1).
+
+    The data sets of the course give t that shape; the exercises ask for
+    functions that accept it (Lesson 01, section 1).
+    """
+    cases = list(cases)
+    i = max(range(len(cases)), key=lambda j: len(cases[j][1]))
+    w, x, t, *rest = cases[i]
+    cases[i] = (w, x, np.reshape(t, (-1, 1)), *rest)
+    return cases
+
+
+def _hidden_mean_error_cases(rng):
+    return with_column_target(hidden.linear_batches(rng))
 
 
 def mean_error(fn) -> None:
     """Exercise 01.2: ``fn(w, x, t)`` must return E = (1/n) sum_p 1/2 (t_p - y_p)^2.
 
+    ``t`` comes with shape (n,) and, as the data sets give it, (n, 1); a
+    function that lets ``t - y`` broadcast to (n, n) is told so
+    (:func:`column_target`).
+
     Examples
     --------
-    >>> mean_error(lambda w, x, t: np.mean(0.5 * (t - x @ w) ** 2))
+    >>> mean_error(lambda w, x, t: np.mean(0.5 * (np.ravel(t) - x @ w) ** 2))
     ✔ Exercise 01.2 passed: E is the average of the examples' squared errors.
     """
     cases = [{"w": w, "x": x, "t": t} for w, x, t in zip(_W, _X, _T)]
@@ -65,6 +161,7 @@ def mean_error(fn) -> None:
                 "that is each example's error; E is one number, their average."),
     ]
     expect_function("01.2", fn, cases, _mean_error, name="mean_error", mistakes=mistakes)
+    column_target("01.2", fn, "mean_error", _mean_error)
     passed("01.2", "E is the average of the examples' squared errors.")
 
 
@@ -79,6 +176,40 @@ def _weight_vector(exercise: str, w, name: str) -> np.ndarray:
     if not np.all(np.isfinite(array)):
         raise CheckFailed(exercise, f"{name} = {format_value(array)} is not finite.")
     return array
+
+
+def column_target(exercise: str, fn, name: str, reference) -> None:
+    """Try ``fn(w, x, t)`` on the two cases with t as the data set gives it, a column (n, 1); name the broadcast.
+
+    Run after the cases with t of shape (n,) passed. When the answer is
+    right with ``t`` flattened and wrong with the column, whatever the value
+    it then gives, ``t - y`` broadcast to (n, n): the hint says so.
+
+    Parameters
+    ----------
+    exercise, name : str
+    fn : callable
+        The learner's function of ``(w, x, t)``.
+    reference : callable
+        The right function, which accepts t of shape (n,) or (n, 1).
+    """
+    args = (_W_COLUMN, _X_COLUMN, _T_COLUMN)
+    right = np.asarray(reference(*args), dtype=np.float64)
+    what = (f"{name}(w, x, t) with w = {format_value(_W_COLUMN)} on the two cases of datasets.two_cases(), "
+            "t of shape (2, 1)")
+    got = call(exercise, fn, *copy.deepcopy(args), name=name)
+    try:
+        expect_close(exercise, got, right, what=what)
+    except CheckFailed as failure:
+        flat = call(exercise, fn, _W_COLUMN.copy(), _X_COLUMN.copy(), _T_COLUMN[:, 0].copy(), name=name)
+        try:
+            expect_close(exercise, flat, right, what=what)
+        except CheckFailed:
+            raise failure from None
+        shown = (f"a result of shape {np.shape(got)}" if np.shape(got) != right.shape
+                 else f"{format_value(got)}")
+        raise CheckFailed(exercise, f"{failure.message}\nHint: " + column_target_hint(
+            2, shown, f"{format_value(right)}" if right.ndim == 0 else f"shape {right.shape}")) from None
 
 
 def valley(w_a, w_b) -> None:
@@ -136,7 +267,7 @@ def second_case(case) -> None:
                                   f"(a zero curvature).\nHint: the inputs ({values[0]:g}, {values[1]:g}) are a "
                                   "multiple of (1, 1), so the new case only steepens the same valley; choose "
                                   "inputs in another direction, such as (1, 0).")
-    w_star = np.linalg.solve(x, np.array([0.0, values[2]]))
+    w_star = np.linalg.solve(x, np.array([0.0, values[2]])) + 0.0   # + 0.0 turns -0.0 into 0.0
     passed("01.4", f"the Hessian's eigenvalues are now {lam[0]:.3g} and {lam[1]:.3g}, both positive: a bowl whose "
                    f"one minimum is w = ({w_star[0]:.3g}, {w_star[1]:.3g}).")
 
@@ -144,7 +275,7 @@ def second_case(case) -> None:
 
 HIDDEN = {
     "01.1": hidden.Function("output", lambda rng: [(w, x) for w, x, _ in hidden.linear_batches(rng)], lambda w, x: x @ w),
-    "01.2": hidden.Function("mean_error", hidden.linear_batches, _mean_error),
+    "01.2": hidden.Function("mean_error", _hidden_mean_error_cases, _mean_error),
     "01.3": hidden.Value(("w_a", "w_b"), valley),
     "01.4": hidden.Value(("case",), second_case),
 }

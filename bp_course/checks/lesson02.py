@@ -11,8 +11,9 @@ import numpy as np
 from bp_course import datasets, linear_neuron
 from bp_course._validate import choose
 from bp_course.checks import hidden
-from bp_course.checks.core import (CheckFailed, Mistake, answer_value, expect_close, expect_function, format_value,
-                                   passed)
+from bp_course.checks.core import (CheckFailed, Mistake, answer_value, call, expect_close, expect_function,
+                                   format_value, passed)
+from bp_course.checks.lesson01 import column_target, with_column_target
 
 __all__ = ["HIDDEN", "gradient", "descent", "stability_bound", "regimes"]
 
@@ -22,15 +23,22 @@ _T = [np.array([0.0, 1.0, -2.0]), np.array([0.0]), np.array([0.0, 1.0])]
 
 
 def _gradient(w, x, t):
-    return (x @ w - t) @ x / len(x)
+    return (x @ w - np.ravel(t)) @ x / len(x)
+
+
+def _hidden_gradient_cases(rng):
+    return with_column_target(hidden.linear_batches(rng))
 
 
 def gradient(fn) -> None:
     """Exercise 02.1: ``fn(w, x, t)`` must return dE/dw = (1/n) sum_p (y_p - t_p) x_p.
 
+    ``t`` comes with shape (n,) and, as the data sets give it, (n, 1)
+    (the shape trap of Lesson 01, named by :func:`~bp_course.checks.lesson01.column_target`).
+
     Examples
     --------
-    >>> gradient(lambda w, x, t: (x @ w - t) @ x / len(x))
+    >>> gradient(lambda w, x, t: (x @ w - np.ravel(t)) @ x / len(x))
     ✔ Exercise 02.1 passed: dE/dw_i = mean over examples of (y - t) x_i.
     """
     cases = [{"w": w, "x": x, "t": t} for w, x, t in zip(_W, _X, _T)]
@@ -47,6 +55,7 @@ def gradient(fn) -> None:
                 "that is dE/dy averaged; each weight's gradient needs the chain-rule factor dy/dw_i = x_i."),
     ]
     expect_function("02.1", fn, cases, _gradient, name="gradient", mistakes=mistakes)
+    column_target("02.1", fn, "gradient", _gradient)
     passed("02.1", "dE/dw_i = mean over examples of (y - t) x_i.")
 
 
@@ -88,7 +97,32 @@ def descent(fn) -> None:
                 "the path is one step short: `steps` steps give steps + 1 points."),
     ]
     expect_function("02.2", fn, cases, reference, name="descent", mistakes=mistakes)
+    _leaves_w0_alone(fn)
     passed("02.2", "each step moves w against the gradient, by eta times its size.")
+
+
+def _leaves_w0_alone(fn) -> None:
+    """Call ``fn`` on a start of our own and fail, kindly, if the start was changed in place."""
+    x, t = datasets.two_cases()
+    start = np.array([-0.5, -0.5])
+    w0 = start.copy()
+    call("02.2", fn, w0, x, t[:, 0], 0.5, 3, name="descent")
+    if not np.array_equal(w0, start):
+        raise CheckFailed("02.2", f"your path is right, but descent changed w0 in place: after descent(w0, x, t, "
+                                  f"0.5, 3), the caller's w0 = {format_value(start)} had become "
+                                  f"{format_value(w0)}. The next path drawn from the same w0 would then start "
+                                  "where this one ended.\nHint: `w = w0` does not copy, it gives the same array "
+                                  "a second name, so `w -= ...` changes w0 too. Start from a copy: "
+                                  "w = np.array(w0, dtype=float) (or w0.copy()), then update w.")
+
+
+def _descent_leaving_w0(fn, w0, x, t, eta, steps):
+    """How the grader calls a descent: a function that changed its w0 in place gives an error, not a path."""
+    start = np.array(w0, dtype=float)
+    path = fn(w0, x, t, eta, steps)
+    if not np.array_equal(np.asarray(w0, dtype=float), start):
+        raise ValueError("descent changed w0 in place")
+    return path
 
 
 def stability_bound(eta_max) -> None:
@@ -120,7 +154,10 @@ def regimes(etas) -> None:
     """Exercise 02.4: one learning rate per regime for :func:`bp_course.datasets.two_cases`.
 
     ``etas`` maps each of ``"creep"``, ``"converge"``, ``"oscillate"`` and
-    ``"diverge"`` to a learning rate in that regime.
+    ``"diverge"`` to a learning rate in that regime. The boundaries are those
+    of :func:`bp_course.linear_neuron.regime`: eta = eta_max exactly
+    (r = 2, the steep direction's factor -1: bouncing for ever, neither
+    shrinking nor growing) is "oscillate", not "diverge".
 
     Examples
     --------
@@ -153,10 +190,19 @@ def regimes(etas) -> None:
             raise CheckFailed("02.4", f"etas[{name!r}] should be a positive number, got {eta!r:.40}.")
         actual = linear_neuron.regime(eta, x)
         if actual != name:
+            edge = ""
+            if name == "diverge" and linear_neuron.on_boundary(eta * lam, 2.0):
+                edge = (" At eta = eta_max exactly the steep direction's factor is 1 - 2 = -1: the path jumps "
+                        "over the minimum and lands just as far on the other side, for ever. It does not grow, "
+                        "so the course counts it as oscillate.")
             raise CheckFailed("02.4", f"etas[{name!r}] = {format_value(eta)} has eta lambda_max = {eta * lam:.3g}, "
-                                      f"which is the {actual!r} regime.\nHint: {name} needs {bounds[name]}.")
+                                      f"which is the {actual!r} regime.\nHint: {name} needs {bounds[name]}.{edge}")
     products = ", ".join(f"{etas[n] * lam:.3g}" for n in linear_neuron.REGIMES)
-    passed("02.4", f"eta lambda_max = {products}: creep, converge, oscillate, diverge.")
+    edge = ""
+    if linear_neuron.on_boundary(etas["oscillate"] * lam, 2.0):
+        edge = (" Your oscillating rate is eta_max itself, the edge: there the path bounces between two points for "
+                "ever and never converges; any eta a little below it converges, bouncing.")
+    passed("02.4", f"eta lambda_max = {products}: creep, converge, oscillate, diverge.{edge}")
 
 
 
@@ -170,8 +216,8 @@ def _paths(rng):
 
 
 HIDDEN = {
-    "02.1": hidden.Function("gradient", hidden.linear_batches, _gradient),
-    "02.2": hidden.Function("descent", _paths, linear_neuron.descent_path),
+    "02.1": hidden.Function("gradient", _hidden_gradient_cases, _gradient),
+    "02.2": hidden.Function("descent", _paths, linear_neuron.descent_path, call=_descent_leaving_w0),
     "02.3": hidden.Value(("eta_max",), stability_bound),
     "02.4": hidden.Value(("etas",), regimes),
 }
