@@ -567,8 +567,8 @@ def _square_grid(margin: float, n: int):
 
 def _square_panel(ax, values, axis, x, t, title):
     """One map of values in [0, 1] over the input square, its 0.5 contour, and the training cases on top."""
-    image = ax.imshow(values, origin="lower", extent=(axis[0], axis[-1], axis[0], axis[-1]), cmap=_CMAP,
-                      vmin=0.0, vmax=1.0, interpolation="bilinear")
+    image = ax.contourf(axis, axis, values, levels=np.linspace(0.0, 1.0, 11), cmap=_CMAP)
+    ax.set_aspect("equal")
     if values.min() < 0.5 < values.max():
         ax.contour(axis, axis, values, levels=[0.5], colors="white", linewidths=1.2)
     for target, marker, color in ((0.0, "o", "blue"), (1.0, "^", "orange")):
@@ -590,10 +590,10 @@ def _one_hidden_layer(net, x, t):
     return x, t
 
 
-def xor_regions(net, x, t, *, margin: float = 0.25, resolution: int = 81):
+def xor_regions(net, x, t, *, margin: float = 0.25, resolution: int = 61):
     r"""The output and every hidden neuron's output over the input square (Lesson 09).
 
-    The first panel is the network's output y(x1, x2) with its decision
+    Values are drawn in ten bands of 0.1. The first panel is the network's output y(x1, x2) with its decision
     boundary y = 1/2 (white); each further panel is one hidden neuron's
     output o_j(x1, x2), whose 0.5 contour is the straight line
     w_1j x1 + w_2j x2 + b_j = 0. The training cases are marked by target.
@@ -626,7 +626,7 @@ def xor_regions(net, x, t, *, margin: float = 0.25, resolution: int = 81):
     forward = net.forward(grid)
     panels = [("output $y$", forward.y[:, 0])]
     panels += [(f"hidden neuron {j + 1}", forward.out[1][:, j]) for j in range(net.sizes[1])]
-    fig, axes = plt.subplots(1, len(panels), figsize=(2.6 * len(panels) + 0.8, 2.9), layout="constrained")
+    fig, axes = plt.subplots(1, len(panels), figsize=(2.2 * len(panels) + 0.8, 2.5), layout="constrained")
     for ax, (title, values) in zip(axes, panels):
         image = _square_panel(ax, values.reshape(len(axis), len(axis)), axis, x, t, title)
     axes[0].legend(loc="upper center", fontsize="x-small", ncols=2, framealpha=0.8)
@@ -748,7 +748,10 @@ def learning_curves(history, *, title: str = "Learning curves"):
 
 
 def digit_images(images, titles, *, columns: int = 6):
-    r"""Handwritten digits as 8x8 images with a title each (Lesson 09).
+    r"""Handwritten digits as 8x8 images with a title each, in one mosaic (Lesson 09).
+
+    The images are laid out on one grid with a gap between them (one
+    axes, so a dozen digits draw as fast as one), each with its title above it.
 
     Parameters
     ----------
@@ -761,12 +764,12 @@ def digit_images(images, titles, *, columns: int = 6):
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
 
     Examples
     --------
-    >>> fig = digit_images(np.zeros((2, 64)), ["a", "b"])
-    >>> [ax.get_title() for ax in fig.axes if ax.images]
+    >>> ax = digit_images(np.zeros((2, 64)), ["a", "b"])
+    >>> [text.get_text() for text in ax.texts]
     ['a', 'b']
     """
     images = as_float_array(images, "images")
@@ -775,16 +778,20 @@ def digit_images(images, titles, *, columns: int = 6):
     titles = list(titles)
     if len(titles) != len(images):
         raise ValueError(f"{len(images)} images but {len(titles)} titles")
+    if isinstance(columns, bool) or not isinstance(columns, (int, np.integer)) or columns < 1:
+        raise ValueError(f"columns must be a positive integer, got {columns!r}")
     columns = min(int(columns), len(images))
     rows = -(-len(images) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(1.35 * columns, 1.55 * rows), layout="constrained",
-                             squeeze=False)
-    for ax in axes.ravel():
-        ax.axis("off")
-    for ax, image, title in zip(axes.ravel(), images, titles):
-        ax.imshow(image.reshape(8, 8), cmap="gray_r", interpolation="nearest")
-        ax.set_title(title, fontsize="x-small")
-    return fig
+    cell_w, cell_h = 8 + 2, 8 + 5                     # pixels per image, with room between and for the title
+    mosaic = np.full((rows * cell_h, columns * cell_w), np.nan)
+    ax = _axes(None, figsize=(1.45 * columns, 1.5 * rows))
+    for k, (image, title) in enumerate(zip(images, titles)):
+        top, left = (k // columns) * cell_h + 4, (k % columns) * cell_w + 1
+        mosaic[top:top + 8, left:left + 8] = image.reshape(8, 8)
+        ax.text(left + 3.5, top - 1.2, title, ha="center", va="bottom", fontsize="x-small")
+    ax.imshow(mosaic, cmap="gray_r", interpolation="nearest", vmin=0.0, vmax=max(1.0, float(images.max())))
+    ax.axis("off")
+    return ax
 
 
 def confusion_matrix(matrix, *, title: str = "Confusion matrix (test set)"):
@@ -805,7 +812,7 @@ def confusion_matrix(matrix, *, title: str = "Confusion matrix (test set)"):
     --------
     >>> ax = confusion_matrix([[5, 1], [0, 4]])
     >>> [text.get_text() for text in ax.texts]
-    ['5', '1', '', '4']
+    ['5', '1', '4']
     """
     matrix = as_float_array(matrix, "matrix")
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
@@ -814,8 +821,9 @@ def confusion_matrix(matrix, *, title: str = "Confusion matrix (test set)"):
     ax = _axes(None, figsize=(0.42 * K + 1.8, 0.42 * K + 1.3))
     image = ax.imshow(np.log1p(matrix), cmap=_CMAP)
     high = np.log1p(matrix).max() / 2
-    for (i, j), count in np.ndenumerate(matrix):
-        ax.text(j, i, f"{count:g}" if count else "", ha="center", va="center", fontsize="x-small",
+    for i, j in zip(*np.nonzero(matrix)):  # empty cells stay blank
+        count = matrix[i, j]
+        ax.text(j, i, f"{count:g}", ha="center", va="center", fontsize="x-small",
                 color="black" if np.log1p(count) > high else "white")
     ax.set_xticks(range(K))
     ax.set_yticks(range(K))

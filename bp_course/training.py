@@ -24,7 +24,7 @@ import numpy as np
 from bp_course._validate import as_float_array, positive_number
 from bp_course.network import Network
 
-__all__ = ["History", "fit", "Runs", "many_seeds", "random_direction", "error_along"]
+__all__ = ["History", "fit", "Runs", "many_seeds", "vector_norm", "random_direction", "error_along"]
 
 
 def _count(value, name: str, *, minimum: int = 1) -> int:
@@ -281,18 +281,31 @@ def _logistic(net):
     return (1 + np.tanh(0.5 * net)) / 2
 
 
+def vector_norm(arrays) -> float:
+    """The length of several arrays taken together as one vector (Lesson 09).
+
+    Used for the size of all of a network's weights, ``vector_norm(net.params)``.
+
+    Examples
+    --------
+    >>> vector_norm([np.array([3.0]), np.array([[4.0]])])
+    5.0
+    """
+    arrays = [as_float_array(a, "arrays") for a in arrays]
+    return float(np.sqrt(sum(np.sum(a ** 2) for a in arrays)))
+
+
 def random_direction(net: Network, seed: int = 0) -> list:
     """A random direction in weight space, one array per parameter of ``net``, of total length 1 (Lesson 09).
 
     Examples
     --------
-    >>> d = random_direction(Network([2, 2, 1]), seed=0)
-    >>> round(float(np.sqrt(sum(np.sum(a ** 2) for a in d))), 12)
+    >>> round(vector_norm(random_direction(Network([2, 2, 1]), seed=0)), 12)
     1.0
     """
     rng = np.random.default_rng(seed)
     direction = [rng.standard_normal(p.shape) for p in net.params]
-    length = np.sqrt(sum(np.sum(a ** 2) for a in direction))
+    length = vector_norm(direction)
     return [a / length for a in direction]
 
 
