@@ -622,6 +622,8 @@ def xor_regions(net, x, t, *, margin: float = 0.25, resolution: int = 61):
     ['output $y$', 'hidden neuron 1', 'hidden neuron 2']
     """
     x, t = _one_hidden_layer(net, x, t)
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
+        raise ValueError(f"resolution must be an integer of at least 2, got {resolution!r}")
     grid, axis = _square_grid(positive_number(margin, "margin"), int(resolution))
     forward = net.forward(grid)
     panels = [("output $y$", forward.y[:, 0])]
@@ -667,8 +669,9 @@ def hidden_space(net, x, t):
     for target, marker, color in ((0.0, "o", "blue"), (1.0, "^", "orange")):
         where = t[:, 0] == target
         ax.scatter(out[where, 0], out[where, 1], marker=marker, s=60, color=COLORS[color], label=f"$t = {target:g}$")
-    for (x1, x2), (o_1, o_2) in zip(x, out):
-        ax.annotate(f"({x1:g}, {x2:g})", (o_1, o_2), textcoords="offset points", xytext=(5, 5), fontsize="x-small")
+    for k, ((x1, x2), (o_1, o_2)) in enumerate(zip(x, out)):  # alternate above and below: cases may coincide
+        ax.annotate(f"({x1:g}, {x2:g})", (o_1, o_2), textcoords="offset points", xytext=(5, 5 if k % 2 == 0 else -11),
+                    fontsize="x-small")
     ax.set_xlim(-0.05, 1.05)
     ax.set_ylim(-0.05, 1.05)
     ax.set_aspect("equal")

@@ -36,6 +36,8 @@ def test_xor_regions_and_hidden_space_refuse_other_networks():
         plots.xor_regions(Network([2, 2, 2, 1]), x, t)
     with pytest.raises(ValueError, match="this network has 3"):
         plots.hidden_space(Network([2, 3, 1]), x, t)
+    with pytest.raises(ValueError, match="resolution must be an integer of at least 2"):
+        plots.xor_regions(Network([2, 2, 1]), x, t, resolution=1)
 
 
 def test_hidden_space_puts_each_case_at_its_hidden_outputs():
