@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from bp_course.checks import hidden
-from bp_course.checks.core import CheckFailed, Mistake, call, expect_choices, expect_function, format_value, passed
+from bp_course.checks.core import CheckFailed, Mistake, expect_choices, expect_function, format_value, passed
 from bp_course.network import Network
 
 __all__ = ["HIDDEN", "STATEMENTS", "train", "gradient_norm", "standardize", "condition_number", "symmetry"]
@@ -417,7 +417,8 @@ def _call_standardize(fn, x_train, x_test):
 
 HIDDEN = {
     "09.1": hidden.Function("train", _train_hidden_cases, _reference_train, call=_call_train, rtol=1e-7),
-    "09.2": hidden.Function("gradient_norm", _norm_hidden_cases, _reference_gradient_norm, call=_call_gradient_norm),
+    "09.2": hidden.Function("gradient_norm", _norm_hidden_cases, _reference_gradient_norm,
+                            call=_call_gradient_norm),
     "09.3": hidden.Function("standardize", _standardize_hidden_cases, _reference_standardize, call=_call_standardize),
     "09.4": hidden.Function("condition_number", _condition_cases, _reference_condition_number),
     "09.5": hidden.Value(("statements",), symmetry),
