@@ -10,7 +10,9 @@ Lessons 01-02 use :func:`error_parabola`, :func:`error_bowl`,
 :func:`error_contours` and :func:`regime_paths`; Lesson 03
 :func:`activation_curves`; Lesson 04 :func:`error_curves`; Lesson 05 and
 later :func:`network_diagram`; Lesson 06 :func:`growth`; Lesson 07
-:func:`step_errors`; Lesson 08 :func:`lines`.
+:func:`step_errors`; Lesson 08 :func:`lines`; Lesson 09 :func:`xor_regions`,
+:func:`hidden_space`, :func:`stuck_fractions`, :func:`learning_curves`,
+:func:`digit_images` and :func:`confusion_matrix`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from bp_course import activations, linear_neuron
 from bp_course._validate import as_float_array, positive_number
 
 __all__ = ["COLORS", "CYCLE", "error_parabola", "error_bowl", "error_contours", "regime_paths",
-           "activation_curves", "error_curves", "lines", "growth", "step_errors", "network_diagram"]
+           "activation_curves", "error_curves", "lines", "growth", "step_errors", "network_diagram",
+           "xor_regions", "hidden_space", "stuck_fractions", "learning_curves", "digit_images", "confusion_matrix"]
 
 COLORS = {
     "blue": "#0072B2",
@@ -643,3 +646,284 @@ def layer_scales(out_std, delta_norm, *, title: str = "Scale of the signals thro
     layer_norms(delta_norm, title="Backward: deltas", ax=right)
     fig.suptitle(title)
     return fig
+
+
+# -- Lesson 09: training for real ---------------------------------------------------------------------------------
+
+def _square_grid(margin: float, n: int):
+    """Points covering the input square [-margin, 1 + margin]^2, as a batch ``(n * n, 2)``, and the axis values."""
+    axis = np.linspace(-margin, 1 + margin, n)
+    X1, X2 = np.meshgrid(axis, axis)
+    return np.column_stack([X1.ravel(), X2.ravel()]), axis
+
+
+def _square_panel(ax, values, axis, x, t, title):
+    """One map of values in [0, 1] over the input square, its 0.5 contour, and the training cases on top."""
+    image = ax.contourf(axis, axis, values, levels=np.linspace(0.0, 1.0, 11), cmap=_CMAP)
+    ax.set_aspect("equal")
+    if values.min() < 0.5 < values.max():
+        ax.contour(axis, axis, values, levels=[0.5], colors="white", linewidths=1.2)
+    for target, marker, color in ((0.0, "o", "blue"), (1.0, "^", "orange")):
+        where = t[:, 0] == target
+        ax.scatter(x[where, 0], x[where, 1], marker=marker, s=60, color=COLORS[color], edgecolors="white",
+                   linewidths=1.2, zorder=3, label=f"$t = {target:g}$")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(title, fontsize="medium")
+    return image
+
+
+def _one_hidden_layer(net, x, t):
+    x = as_float_array(x, "inputs x")
+    t = as_float_array(t, "targets t").reshape(len(x), -1)
+    if len(net.W) != 2 or net.sizes[0] != 2 or net.sizes[-1] != 1:
+        raise ValueError(f"this picture needs a network with 2 inputs, one hidden layer and 1 output, "
+                         f"got sizes {net.sizes}")
+    return x, t
+
+
+def xor_regions(net, x, t, *, margin: float = 0.25, resolution: int = 61):
+    r"""The output and every hidden neuron's output over the input square (Lesson 09).
+
+    Values are drawn in ten bands of 0.1. The first panel is the network's output y(x1, x2) with its decision
+    boundary y = 1/2 (white); each further panel is one hidden neuron's
+    output o_j(x1, x2), whose 0.5 contour is the straight line
+    w_1j x1 + w_2j x2 + b_j = 0. The training cases are marked by target.
+
+    Parameters
+    ----------
+    net : bp_course.network.Network
+        Two inputs, one hidden layer, one output.
+    x, t : array_like
+        The training cases ``(n, 2)`` and their 0/1 targets ``(n, 1)``.
+    margin : float
+        How far the picture extends beyond [0, 1] on each side.
+    resolution : int
+        Grid points per side.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from bp_course import datasets
+    >>> from bp_course.network import Network
+    >>> fig = xor_regions(Network([2, 2, 1], seed=0), *datasets.xor())
+    >>> [ax.get_title() for ax in fig.axes[:3]]
+    ['output $y$', 'hidden neuron 1', 'hidden neuron 2']
+    """
+    x, t = _one_hidden_layer(net, x, t)
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or resolution < 2:
+        raise ValueError(f"resolution must be an integer of at least 2, got {resolution!r}")
+    grid, axis = _square_grid(positive_number(margin, "margin"), int(resolution))
+    forward = net.forward(grid)
+    panels = [("output $y$", forward.y[:, 0])]
+    panels += [(f"hidden neuron {j + 1}", forward.out[1][:, j]) for j in range(net.sizes[1])]
+    fig, axes = plt.subplots(1, len(panels), figsize=(2.2 * len(panels) + 0.8, 2.5), layout="constrained")
+    for ax, (title, values) in zip(axes, panels):
+        image = _square_panel(ax, values.reshape(len(axis), len(axis)), axis, x, t, title)
+    axes[0].legend(loc="upper center", fontsize="x-small", ncols=2, framealpha=0.8)
+    fig.colorbar(image, ax=axes, shrink=0.85, label="output")
+    fig.suptitle(f"What a {'-'.join(map(str, net.sizes))} network computes over the input square")
+    return fig
+
+
+def hidden_space(net, x, t):
+    r"""The training cases as the output neuron sees them: at their hidden outputs (o_1, o_2) (Lesson 09).
+
+    For a network with two hidden neurons, each case is drawn at the point
+    (o_1, o_2) of its hidden outputs, with the output neuron's decision line
+    w_1 o_1 + w_2 o_2 + b = 0: the hidden layer has moved the cases so that
+    one straight line separates them.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from bp_course import datasets
+    >>> from bp_course.network import Network
+    >>> ax = hidden_space(Network([2, 2, 1], seed=0), *datasets.xor())
+    >>> ax.get_xlabel()
+    'hidden output $o_1$'
+    """
+    x, t = _one_hidden_layer(net, x, t)
+    if net.sizes[1] != 2:
+        raise ValueError(f"hidden_space draws two hidden outputs; this network has {net.sizes[1]}")
+    out = net.forward(x).out[1]
+    ax = _axes(None, figsize=(3.6, 3.4))
+    w, b = net.W[1][:, 0], float(net.b[1][0])
+    o1 = np.linspace(-0.05, 1.05, 2)
+    if abs(w[1]) > 1e-12:
+        ax.plot(o1, -(b + w[0] * o1) / w[1], color=COLORS["black"], linewidth=1, label="output's line $y = 1/2$")
+    for target, marker, color in ((0.0, "o", "blue"), (1.0, "^", "orange")):
+        where = t[:, 0] == target
+        ax.scatter(out[where, 0], out[where, 1], marker=marker, s=60, color=COLORS[color], label=f"$t = {target:g}$")
+    for k, ((x1, x2), (o_1, o_2)) in enumerate(zip(x, out)):  # alternate above and below: cases may coincide
+        ax.annotate(f"({x1:g}, {x2:g})", (o_1, o_2), textcoords="offset points", xytext=(5, 5 if k % 2 == 0 else -11),
+                    fontsize="x-small")
+    ax.set_xlim(-0.05, 1.05)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_aspect("equal")
+    ax.set_xlabel("hidden output $o_1$")
+    ax.set_ylabel("hidden output $o_2$")
+    ax.set_title("The cases in hidden space")
+    ax.legend(fontsize="x-small", loc="center")
+    return ax
+
+
+def stuck_fractions(widths, fractions, *, runs: int, ax=None):
+    r"""The share of training runs that got stuck, per hidden width, as bars (Lesson 09).
+
+    Parameters
+    ----------
+    widths : sequence of int
+        Hidden-layer widths.
+    fractions : sequence of float
+        Share of runs stuck at each width, in [0, 1].
+    runs : int
+        Runs per width (shown in the title).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = stuck_fractions([1, 2, 3], [1.0, 0.2, 0.0], runs=100)
+    >>> [round(float(p.get_height()), 2) for p in ax.patches]
+    [1.0, 0.2, 0.0]
+    """
+    widths = as_float_array(widths, "widths").reshape(-1)
+    fractions = as_float_array(fractions, "fractions").reshape(-1)
+    if widths.shape != fractions.shape:
+        raise ValueError(f"{widths.size} widths but {fractions.size} fractions")
+    ax = _axes(ax, figsize=(4.4, 3.0))
+    bars = ax.bar(widths, fractions, color=COLORS["blue"], width=0.6)
+    ax.bar_label(bars, labels=[f"{f:.0%}" for f in fractions], fontsize="small")
+    ax.set_ylim(0, 1.12)
+    ax.set_xticks(widths)
+    ax.set_xlabel("hidden neurons")
+    ax.set_ylabel("share of runs stuck")
+    ax.set_title(f"XOR: runs stuck, out of {runs} seeds per width")
+    return ax
+
+
+def learning_curves(history, *, title: str = "Learning curves"):
+    r"""Training and test error and accuracy per epoch, side by side (Lesson 09).
+
+    Parameters
+    ----------
+    history : bp_course.training.History
+    title : str
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> h = SimpleNamespace(epoch=np.arange(3), E_train=[1.0, 0.5, 0.3], E_test=[1.0, 0.6, 0.4],
+    ...                     accuracy_train=[0.1, 0.8, 0.9], accuracy_test=[0.1, 0.7, 0.85])
+    >>> [ax.get_ylabel() for ax in learning_curves(h).axes]
+    ['error $E$', 'accuracy']
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.3), layout="constrained")
+    lines(history.epoch, {"training": history.E_train, "test": history.E_test}, xlabel="epoch",
+          ylabel="error $E$", title="Error", log=True, ax=left)
+    lines(history.epoch, {"training": history.accuracy_train, "test": history.accuracy_test}, xlabel="epoch",
+          ylabel="accuracy", title="Accuracy", ax=right)
+    right.set_ylim(top=1.0)
+    fig.suptitle(title)
+    return fig
+
+
+def digit_images(images, titles, *, columns: int = 6):
+    r"""Handwritten digits as 8x8 images with a title each, in one mosaic (Lesson 09).
+
+    The images are laid out on one grid with a gap between them (one
+    axes, so a dozen digits draw as fast as one), each with its title above it.
+
+    Parameters
+    ----------
+    images : array_like, shape (m, 64)
+        One image per row, pixels row by row (as :func:`bp_course.datasets.digits` gives them).
+    titles : sequence of str
+        One title per image ("predicted 3, true 5").
+    columns : int
+        Images per row.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = digit_images(np.zeros((2, 64)), ["a", "b"])
+    >>> [text.get_text() for text in ax.texts]
+    ['a', 'b']
+    """
+    images = as_float_array(images, "images")
+    if images.ndim != 2 or images.shape[1] != 64 or len(images) == 0:
+        raise ValueError(f"images must be (m, 64), one 8x8 digit per row, at least one; got shape {images.shape}")
+    titles = list(titles)
+    if len(titles) != len(images):
+        raise ValueError(f"{len(images)} images but {len(titles)} titles")
+    if isinstance(columns, bool) or not isinstance(columns, (int, np.integer)) or columns < 1:
+        raise ValueError(f"columns must be a positive integer, got {columns!r}")
+    columns = min(int(columns), len(images))
+    rows = -(-len(images) // columns)
+    cell_w, cell_h = 8 + 2, 8 + 5                     # pixels per image, with room between and for the title
+    mosaic = np.full((rows * cell_h, columns * cell_w), np.nan)
+    ax = _axes(None, figsize=(1.45 * columns, 1.5 * rows))
+    for k, (image, title) in enumerate(zip(images, titles)):
+        top, left = (k // columns) * cell_h + 4, (k % columns) * cell_w + 1
+        mosaic[top:top + 8, left:left + 8] = image.reshape(8, 8)
+        ax.text(left + 3.5, top - 1.2, title, ha="center", va="bottom", fontsize="x-small")
+    ax.imshow(mosaic, cmap="gray_r", interpolation="nearest", vmin=0.0, vmax=max(1.0, float(images.max())))
+    ax.axis("off")
+    return ax
+
+
+def confusion_matrix(matrix, *, title: str = "Confusion matrix (test set)"):
+    r"""A confusion matrix as an image, with the count in every cell (Lesson 09).
+
+    Parameters
+    ----------
+    matrix : array_like, shape (K, K)
+        ``matrix[i, j]`` counts the examples of true class i predicted as j
+        (:func:`bp_course.metrics.confusion_matrix`).
+    title : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = confusion_matrix([[5, 1], [0, 4]])
+    >>> [text.get_text() for text in ax.texts]
+    ['5', '1', '4']
+    """
+    matrix = as_float_array(matrix, "matrix")
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"a confusion matrix is square, got shape {matrix.shape}")
+    K = len(matrix)
+    ax = _axes(None, figsize=(0.42 * K + 1.8, 0.42 * K + 1.3))
+    image = ax.imshow(np.log1p(matrix), cmap=_CMAP)
+    high = np.log1p(matrix).max() / 2
+    for i, j in zip(*np.nonzero(matrix)):  # empty cells stay blank
+        count = matrix[i, j]
+        ax.text(j, i, f"{count:g}", ha="center", va="center", fontsize="x-small",
+                color="black" if np.log1p(count) > high else "white")
+    ax.set_xticks(range(K))
+    ax.set_yticks(range(K))
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    ax.figure.colorbar(image, ax=ax, label="log(1 + count)", shrink=0.8)
+    return ax

@@ -87,7 +87,19 @@ ANSWERS_10: dict[str, list[str]] = {
 }
 
 
-ANSWERS = {**ANSWERS_00_02, **ANSWERS_03_04, **ANSWERS_05_06, **ANSWERS_07_08, **ANSWERS_10}
+
+# Lesson 09: the training loop, the gradient's length, standardization, condition number, symmetry.
+ANSWERS_09: dict[str, list[str]] = {
+    "09.1": ["grads = net.gradients(x, t)\n        errors.append(grads.E)",
+             "errors.append(grads.E)\n        net.step(grads, eta)"],
+    "09.2": ["np.sqrt(sum(np.sum(g ** 2) for g in grads.as_list()))"],
+    "09.3": ["np.where(std > 0, std, 1.0)", "(x_test - mean) / std"],
+    "09.4": ["np.linalg.eigvalsh(x.T @ x / len(x))", "lam[-1] / lam[0]"],
+    "09.5": ['"more_epochs": False', '"zero_start": False', '"random_biases": True', '"like_one": True'],
+}
+
+
+ANSWERS = {**ANSWERS_00_02, **ANSWERS_03_04, **ANSWERS_05_06, **ANSWERS_07_08, **ANSWERS_09, **ANSWERS_10}
 
 _DETAILS = re.compile(r"<details\b.*?</details>", re.DOTALL | re.IGNORECASE)
 _NOISE = re.compile(r"\\left|\\right|\\[,;!]|\\cdot|\\mathrm|\\text|\\bigl|\\bigr|\\Bigl|\\Bigr|[\s{}$*]")

@@ -1,0 +1,426 @@
+"""Checks for Lesson 09, "Training for real".
+
+The full-batch training loop on top of :class:`bp_course.network.Network`,
+the length of the gradient (which tells a plateau from a minimum), inputs
+standardized with the training set's statistics, the condition number of
+the linear neuron's Hessian, and why equal initial weights never break
+their symmetry (Eq. 5).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bp_course.checks import hidden
+from bp_course.checks.core import CheckFailed, Mistake, expect_choices, expect_function, format_value, passed
+from bp_course.network import Network
+
+__all__ = ["HIDDEN", "STATEMENTS", "train", "gradient_norm", "standardize", "condition_number", "symmetry"]
+
+
+# -- 09.1 the training loop -----------------------------------------------------------------------------------------
+
+def _reference_train(net, x, t, eta, epochs, *, record="before", move=1.0, fresh=True, online=False):
+    """Full-batch gradient descent; the keywords build the plausible mistakes."""
+    errors = []
+    move = len(x) if move == "n" else move
+    grads = net.gradients(x, t)
+    for _ in range(epochs):
+        if online:
+            errors.append(net.error(x, t))
+            for x_p, t_p in zip(x, t):
+                g = net.gradients(x_p[None], t_p[None])
+                for p, d in zip(net.params, g.as_list()):
+                    p -= eta * d
+            continue
+        if fresh:
+            grads = net.gradients(x, t)
+        if record == "before":
+            errors.append(net.error(x, t))
+        for p, d in zip(net.params, grads.as_list()):
+            p -= move * eta * d
+        if record == "after":
+            errors.append(net.error(x, t))
+    return np.array(errors)
+
+
+def _call_train(fn, sizes, seed, x, t, eta, epochs):
+    """Build the network of a case, train it with ``fn``, and return the errors and the final weights end to end."""
+    net = Network(list(sizes), "logistic", seed=int(seed))
+    errors = fn(net, x.copy(), t.copy(), eta, epochs)
+    if isinstance(errors, Network):
+        raise CheckFailed("09.1", "train returned the network; return the list of errors, one per epoch (the "
+                                  "network itself is trained in place).")
+    errors = np.asarray(errors, dtype=np.float64).reshape(-1)
+    if errors.size != epochs:
+        raise CheckFailed("09.1", f"train(..., epochs={epochs}) returned {errors.size} error value(s); return one "
+                                  f"per epoch, E measured before that epoch's step ({epochs} in all).")
+    return np.concatenate([errors] + [np.ravel(p) for p in net.params])
+
+
+def _train_cases(rng):
+    cases = []
+    for sizes, n in (((2, 2, 1), 4), ((3, 4, 2), 5), ((2, 3, 1), 6)):
+        x = rng.normal(size=(n, sizes[0]))
+        cases.append((sizes, int(rng.integers(0, 1000)), x, rng.uniform(size=(n, sizes[-1])),
+                      float(rng.uniform(0.5, 3.0)), int(rng.integers(3, 12))))
+    return cases
+
+
+def train(fn) -> None:
+    """Exercise 09.1: ``fn(net, x, t, eta, epochs)`` trains ``net`` in place by full-batch gradient descent.
+
+    It takes ``epochs`` steps w <- w - eta dE/dw, each with the gradient of
+    the error averaged over all examples at the current weights, and returns
+    the ``epochs`` errors E measured before each step.
+
+    Examples
+    --------
+    >>> train(_reference_train)
+    ✔ Exercise 09.1 passed: each epoch, one gradient of E over all examples at the current weights, one step down it.
+    """
+    cases = [dict(zip(("sizes", "seed", "x", "t", "eta", "epochs"), case))
+             for case in _train_cases(np.random.default_rng(9))]
+
+    def as_run(trainer):
+        return lambda sizes, seed, x, t, eta, epochs: _call_train(trainer, sizes, seed, x, t, eta, epochs)
+
+    def mistake(**how):
+        return as_run(lambda net, x, t, eta, epochs: _reference_train(net, x, t, eta, epochs, **how))
+
+    mistakes = [
+        Mistake(mistake(record="after"), "your errors are each one step late: record E before the step "
+                                         "(grads.E is the error at the weights the gradient was taken at)."),
+        Mistake(mistake(move=0.0), "the weights never change: after computing the gradient, take the step "
+                                   "(net.step(grads, eta), or subtract eta times each gradient from its parameter)."),
+        Mistake(mistake(move=-1.0), "the weights move uphill and the error grows: subtract eta times the gradient."),
+        Mistake(mistake(fresh=False), "every step uses the gradient of the first epoch: compute the gradient anew "
+                                      "inside the loop, at the current weights."),
+        Mistake(mistake(online=True), "that takes one step per example (online descent); full-batch gradient "
+                                      "descent takes one step per epoch, with the gradient of E averaged over all "
+                                      "examples: net.gradients(x, t) on the whole batch."),
+        Mistake(mistake(move="n"), "each step is n times too long: did you add up per-example gradients? "
+                                   "E is the average over the examples, and so is its gradient."),
+    ]
+    answer = as_run(fn) if callable(fn) else fn
+    expect_function("09.1", answer, cases, as_run(_reference_train), name="train", mistakes=mistakes, rtol=1e-7)
+    passed("09.1", "each epoch, one gradient of E over all examples at the current weights, one step down it.")
+
+
+# -- 09.2 the length of the gradient ---------------------------------------------------------------------------------
+
+def _reference_gradient_norm(net, x, t, *, biases=True, root=True, per_array=False, layers=None, mean=False):
+    grads = net.gradients(x, t)
+    arrays = grads.as_list() if biases else list(grads.dW)
+    if layers == "last":
+        arrays = [grads.dW[-1], grads.db[-1]]
+    if per_array:
+        return sum(np.sqrt(np.sum(g ** 2)) for g in arrays)
+    squares = sum(np.sum(g ** 2) for g in arrays)
+    if mean:
+        squares = squares / sum(g.size for g in arrays)
+    return np.sqrt(squares) if root else squares
+
+
+def _call_gradient_norm(fn, sizes, seed, x, t):
+    net = Network(list(sizes), "logistic", seed=int(seed))
+    net.b = [np.linspace(-0.5, 0.5, b.size) for b in net.b]  # biases that matter
+    before = [p.copy() for p in net.params]
+    value = fn(net, x.copy(), t.copy())
+    if any(not np.array_equal(p, q) for p, q in zip(net.params, before)):
+        raise CheckFailed("09.2", "gradient_norm changed the network's weights: measure the gradient, take no step.")
+    return value
+
+
+def _norm_cases(rng):
+    return [(sizes, int(rng.integers(0, 1000)), rng.normal(size=(n, sizes[0])), rng.uniform(size=(n, sizes[-1])))
+            for sizes, n in (((2, 2, 1), 4), ((3, 4, 2), 5), ((2, 3, 3, 1), 3))]
+
+
+def gradient_norm(fn) -> None:
+    """Exercise 09.2: ``fn(net, x, t)`` returns the length of the whole gradient, every dE/dW and dE/db in one vector.
+
+    Examples
+    --------
+    >>> gradient_norm(_reference_gradient_norm)
+    ✔ Exercise 09.2 passed: ||grad E|| = sqrt of the sum of the squares of every dE/dw and dE/db.
+    """
+    cases = [dict(zip(("sizes", "seed", "x", "t"), case)) for case in _norm_cases(np.random.default_rng(10))]
+
+    def as_call(f):
+        return lambda sizes, seed, x, t: _call_gradient_norm(f, sizes, seed, x, t)
+
+    def mistake(**how):
+        return as_call(lambda net, x, t: _reference_gradient_norm(net, x, t, **how))
+
+    mistakes = [
+        Mistake(mistake(biases=False), "the biases are missing: they are parameters too, and a plateau or a minimum "
+                                       "needs every dE/db near 0 as well (use grads.as_list(), or dW and db)."),
+        Mistake(mistake(root=False), "that is the squared length; take the square root of the sum of squares."),
+        Mistake(mistake(per_array=True), "that adds up the lengths of the separate arrays; the gradient is one "
+                                         "vector: add the squares of all entries first, then take one square root."),
+        Mistake(mistake(layers="last"), "only the last layer's gradients are counted; include every layer."),
+        Mistake(mistake(mean=True), "that divides by the number of parameters (a root mean square); the length of "
+                                    "a vector is the root of the plain sum of squares."),
+    ]
+    answer = as_call(fn) if callable(fn) else fn
+    expect_function("09.2", answer, cases, as_call(_reference_gradient_norm), name="gradient_norm",
+                    mistakes=mistakes)
+    passed("09.2", "||grad E|| = sqrt of the sum of the squares of every dE/dw and dE/db.")
+
+
+# -- 09.3 standardizing with the training set's statistics ----------------------------------------------------------
+
+def _reference_standardize(x_train, x_test):
+    mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    return (x_train - mean) / std, (x_test - mean) / std
+
+
+def _standardize_cases():
+    rng = np.random.default_rng(11)
+    cases = []
+    for n_train, n_test, k in ((8, 4, 3), (20, 6, 5), (5, 3, 2)):
+        scale, shift = rng.uniform(0.5, 4.0, size=k), rng.uniform(-3.0, 3.0, size=k)
+        x_train = shift + scale * rng.normal(size=(n_train, k))
+        x_test = shift + 1.5 * scale * rng.normal(size=(n_test, k)) + 0.7
+        x_train[:, 0] = 0.0          # a pixel that never varies in training ...
+        x_test[:, 0] = rng.uniform(0.1, 1.0, size=n_test)   # ... but does in the test set
+        cases.append({"x_train": x_train, "x_test": x_test})
+    return cases
+
+
+def _standardized_pair(fn):
+    """Wrap the learner's ``standardize`` to return both arrays end to end, naming a wrong form of the result."""
+    def wrapped(x_train, x_test):
+        result = fn(x_train, x_test)
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            raise CheckFailed("09.3", f"standardize should return two arrays (z_train, z_test), got "
+                                      f"{type(result).__name__} {format_value(result)}")
+        z_train, z_test = (np.asarray(z, dtype=np.float64) for z in result)
+        for z, x, name in ((z_train, x_train, "z_train"), (z_test, x_test, "z_test")):
+            if z.shape != x.shape:
+                raise CheckFailed("09.3", f"{name} should have the shape of its inputs, {x.shape}; got {z.shape}.")
+        if not (np.all(np.isfinite(z_train)) and np.all(np.isfinite(z_test))):
+            raise CheckFailed("09.3", "your result holds nan or inf. Hint: a feature that is constant in the "
+                                      "training set has standard deviation 0, and dividing by 0 gives nan (0 / 0) "
+                                      "or inf. Divide such a feature by 1 instead (np.where(std > 0, std, 1.0)); "
+                                      "the digits have three such pixels.")
+        return np.concatenate([z_train.ravel(), z_test.ravel()])
+
+    wrapped.__name__ = "standardize"
+    return wrapped
+
+
+def _with(stats):
+    """A standardize that takes its mean and std from ``stats(x_train, x_test)`` (the plausible mistakes)."""
+    def standardize(x_train, x_test):
+        (m_train, s_train), (m_test, s_test) = stats(x_train, x_test)
+        s_train, s_test = (np.where(s > 0, s, 1.0) for s in (s_train, s_test))
+        return (x_train - m_train) / s_train, (x_test - m_test) / s_test
+    return _standardized_pair(standardize)
+
+
+def _per_feature(x):
+    return x.mean(axis=0), x.std(axis=0)
+
+
+def _both(x_train, x_test):
+    return _per_feature(np.concatenate([x_train, x_test]))
+
+
+def standardize(fn) -> None:
+    """Exercise 09.3: ``fn(x_train, x_test)`` returns both sets standardized with the training set's statistics.
+
+    Each feature (column) has the training set's mean subtracted and is
+    divided by the training set's standard deviation; a feature whose
+    training standard deviation is 0 is divided by 1.
+
+    Examples
+    --------
+    >>> standardize(_reference_standardize)
+    ✔ Exercise 09.3 passed: both sets with the training set's per-pixel mean and std; constant pixels divided by 1.
+    """
+    cases = _standardize_cases()
+    mistakes = [
+        Mistake(_with(lambda a, b: (_per_feature(a), _per_feature(b))),
+                "the test set was standardized with its own mean and std. Use the training set's statistics for "
+                "both: the test set stands for new data you have not seen, and the network was trained on inputs "
+                "shifted and scaled by the training statistics."),
+        Mistake(_with(lambda a, b: (_both(a, b), _both(a, b))),
+                "the statistics come from the training and the test set together, so the test set leaks into "
+                "training; compute them from x_train alone."),
+        Mistake(_with(lambda a, b: ((a.mean(), a.std()), (a.mean(), a.std()))),
+                "one mean and one std for all features at once; compute them per feature (per pixel): "
+                "mean and std along axis 0, over the examples."),
+        Mistake(_with(lambda a, b: ((a.mean(axis=1, keepdims=True), a.std(axis=1, keepdims=True)),
+                                    (b.mean(axis=1, keepdims=True), b.std(axis=1, keepdims=True)))),
+                "that standardizes each example (row) over its features; standardize each feature (column) over "
+                "the training examples: axis 0."),
+        Mistake(_with(lambda a, b: ((a.mean(axis=0), np.ones(a.shape[1])), (a.mean(axis=0), np.ones(a.shape[1])))),
+                "that only centres the features; also divide by the training set's standard deviation."),
+        Mistake(_with(lambda a, b: ((np.zeros(a.shape[1]), a.std(axis=0)), (np.zeros(a.shape[1]), a.std(axis=0)))),
+                "that only rescales the features; also subtract the training set's mean."),
+        Mistake(_standardized_pair(lambda a, b: ((a - a.mean(axis=0)) / (a.std(axis=0) + 1e-8),
+                                                 (b - a.mean(axis=0)) / (a.std(axis=0) + 1e-8))),
+                "a small epsilon added to the std keeps 0 / 0 away, but a feature that is constant in training "
+                "and varies in the test set is then divided by 1e-8: its test values become enormous. Divide "
+                "constant features by 1 instead (np.where(std > 0, std, 1.0))."),
+    ]
+    answer = _standardized_pair(fn) if callable(fn) else fn
+    expect_function("09.3", answer, cases, _standardized_pair(_reference_standardize), name="standardize",
+                    mistakes=mistakes)
+    passed("09.3", "both sets with the training set's per-pixel mean and std; constant pixels divided by 1.")
+
+
+# -- 09.4 the condition number --------------------------------------------------------------------------------------
+
+def _reference_condition_number(x):
+    lam = np.linalg.eigvalsh(x.T @ x / len(x))
+    return lam[-1] / lam[0]
+
+
+def _condition_cases(rng):
+    cases = []
+    for n, k in ((6, 2), (10, 3), (25, 5)):
+        x = rng.normal(size=(n, k)) * rng.uniform(0.3, 3.0, size=k) + rng.uniform(0.5, 2.0, size=k)
+        cases.append((x,))
+    return cases
+
+
+def condition_number(fn) -> None:
+    """Exercise 09.4: ``fn(x)`` returns lambda_max / lambda_min of the linear neuron's Hessian H = x^T x / n.
+
+    Examples
+    --------
+    >>> condition_number(_reference_condition_number)
+    ✔ Exercise 09.4 passed: the condition number lambda_max / lambda_min of H = x^T x / n.
+    """
+    cases = [{"x": x} for (x,) in _condition_cases(np.random.default_rng(12))]
+
+    def eigen(x, f):
+        lam = np.linalg.eigvalsh(x.T @ x / len(x))
+        return f(lam)
+
+    mistakes = [
+        Mistake(lambda x: np.linalg.cond(x),
+                "that is np.linalg.cond(x), the ratio of the singular values of x: its square root. The Hessian "
+                "is x^T x / n, whose eigenvalues are the squared singular values (over n)."),
+        Mistake(lambda x: eigen(x, lambda lam: lam[0] / lam[-1]), "the ratio is upside down: lambda_max / lambda_min, "
+                                                                  "at least 1."),
+        Mistake(lambda x: eigen(x, lambda lam: lam[-1]), "that is lambda_max alone; divide by lambda_min."),
+        Mistake(lambda x: np.linalg.cond(np.cov(x, rowvar=False)),
+                "np.cov subtracts the mean first (and divides by n - 1): that is the Hessian for centred inputs. "
+                "The linear neuron sees the inputs as they are: H = x^T x / n."),
+        Mistake(lambda x: np.linalg.cond(np.cov(x, rowvar=False, bias=True)),
+                "np.cov subtracts the mean first: that is the Hessian for centred inputs. The linear neuron sees "
+                "the inputs as they are: H = x^T x / n."),
+    ]
+    expect_function("09.4", fn, cases, _reference_condition_number, name="condition_number", mistakes=mistakes,
+                    rtol=1e-6)
+    passed("09.4", "the condition number lambda_max / lambda_min of H = x^T x / n.")
+
+
+# -- 09.5 symmetry -------------------------------------------------------------------------------------------------
+
+STATEMENTS = {
+    "same_net": "Before training, the three hidden neurons have the same net input for every example.",
+    "same_delta": "At every step, the three hidden deltas are equal, example by example.",
+    "same_update": "At every step, the three hidden neurons' incoming weights change by the same amount.",
+    "more_epochs": "After enough epochs the three hidden neurons become different.",
+    "larger_eta": "A larger learning rate would make them different.",
+    "like_one": "The network can do no better than a 2-1-1 network (one hidden neuron).",
+    "zero_start": "Starting from all weights 0 instead, the hidden neurons' incoming weights would never change.",
+    "random_biases": "Random hidden biases (with the weights still all equal) would break the symmetry.",
+}
+"""Statements of Exercise 09.5 about a 2-3-1 logistic network whose weights all start at the same value c != 0."""
+
+_TRUTH = {"same_net": True, "same_delta": True, "same_update": True, "more_epochs": False, "larger_eta": False,
+          "like_one": True, "zero_start": False, "random_biases": True}
+
+_WHY = {
+    "same_net": "net_j = sum_i w_ij x_i + b_j, and every w_ij is c and every b_j is 0: the same sum for every j.",
+    "same_delta": "Eq. 5: delta_j = (sum_l w_jl delta_l) phi'(net_j). The single output delta is shared; the "
+                  "weights w_j1 into the output are equal, and so are the net_j. Every factor is the same for "
+                  "every j.",
+    "same_update": "dE/dw_ij = o_i delta_j (Eq. 1-2): o_i is the same input for every j, and the deltas are equal "
+                   "(Eq. 5), so every neuron's incoming weights change alike, and stay equal after the step.",
+    "more_epochs": "after each step the weights are equal again, so the next step is the same for every neuron "
+                   "too (Eq. 5 at every step); no number of epochs separates them (in floating point, the same "
+                   "operations on the same numbers give the same results).",
+    "larger_eta": "eta multiplies every neuron's (equal) gradient by the same factor: equal steps stay equal.",
+    "like_one": "three identical neurons compute the same o; the output sees 3 w o, which one hidden neuron with "
+                "output weight 3w computes too, and a 2-1-1 network cannot separate XOR.",
+    "zero_start": "the first step changes only the output weights (the hidden deltas are 0 while w_j1 = 0, Eq. 5), "
+                  "but then w_j1 != 0 and the hidden weights change from the second step on, all alike.",
+    "random_biases": "different biases give different net_j, so different phi'(net_j) and deltas (Eq. 5): the "
+                     "neurons start apart and move apart.",
+}
+
+
+def symmetry(answer) -> None:
+    """Exercise 09.5: ``answer`` maps each key of :data:`STATEMENTS` to True or False.
+
+    Examples
+    --------
+    >>> symmetry(dict(_TRUTH))
+    ✔ Exercise 09.5 passed: equal weights give equal deltas (Eq. 5) and equal updates, step after step: break the symmetry at the start.
+    """
+    if isinstance(answer, dict):
+        for key, value in answer.items():
+            if value is not Ellipsis and not isinstance(value, (bool, np.bool_)):
+                raise CheckFailed("09.5", f"statement {key!r}: answer True or False, got {value!r}")
+    expect_choices("09.5", answer, _TRUTH, (True, False), _WHY, item="statement", items="statements",
+                   plural="answers", example="{'same_net': True, ...}")
+    passed("09.5", "equal weights give equal deltas (Eq. 5) and equal updates, step after step: break the "
+                   "symmetry at the start.")
+
+
+# -- hidden checks --------------------------------------------------------------------------------------------------
+
+def _train_hidden_cases(rng):
+    cases = []
+    for _ in range(3):
+        sizes = tuple(int(v) for v in rng.integers(1, 5, size=3))
+        n = int(rng.integers(1, 7))
+        cases.append((sizes, int(rng.integers(0, 10**6)), rng.normal(size=(n, sizes[0])),
+                      rng.uniform(size=(n, sizes[-1])), float(rng.uniform(0.2, 3.0)), int(rng.integers(1, 10))))
+    return cases
+
+
+def _norm_hidden_cases(rng):
+    cases = []
+    for _ in range(3):
+        sizes = tuple(int(v) for v in rng.integers(1, 5, size=int(rng.integers(2, 5))))
+        n = int(rng.integers(1, 6))
+        cases.append((sizes, int(rng.integers(0, 10**6)), rng.normal(size=(n, sizes[0])),
+                      rng.uniform(size=(n, sizes[-1]))))
+    return cases
+
+
+def _standardize_hidden_cases(rng):
+    cases = []
+    for _ in range(3):
+        n_train, n_test, k = int(rng.integers(3, 12)), int(rng.integers(1, 6)), int(rng.integers(2, 6))
+        x_train = rng.normal(size=(n_train, k)) * rng.uniform(0.2, 5.0, size=k) + rng.normal(size=k)
+        x_test = rng.normal(size=(n_test, k)) * 2 + 1
+        constant = int(rng.integers(0, k))
+        x_train[:, constant] = rng.normal()
+        cases.append((x_train, x_test))
+    return cases
+
+
+def _call_standardize(fn, x_train, x_test):
+    z_train, z_test = fn(x_train.copy(), x_test.copy())
+    return [np.asarray(z_train, dtype=np.float64), np.asarray(z_test, dtype=np.float64)]
+
+
+HIDDEN = {
+    "09.1": hidden.Function("train", _train_hidden_cases, _reference_train, call=_call_train, rtol=1e-7),
+    "09.2": hidden.Function("gradient_norm", _norm_hidden_cases, _reference_gradient_norm,
+                            call=_call_gradient_norm),
+    "09.3": hidden.Function("standardize", _standardize_hidden_cases, _reference_standardize, call=_call_standardize),
+    "09.4": hidden.Function("condition_number", _condition_cases, _reference_condition_number),
+    "09.5": hidden.Value(("statements",), symmetry),
+}
+"""The grader's checks, judged outside the student's kernel (:mod:`bp_course.checks.hidden`)."""
