@@ -33,7 +33,7 @@ EVENTS = (
     Event(1961, "Arthur E. Bryson", "derived them too, for multi-stage processes in control theory, also using "
                                     "principles of dynamic programming."),
     Event(1962, "Stuart Dreyfus", "published a simpler derivation, based only on the chain rule."),
-    Event(1970, "Seppo Linnainmaa", "published the general method of automatic differentiation (reverse mode) for "
+    Event(1970, "Seppo Linnainmaa", "published the general method of automatic differentiation (AD) for "
                                     "discrete connected networks of nested differentiable functions, which "
                                     "corresponds to backpropagation, and ran it on computers."),
     Event(1974, "Paul Werbos", "analysed it in depth in his PhD thesis and mentioned the possibility of applying "
