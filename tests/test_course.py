@@ -130,6 +130,12 @@ WRONG_ANSWERS = [
      '"E": "overwritten", "F": "slope_of_output"}', "07.5", "which index of W runs over the layer above"),
     ("08_loss_functions.ipynb", "ex08-5-answer", 'dE_dnet1 = "-t1 * (1 - y1)"', "08.5",
      "Hint: that keeps only the path through y1"),
+    ("12_from_backprop_to_autodiff.ipynb", "ex12-1-answer",
+     "def add(a, b):\n    out = Value(a.data + b.data, (a, b))\n    def _backward():\n        a.grad = out.grad\n"
+     "        b.grad = out.grad\n    out._backward = _backward\n    return out\n\n"
+     "def mul(a, b):\n    out = Value(a.data * b.data, (a, b))\n    def _backward():\n"
+     "        a.grad += b.data * out.grad\n        b.grad += a.data * out.grad\n    out._backward = _backward\n"
+     "    return out", "12.1", "Hint: you overwrote the gradient at a fan-out"),
 ]
 
 

@@ -188,3 +188,16 @@ def test_lines_draws_plain_lines_on_a_linear_axis_by_default():
     np.testing.assert_array_equal(second.get_ydata(), [1.0, 0.5, 0.0])
     with pytest.raises(ValueError, match="curves is empty"):
         plots.lines([1.0], {}, xlabel="x", ylabel="y", title="t")
+
+
+def test_timeline_labels_each_event_with_its_year_and_who_in_order():
+    from bp_course.history import EVENTS
+    ax = plots.timeline(reversed(EVENTS))
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[0].startswith("1960\nHenry J. Kelley") and texts[-1] == "1993\nEric A. Wan"
+    assert [int(t.split("\n")[0]) for t in texts] == sorted(e.year for e in EVENTS)
+    heights = [t.get_position()[1] for t in ax.texts]
+    assert all(a * b < 0 for a, b in zip(heights, heights[1:]))  # neighbours alternate above and below the axis
+    assert ax.get_xlabel() == "year" and ax.get_title()
+    with pytest.raises(ValueError, match="events is empty"):
+        plots.timeline([])

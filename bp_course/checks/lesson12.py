@@ -336,18 +336,15 @@ def _first_reached(out):
     visit(out)
 
 
-def _output_only(out):
-    out.grad = 1.0
-    out._backward()
-
-
 _BACKWARD_MISTAKES = [
     (_no_seed, "every gradient is 0: you forgot to seed the output gradient with 1. Nothing has been sent back "
                "yet when backward() starts, so the output's own gradient must be set to d out/d out = 1 first; "
                "every other gradient is built from it."),
-    (_leaves_first, "the local derivatives ran from the inputs towards the output, so each node passed on its "
-                    "gradient before receiving it. Run them in the *reverse* of the topological order: the output "
-                    "first, and every node only after all the nodes that use it."),
+    (_leaves_first, "only the output's own local derivative had any effect: the nodes below it sent back "
+                    "gradients they had not received yet (0). Either the local derivatives ran from the inputs "
+                    "towards the output, or only `out._backward()` was called. Run every node's `_backward`, in "
+                    "the *reverse* of the topological order: the output first, and every node only after all the "
+                    "nodes that use it."),
     (_each_path, "a node used twice ran its `_backward` more than once, once per path that reaches it, so what it "
                  "passes on is counted again each time (and the work grows with the number of paths, Lesson 06). "
                  "Build a topological order (each node once) and run every node's `_backward` exactly once, in "
@@ -356,8 +353,6 @@ _BACKWARD_MISTAKES = [
                      "visits a node before all its parents (the nodes that use it) have sent their gradients, so "
                      "it passes on an incomplete gradient. First list the nodes so that each comes after all of "
                      "its children, then run `_backward` in reverse of that list."),
-    (_output_only, "only the output's own local derivative ran; every node of the graph needs its `_backward` "
-                   "called, the output's first and the leaves' last."),
 ]
 
 
