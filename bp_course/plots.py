@@ -927,3 +927,52 @@ def confusion_matrix(matrix, *, title: str = "Confusion matrix (test set)"):
     ax.set_title(title)
     ax.figure.colorbar(image, ax=ax, label="log(1 + count)", shrink=0.8)
     return ax
+
+
+# -- Lesson 12 ------------------------------------------------------------------------------------------------------
+
+def timeline(events, *, title: str = "Backpropagation: who did what", ax=None):
+    r"""Contributions on a time axis, one labelled marker each (Lesson 12: the history of backpropagation).
+
+    Parameters
+    ----------
+    events : sequence
+        Objects with ``year`` (int) and ``who`` (str), such as
+        :data:`bp_course.history.EVENTS`; drawn in the order of their years,
+        labels alternating above and below the axis so neighbours do not overlap.
+    title : str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from bp_course.history import EVENTS
+    >>> ax = timeline(EVENTS)
+    >>> ax.texts[0].get_text()
+    '1960\nHenry J. Kelley'
+    """
+    events = sorted(events, key=lambda e: e.year)
+    if not events:
+        raise ValueError("events is empty: give at least one event with a year and a who")
+    ax = _axes(ax, figsize=(9.0, 3.4))
+    years = [e.year for e in events]
+    ax.axhline(0.0, color=COLORS["black"], linewidth=1.0)
+    for i, event in enumerate(events):
+        side = 1.0 if i % 2 == 0 else -1.0
+        height = side * (0.35 + 0.7 * ((i // 2) % 2))
+        ax.plot([event.year, event.year], [0.0, height], color=_color(0), linewidth=0.8)
+        ax.plot(event.year, 0.0, "o", color=_color(1), markersize=6)
+        who = event.who.replace(", ", ",\n")
+        ax.text(event.year, height, f"{event.year}\n{who}", ha="center", va="bottom" if side > 0 else "top",
+                fontsize="small")
+    ax.set_xlim(min(years) - 4, max(years) + 4)
+    ax.set_ylim(-2.0, 2.2)
+    ax.set_yticks([])
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlabel("year")
+    ax.set_title(title)
+    return ax

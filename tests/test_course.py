@@ -144,6 +144,12 @@ WRONG_ANSWERS = [
     ("10_when_gradients_misbehave.ipynb", "ex10-2-answer",
      "def clip_by_norm(grads, threshold):\n    return [np.clip(g, -threshold, threshold) for g in grads]", "10.2",
      "Hint: you clipped each entry instead of the norm"),
+    ("12_from_backprop_to_autodiff.ipynb", "ex12-1-answer",
+     "def add(a, b):\n    out = Value(a.data + b.data, (a, b))\n    def _backward():\n        a.grad = out.grad\n"
+     "        b.grad = out.grad\n    out._backward = _backward\n    return out\n\n"
+     "def mul(a, b):\n    out = Value(a.data * b.data, (a, b))\n    def _backward():\n"
+     "        a.grad += b.data * out.grad\n        b.grad += a.data * out.grad\n    out._backward = _backward\n"
+     "    return out", "12.1", "Hint: you overwrote the gradient at a fan-out"),
 ]
 
 

@@ -214,3 +214,16 @@ def test_layer_scales_shows_forward_and_backward_side_by_side():
     np.testing.assert_allclose(right.get_lines()[0].get_ydata(), [0.2, 0.2, 0.2])
     assert fig.get_suptitle() == "ReLU"
     plt.close(fig)
+
+
+def test_timeline_labels_each_event_with_its_year_and_who_in_order():
+    from bp_course.history import EVENTS
+    ax = plots.timeline(reversed(EVENTS))
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[0].startswith("1960\nHenry J. Kelley") and texts[-1] == "1993\nEric A. Wan"
+    assert [int(t.split("\n")[0]) for t in texts] == sorted(e.year for e in EVENTS)
+    heights = [t.get_position()[1] for t in ax.texts]
+    assert all(a * b < 0 for a, b in zip(heights, heights[1:]))  # neighbours alternate above and below the axis
+    assert ax.get_xlabel() == "year" and ax.get_title()
+    with pytest.raises(ValueError, match="events is empty"):
+        plots.timeline([])

@@ -99,7 +99,18 @@ ANSWERS_09: dict[str, list[str]] = {
 }
 
 
-ANSWERS = {**ANSWERS_00_02, **ANSWERS_03_04, **ANSWERS_05_06, **ANSWERS_07_08, **ANSWERS_09, **ANSWERS_10}
+# Lesson 12: the engine's local derivatives, its backward pass, dual numbers, BPTT and a shared kernel.
+ANSWERS_12: dict[str, list[str]] = {
+    "12.1": ["a.grad += out.grad", "a.grad += b.data * out.grad", "b.grad += a.data * out.grad"],
+    "12.2": ["k * a.data ** (k - 1)", "a.grad += out.data * out.grad", "out.data * (1 - out.data)",
+             "1 - out.data ** 2"],
+    "12.3": ["reversed(order)", "out.grad = 1.0"],
+    "12.4": ["self.dot * other.val + self.val * other.dot", "(1 - val ** 2) * self.dot"],
+    "12.5": ["dE_dw += delta * h[s - 1]", "dE_dh = w * delta"],
+    "12.6": ["dE_dy @ x[k:k + len(dE_dy)]"],
+}
+
+ANSWERS = {**ANSWERS_00_02, **ANSWERS_03_04, **ANSWERS_05_06, **ANSWERS_07_08, **ANSWERS_09, **ANSWERS_10, **ANSWERS_12}
 
 _DETAILS = re.compile(r"<details\b.*?</details>", re.DOTALL | re.IGNORECASE)
 _NOISE = re.compile(r"\\left|\\right|\\[,;!]|\\cdot|\\mathrm|\\text|\\bigl|\\bigr|\\Bigl|\\Bigr|[\s{}$*]")
