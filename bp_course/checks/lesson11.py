@@ -359,14 +359,9 @@ def adam(fn) -> None:
 
 # -- 11.6 learning rates chosen on the validation set ---------------------------------------
 
-_COMPARISON = {}
-
-
 def comparison() -> optimizers.Comparison:
     """The lesson's sweep on the digits, computed once per process (:func:`bp_course.optimizers.digits_comparison`)."""
-    if "result" not in _COMPARISON:
-        _COMPARISON["result"] = optimizers.digits_comparison()
-    return _COMPARISON["result"]
+    return optimizers.digits_comparison()
 
 
 def best_eta(choice) -> None:
