@@ -347,9 +347,13 @@ def train(network, optimizer: Optimizer, x, t, *, epochs: int, batch_size: int, 
                 optimizer.step([g for pair in zip(dW, db) for g in pair])
             if not all(np.isfinite(p).all() for p in network.params):
                 return Run(errors=np.array(errors), diverged=True)
-            errors.append(network.error(x, t))
-            if not np.isfinite(errors[-1]):
-                return Run(errors=np.array(errors[:-1]), diverged=True)
+            try:
+                E = network.error(x, t)
+            except ValueError:  # outputs that overflowed to inf or nan
+                return Run(errors=np.array(errors), diverged=True)
+            if not np.isfinite(E):
+                return Run(errors=np.array(errors), diverged=True)
+            errors.append(E)
     return Run(errors=np.array(errors), diverged=False)
 
 
@@ -421,8 +425,8 @@ def digits_comparison(etas=DIGITS_ETAS, *, epochs: int = 5, batch_size: int = 32
 
     Every run starts from the same weights (:func:`digits_network` with
     ``seed``) and sees the mini-batches in the same order; only the
-    optimizer and eta differ. A diverged run's accuracies are those of its
-    last finite weights.
+    optimizer and eta differ. A run that diverges is scored with the weights
+    it stopped at (``diverged`` says which), no better than chance.
 
     Examples
     --------

@@ -130,6 +130,12 @@ WRONG_ANSWERS = [
      '"E": "overwritten", "F": "slope_of_output"}', "07.5", "which index of W runs over the layer above"),
     ("08_loss_functions.ipynb", "ex08-5-answer", 'dE_dnet1 = "-t1 * (1 - y1)"', "08.5",
      "Hint: that keeps only the path through y1"),
+    ("11_better_descent.ipynb", "ex11-5-answer",
+     "def adam(w0, gradients, eta, beta1, beta2, eps):\n    w = np.array(w0, dtype=float)\n"
+     "    m, v = np.zeros_like(w), np.zeros_like(w)\n    path = [w]\n    for g in gradients:\n"
+     "        m = beta1 * m + (1 - beta1) * g\n        v = beta2 * v + (1 - beta2) * g ** 2\n"
+     "        w = w - eta * m / (np.sqrt(v) + eps)\n        path.append(w)\n    return np.array(path)",
+     "11.5", "Hint: no bias correction"),
 ]
 
 
