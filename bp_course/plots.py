@@ -25,6 +25,7 @@ from bp_course._validate import as_float_array, positive_number
 
 __all__ = ["COLORS", "CYCLE", "error_parabola", "error_bowl", "error_contours", "regime_paths",
            "activation_curves", "error_curves", "lines", "growth", "step_errors", "network_diagram",
+           "paths_side_by_side", "learning_rate_sensitivity",
            "xor_regions", "hidden_space", "stuck_fractions", "learning_curves", "digit_images", "confusion_matrix"]
 
 COLORS = {
@@ -976,3 +977,74 @@ def timeline(events, *, title: str = "Backpropagation: who did what", ax=None):
     ax.set_xlabel("year")
     ax.set_title(title)
     return ax
+
+
+# -- Lesson 11: better descent ------------------------------------------------------------
+
+def paths_side_by_side(x, t, panels, *, extent: float = 2.0, center=None, title: str | None = None):
+    r"""Descent paths on the error contours, one panel per method, side by side (Lesson 11).
+
+    Parameters
+    ----------
+    x, t : array_like
+        Training examples ``(n, 2)`` and targets ``(n,)`` of the linear neuron.
+    panels : dict
+        ``panel title -> {label: path}``, each path an array ``(m, 2)`` of iterates.
+    extent, center
+        The square of weights shown, as in :func:`error_contours`.
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = paths_side_by_side([[1.0, 1.0]], [0.0], {"plain": {"a": [[1.0, 0.0], [0.5, -0.5]]}, "momentum": {}})
+    >>> [ax.get_title() for ax in fig.axes]
+    ['plain', 'momentum']
+    """
+    x = _check_two_weights(x)
+    if not panels:
+        raise ValueError("panels is empty: give at least one title -> {label: path}")
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.4 * len(panels), 4.2), layout="constrained", squeeze=False)
+    for ax, (name, paths) in zip(axes[0], panels.items()):
+        shown = {}
+        for label, path in paths.items():
+            path = as_float_array(path, f"path {label!r}")
+            shown[label] = path[np.all(np.abs(path) < 50 * extent, axis=1)]  # a diverging path leaves the panel
+        error_contours(x, t, paths=shown, extent=extent, center=center, ax=ax, colorbar=False, title=name)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def learning_rate_sensitivity(etas, accuracies, *, ylabel: str = "accuracy", title: str = "Accuracy against the "
+                              "learning rate", ax=None):
+    r"""Accuracy against the learning rate, one marked line per optimizer, on a logarithmic eta axis (Lesson 11).
+
+    Parameters
+    ----------
+    etas : sequence of float
+        The learning rates swept, shared by every optimizer.
+    accuracies : dict
+        ``optimizer name -> accuracies``, one per learning rate.
+    ylabel, title : str
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = learning_rate_sensitivity([0.01, 0.1, 1.0], {"sgd": [0.5, 0.9, 0.8]})
+    >>> ax.get_xscale(), ax.get_lines()[0].get_ydata().tolist()
+    ('log', [0.5, 0.9, 0.8])
+    """
+    drawn = _against(etas, accuracies, "learning rates etas", "accuracies", "learning rates")
+    if np.any(drawn[next(iter(drawn))][0] <= 0):
+        raise ValueError("learning rates must be positive for a logarithmic axis")
+    return _lines(drawn, xlabel=r"learning rate $\eta$", ylabel=ylabel, title=title, log=False, ax=ax, marker="o",
+                  logx=True)

@@ -25,12 +25,12 @@ import numpy as np
 from IPython import get_ipython
 from IPython.display import clear_output, display
 
-from bp_course import activations, linear_neuron, plots
+from bp_course import activations, linear_neuron, optimizers, plots
 from bp_course._validate import as_float_array
 
 __all__ = ["ParabolaPoint", "BowlPoint", "DescentRun", "ActivationPoint", "parabola_point", "bowl_point",
            "descent_run", "activation_point", "parabola_explorer", "bowl_explorer", "descent_explorer",
-           "activation_explorer", "controls"]
+           "activation_explorer", "controls", "MomentumRun", "momentum_run", "momentum_explorer"]
 
 
 def controls(explorer) -> dict:
@@ -393,3 +393,95 @@ def depth_scale_explorer(*, width: int = 30, draw: bool = True):
                                       readout_format=".3g", **common)
     activation = ipywidgets.Dropdown(options=["logistic", "tanh", "relu"], value="logistic", description="activation")
     return ipywidgets.interactive(update, depth=depth, scale=scale, activation=activation, clear_output=False)
+
+
+# -- Lesson 11: momentum against plain descent ---------------------------------------------
+
+@dataclass(frozen=True)
+class MomentumRun:
+    """The heavy ball and plain gradient descent from one start at one learning rate (Lesson 11).
+
+    Attributes
+    ----------
+    eta, beta : float
+        The learning rate and the momentum.
+    path, plain_path : ndarray, shape (m + 1, 2)
+        The heavy ball's iterates and plain descent's (a diverging path stops early).
+    errors, plain_errors : ndarray
+        E at each point of the two paths.
+    """
+
+    eta: float
+    beta: float
+    path: np.ndarray
+    plain_path: np.ndarray
+    errors: np.ndarray
+    plain_errors: np.ndarray
+
+
+def momentum_run(x, t, eta: float, beta: float, w1: float, w2: float, steps: int) -> MomentumRun:
+    """The heavy ball (:class:`bp_course.optimizers.Momentum`) and plain descent from (w1, w2).
+
+    Examples
+    --------
+    >>> run = momentum_run([[1.0, 1.0]], [0.0], eta=0.25, beta=0.5, w1=1.0, w2=0.0, steps=2)
+    >>> run.path.tolist(), run.plain_path.tolist()
+    ([[1.0, 0.0], [0.75, -0.25], [0.5, -0.5]], [[1.0, 0.0], [0.75, -0.25], [0.625, -0.375]])
+    """
+    x = as_float_array(x, "inputs x")
+    w = np.array([w1, w2], dtype=np.float64)
+    heavy = optimizers.Momentum([w], eta, beta)
+    path = [w.copy()]
+    for _ in range(int(steps)):
+        heavy.step([linear_neuron.gradient(w, x, t)])
+        path.append(w.copy())
+        if np.max(np.abs(w)) > 1e6:  # diverging: stop before inf
+            break
+    path = np.array(path)
+    plain = linear_neuron.descent_path([w1, w2], x, t, eta, steps)
+    return MomentumRun(eta=float(eta), beta=float(beta), path=path, plain_path=plain,
+                       errors=linear_neuron.error(path, x, t), plain_errors=linear_neuron.error(plain, x, t))
+
+
+def _draw_momentum(run: MomentumRun, x, t, extent: float):
+    fig = plots.paths_side_by_side(x, t, {rf"plain descent, $\eta = {run.eta:.3g}$": {"plain": run.plain_path},
+                                          rf"heavy ball, $\eta = {run.eta:.3g}$, $\beta = {run.beta:.2f}$":
+                                              {"momentum": run.path}}, extent=extent)
+    fig.set_size_inches(13, 4.2)
+    ax = fig.add_axes([0.70, 0.12, 0.28, 0.76])
+    plots.error_curves({"plain": np.maximum(run.plain_errors, 1e-300), "momentum": np.maximum(run.errors, 1e-300)},
+                       log=True, ax=ax, title="Error along the paths")
+    return fig
+
+
+def momentum_explorer(x, t, *, extent: float = 2.0, draw: bool = True):
+    """Sliders for eta and beta: the heavy ball next to plain descent at the same eta (Lesson 11).
+
+    Examples
+    --------
+    >>> explorer = momentum_explorer([[1.0, 1.0], [1.0, 0.0]], [0.0, 1.0], draw=False)
+    >>> controls(explorer)["beta"].value = 0.0
+    >>> bool(np.allclose(explorer.result.path, explorer.result.plain_path))   # beta = 0 is plain descent
+    True
+    """
+    x = as_float_array(x, "inputs x")
+    eta_max = linear_neuron.stability_bound(x)
+
+    def update(eta, beta, w1, w2, steps):
+        run = momentum_run(x, t, eta, beta, w1, w2, steps)
+        if draw:
+            _show(_draw_momentum(run, x, t, extent))
+        return run
+
+    common = dict(continuous_update=False, style={"description_width": "initial"})
+    eta = ipywidgets.FloatLogSlider(value=0.9 * eta_max, base=10, min=np.log10(eta_max) - 2.0,
+                                    max=np.log10(eta_max) + 0.5, step=0.05, description="learning rate η",
+                                    readout_format=".3g", **common)
+    beta = ipywidgets.FloatSlider(value=0.3, min=0.0, max=0.95, step=0.05, description="momentum β",
+                                  readout_format=".2f", **common)
+    start = {name: ipywidgets.FloatSlider(value=-0.5, min=-extent, max=extent, step=0.05,
+                                          description=f"start {name}", readout_format=".2f", **common)
+             for name in ("w1", "w2")}
+    steps = ipywidgets.IntSlider(value=30, min=1, max=100, description="steps", **common)
+    return ipywidgets.interactive(update, eta=eta, beta=beta, w1=start["w1"], w2=start["w2"], steps=steps,
+                                  clear_output=False)

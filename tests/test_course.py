@@ -144,6 +144,12 @@ WRONG_ANSWERS = [
     ("10_when_gradients_misbehave.ipynb", "ex10-2-answer",
      "def clip_by_norm(grads, threshold):\n    return [np.clip(g, -threshold, threshold) for g in grads]", "10.2",
      "Hint: you clipped each entry instead of the norm"),
+    ("11_better_descent.ipynb", "ex11-5-answer",
+     "def adam(w0, gradients, eta, beta1, beta2, eps):\n    w = np.array(w0, dtype=float)\n"
+     "    m, v = np.zeros_like(w), np.zeros_like(w)\n    path = [w]\n    for g in gradients:\n"
+     "        m = beta1 * m + (1 - beta1) * g\n        v = beta2 * v + (1 - beta2) * g ** 2\n"
+     "        w = w - eta * m / (np.sqrt(v) + eps)\n        path.append(w)\n    return np.array(path)",
+     "11.5", "Hint: no bias correction"),
     ("12_from_backprop_to_autodiff.ipynb", "ex12-1-answer",
      "def add(a, b):\n    out = Value(a.data + b.data, (a, b))\n    def _backward():\n        a.grad = out.grad\n"
      "        b.grad = out.grad\n    out._backward = _backward\n    return out\n\n"

@@ -227,3 +227,24 @@ def test_timeline_labels_each_event_with_its_year_and_who_in_order():
     assert ax.get_xlabel() == "year" and ax.get_title()
     with pytest.raises(ValueError, match="events is empty"):
         plots.timeline([])
+
+
+def test_paths_side_by_side_draws_one_panel_per_method_and_hides_diverged_points():
+    fig = plots.paths_side_by_side(X2, T2[:, 0], {"plain": {"p": [[-0.5, -0.5], [1.0, 0.0], [1e6, 1e6]]},
+                                                  "heavy ball": {"h": [[-0.5, -0.5], [0.5, -0.5]]}}, title="T")
+    assert [ax.get_title() for ax in fig.axes] == ["plain", "heavy ball"] and fig._suptitle.get_text() == "T"
+    drawn = fig.axes[0].get_lines()[0]
+    assert drawn.get_xdata().tolist() == [-0.5, 1.0]   # the point far outside is left out
+    with pytest.raises(ValueError, match="panels is empty"):
+        plots.paths_side_by_side(X2, T2[:, 0], {})
+
+
+def test_learning_rate_sensitivity_uses_a_log_eta_axis_and_checks_lengths():
+    ax = plots.learning_rate_sensitivity([0.01, 0.1, 1.0], {"sgd": [0.2, 0.9, 0.8], "adam": [0.9, 0.7, 0.1]})
+    assert ax.get_xscale() == "log" and ax.get_xlabel() == r"learning rate $\eta$"
+    assert [line.get_label() for line in ax.get_lines()] == ["sgd", "adam"]
+    assert _line_colors(ax) <= {c.lower() for c in plots.COLORS.values()}
+    with pytest.raises(ValueError, match="'sgd' has 2 accuracies for 3 learning rates"):
+        plots.learning_rate_sensitivity([0.01, 0.1, 1.0], {"sgd": [0.2, 0.9]})
+    with pytest.raises(ValueError, match="positive"):
+        plots.learning_rate_sensitivity([0.0, 0.1], {"sgd": [0.2, 0.9]})

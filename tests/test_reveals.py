@@ -99,6 +99,21 @@ ANSWERS_09: dict[str, list[str]] = {
 }
 
 
+# Lesson 11: the heavy ball, its best settings, RMSProp, Adam's uncorrected first step, Adam, eta on the digits.
+ANSWERS_11: dict[str, list[str]] = {
+    "11.1": ["v = beta * v - eta * linear_neuron.gradient(w, x, t)", "v <- beta v - eta dE/dw, then w <- w + v"],
+    "11.2": ["4 / (root_max + root_min) ** 2", "((root_max - root_min) / (root_max + root_min)) ** 2",
+             r"\frac{4}{(\sqrt{\lambda_{max}} + \sqrt{\lambda_{min}})^2}",
+             r"\left(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\right)^2", r"\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}",
+             "eta = 4 / (sqrt(lambda_max) + sqrt(lambda_min))^2", "(sqrt(kappa) - 1) / (sqrt(kappa) + 1)",
+             r"$\eta = 1.6$ and $\beta = 0.2$"],
+    "11.3": ["rho * s + (1 - rho) * g ** 2", "g / (np.sqrt(s_new) + eps)"],
+    "11.4": ["(1 - beta1) / np.sqrt(1 - beta2)", r"(1 - \beta_1)/\sqrt{1 - \beta_2}", "3.16 eta",
+             "eta (1 - beta1) / sqrt(1 - beta2)"],
+    "11.5": ["m / (1 - beta1 ** step)", "v / (1 - beta2 ** step)", "np.sqrt(v_hat) + eps"],
+    "11.6": ['"sgd": 1.0', '"momentum": 0.3', '"adam": 0.01', "sgd 1, momentum 0.3, adam 0.01"],
+}
+
 # Lesson 12: the engine's local derivatives, its backward pass, dual numbers, BPTT and a shared kernel.
 ANSWERS_12: dict[str, list[str]] = {
     "12.1": ["a.grad += out.grad", "a.grad += b.data * out.grad", "b.grad += a.data * out.grad"],
@@ -110,7 +125,7 @@ ANSWERS_12: dict[str, list[str]] = {
     "12.6": ["dE_dy @ x[k:k + len(dE_dy)]"],
 }
 
-ANSWERS = {**ANSWERS_00_02, **ANSWERS_03_04, **ANSWERS_05_06, **ANSWERS_07_08, **ANSWERS_09, **ANSWERS_10, **ANSWERS_12}
+ANSWERS = {**ANSWERS_00_02, **ANSWERS_03_04, **ANSWERS_05_06, **ANSWERS_07_08, **ANSWERS_09, **ANSWERS_10, **ANSWERS_11, **ANSWERS_12}
 
 _DETAILS = re.compile(r"<details\b.*?</details>", re.DOTALL | re.IGNORECASE)
 _NOISE = re.compile(r"\\left|\\right|\\[,;!]|\\cdot|\\mathrm|\\text|\\bigl|\\bigr|\\Bigl|\\Bigr|[\s{}$*]")

@@ -114,3 +114,23 @@ def test_gradient_profile_is_deterministic_and_its_ratio_is_the_geometric_mean()
     np.testing.assert_array_equal(a.delta_norm, b.delta_norm)
     assert a.ratio == pytest.approx((a.delta_norm[0] / a.delta_norm[-1]) ** (1 / 7))
     assert a.bound == 2.0
+
+
+def test_momentum_explorer_runs_both_methods_and_trains_only_on_release():
+    explorer = widgets.momentum_explorer(X2, T2)
+    controls = widgets.controls(explorer)
+    assert all(not widget.continuous_update for widget in controls.values())
+    controls["w1"].value, controls["w2"].value, controls["steps"].value = -0.5, -0.5, 40
+    controls["eta"].value, controls["beta"].value = 1.6, 0.2        # Lesson 11's best heavy ball
+    run = explorer.result
+    assert run.path.shape == run.plain_path.shape == (41, 2)
+    assert np.allclose(run.path[-1], [1.0, -1.0], atol=1e-8)         # converges ...
+    assert np.max(np.abs(run.plain_path[-1])) > 10                    # ... where plain descent (eta > eta_max) diverges
+    np.testing.assert_allclose(run.errors, linear_neuron.error(run.path, X2, T2))
+    controls["beta"].value = 0.0
+    np.testing.assert_allclose(explorer.result.path, explorer.result.plain_path)
+
+
+def test_momentum_run_stops_a_diverging_path_before_overflow():
+    run = widgets.momentum_run(X2, T2, eta=5.0, beta=0.9, w1=1.0, w2=1.0, steps=500)
+    assert len(run.path) < 501 and np.all(np.isfinite(run.errors))
