@@ -25,7 +25,7 @@ CANDIDATES = {
     "median absolute error": "E = median_p sum_k |t_pk - y_pk|",
     "squared error + weight decay": "E = 1/n sum_p 1/2 ||t_p - y_p||^2 + lambda/2 sum of w^2 over all weights",
 }
-"""Candidate losses of Exercise 08.1, with their formulas (p runs over the n examples, k over the K outputs).
+"""Candidate losses of Exercise 08.1, with their formulas (p runs over the n examples, k over the C outputs).
 
 Each breaks at most one of the two conditions, read as the lesson states
 them before the exercise: a constant multiple of an average counts as an
