@@ -21,7 +21,7 @@ import numpy as np
 
 from bp_course._validate import as_float_array, positive_number
 
-__all__ = ["error", "gradient", "hessian", "stability_bound", "regime", "on_boundary", "descent_path", "REGIMES"]
+__all__ = ["error", "gradient", "hessian", "centred", "stability_bound", "regime", "on_boundary", "descent_path", "REGIMES"]
 
 REGIMES = ("creep", "converge", "oscillate", "diverge")
 """The learning-rate regimes of Lesson 02, from timid to explosive."""
@@ -104,6 +104,21 @@ def hessian(x):
     """
     x = _inputs(x)
     return x.T @ x / x.shape[0]
+
+
+def centred(x) -> np.ndarray:
+    """The inputs with each input's mean over the examples taken away (Lesson 09's comparison of conditioning).
+
+    Centring removes the large eigenvalue of H that the inputs' common mean
+    direction gives when every input is positive.
+
+    Examples
+    --------
+    >>> centred([[1.0, 4.0], [3.0, 4.0]]).tolist()
+    [[-1.0, 0.0], [1.0, 0.0]]
+    """
+    x = _inputs(x)
+    return x - x.mean(axis=0)
 
 
 def stability_bound(x) -> float:

@@ -130,3 +130,19 @@ def test_a_raising_layer_forward_is_reported_with_shapes_and_no_false_hint():
 def test_count_paths_refuses_a_fractional_count():
     with pytest.raises(CheckFailed, match="not a whole number"):
         check.count_paths(lambda width, depth: width ** depth + 0.5)
+
+
+@pytest.mark.parametrize("fn", [lambda out, W, b: out @ W - b, lambda out, W, b: _logistic(out @ W + b)])
+def test_layer_forward_wrong_answers_get_feedback_not_a_crash(fn):
+    with pytest.raises(CheckFailed, match=r"layer_forward\(out="):
+        check.layer_forward(fn)
+
+
+def test_weight_gradient_with_the_transposes_swapped_is_named():
+    with pytest.raises(CheckFailed, match=_hint("O^T Delta, out.T @ delta. The transposes are swapped")):
+        check.weight_gradient(lambda out, delta: out @ delta.T / len(out))
+
+
+def test_count_paths_off_by_one_is_named():
+    with pytest.raises(CheckFailed, match=_hint("width ** (depth - 1), one factor too few (an off-by-one)")):
+        check.count_paths(lambda width, depth: width ** (depth - 1))

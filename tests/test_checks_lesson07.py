@@ -168,3 +168,11 @@ def test_diagnosis_stub_is_not_attempted():
         check.diagnosis(...)
     with pytest.raises(NotAttempted):
         check.diagnosis({label: ... for label in bugs.MYSTERIES})
+
+
+def test_relative_error_divided_by_the_norm_of_a_only_is_named():
+    def rel(a, n):
+        d = np.linalg.norm(a)
+        return 0.0 if d == 0 else np.linalg.norm(a - n) / d
+    with pytest.raises(CheckFailed, match=_hint("that divides by ||a|| alone; divide by max(||a||, ||n||)")):
+        check.relative_error(rel)

@@ -131,3 +131,21 @@ def test_derivations_refuse_unknown_names_and_stubs():
         check.output_delta("y4 - t1")
     with pytest.raises(NotAttempted):
         check.softmax_slope(...)
+
+
+def test_softmax_with_the_maximum_of_the_whole_array_is_named():
+    def sm(net):
+        e = np.exp(net - net.max())
+        return e / e.sum(axis=1, keepdims=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(CheckFailed, match=_hint("subtract each row's own maximum (axis=1, keepdims=True)")):
+            check.softmax(sm)
+
+
+def test_softmax_without_keepdims_is_named():
+    def sm(net):
+        e = np.exp(net - net.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1)
+    with pytest.raises(CheckFailed, match=_hint("Keep the summed axis, e.sum(axis=1, keepdims=True)")):
+        check.softmax(sm)

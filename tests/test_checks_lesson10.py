@@ -35,17 +35,6 @@ def test_correct_answers_pass(capsys):
     assert capsys.readouterr().out.count("✔ Exercise") == 8
 
 
-def test_clipping_in_place_is_accepted_when_the_values_are_right():
-    """PyTorch's clip_grad_norm_ works in place; the check judges the values returned."""
-    def in_place(grads, c):
-        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
-        for g in grads:
-            if norm > c:
-                g *= c / norm
-        return grads
-    check.clip_by_norm(in_place)
-
-
 def _np_clip(grads, c):
     return [np.clip(g, -c, c) for g in grads]
 
@@ -139,3 +128,24 @@ def test_the_prediction_matches_a_measured_deep_network():
     measured = diagnostics.layer_profile(net, x, t).ratios
     predicted = np.array([check._predicted_ratio(1.0, o) for o in forward.out[1:-1]])
     assert np.all(np.abs(measured / predicted - 1) < 0.15), (measured, predicted)
+
+
+def test_clip_by_norm_that_changes_the_callers_gradients_is_named():
+    def clip(grads, threshold):
+        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+        if norm > threshold:
+            for g in grads:
+                g *= threshold / norm
+        return grads
+    with pytest.raises(CheckFailed, match=r"changes the caller's gradients.*\n" + _hint("return new arrays")):
+        check.clip_by_norm(clip)
+
+
+def test_clip_by_norm_that_replaces_the_callers_list_entries_is_named():
+    def clip(grads, threshold):
+        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+        for i, g in enumerate(grads):
+            grads[i] = g * min(1.0, threshold / norm)
+        return grads
+    with pytest.raises(CheckFailed, match="changes the caller's gradients"):
+        check.clip_by_norm(clip)

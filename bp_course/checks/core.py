@@ -116,6 +116,9 @@ def call(exercise: str, fn, *args, name: str = "your function"):
     """
     if fn is Ellipsis:
         raise NotAttempted(exercise)
+    if isinstance(fn, str):
+        raise CheckFailed(exercise, f"expected a function, got the string {fn!r:.60}: that is a string; write a "
+                                    "function with `def ...` and pass its name.")
     if not callable(fn):
         raise CheckFailed(exercise, f"expected a function, got {type(fn).__name__}. Pass the function itself, "
                                     "without calling it (no parentheses).")
@@ -231,9 +234,22 @@ def expect_function(exercise: str, fn, cases, reference, *, name: str, mistakes=
     if first_wrong is None:
         return
     for mistake in mistakes:
-        if all(_close(_as_numbers(exercise, value, name), mistake.value(*args), rtol, atol) for value, args in got):
+        if all(_explains(mistake, _as_numbers(exercise, value, name), args, rtol, atol) for value, args in got):
             raise CheckFailed(exercise, f"{first_wrong.message}\nHint: {mistake.hint}")
     raise first_wrong
+
+
+def _explains(mistake: Mistake, value, args, rtol, atol) -> bool:
+    """Whether a mistake's function gives ``value`` on ``args``; one that cannot run on them explains nothing.
+
+    A mistake such as ``out @ W.T + b`` only runs where its shapes happen to
+    fit: on other arguments it raises, and then it is not the learner's mistake.
+    """
+    try:
+        with np.errstate(all="ignore"):
+            return _close(value, mistake.value(*copy.deepcopy(args)), rtol, atol)
+    except Exception:  # a mistake's own formula may fail on these arguments
+        return False
 
 
 def expect_derivation(exercise: str, answer, question: symbolic.Derivative) -> symbolic.Verdict:

@@ -75,6 +75,28 @@ def layer_forward(fn) -> None:
     passed("06.1", "net = out W + b, one row per example, the bias added to every row.")
 
 
+_SWAPPED = ("out is (n, inputs) and delta is (n, outputs), one row per example; dE/dW is (inputs, outputs), and "
+            "the product must add up over the examples, so the examples' axis is the one the product contracts: "
+            "O^T Delta, out.T @ delta. The transposes are swapped in out @ delta.T (that would contract the "
+            "neurons, and it only runs when the two layers happen to have the same width).")
+
+
+def _weight_gradient_diagnosed(fn):
+    """The learner's weight_gradient, whose shape errors name the arguments' shapes and the product O^T Delta."""
+    if not callable(fn):
+        return fn
+
+    def weight_gradient(out, delta):
+        try:
+            return fn(out, delta)
+        except NotImplementedError:
+            raise
+        except ValueError as error:  # a product whose shapes do not fit
+            raise CheckFailed("06.2", f"weight_gradient(out={shape_of(out)}, delta={shape_of(delta)}) raised "
+                                      f"ValueError: {error}\nHint: {_SWAPPED}") from None
+    return weight_gradient
+
+
 def weight_gradient(fn) -> None:
     """Exercise 06.2: ``fn(out, delta)`` must return dE/dW = out^T delta / n (E averaged over n examples).
 
@@ -93,8 +115,8 @@ def weight_gradient(fn) -> None:
                 "that multiplies the batch averages; the gradient averages the products o_i delta_j example by "
                 "example (out.T @ delta / n)."),
     ]
-    expect_function("06.2", fn, cases, lambda out, delta: out.T @ delta / len(out), name="weight_gradient",
-                    mistakes=mistakes)
+    expect_function("06.2", _weight_gradient_diagnosed(fn), cases, lambda out, delta: out.T @ delta / len(out),
+                    name="weight_gradient", mistakes=mistakes)
     passed("06.2", "dE/dW = out^T delta / n: entry (i, j) is the mean of o_i delta_j over the batch.")
 
 
@@ -225,10 +247,15 @@ def count_paths(fn) -> None:
         Mistake(lambda width, depth: width ** (depth + 1), "one factor too many: the input and the output are fixed; "
                                                           "only the depth hidden layers offer a choice."),
     ]
-    for case in cases:  # an integer count, not a float approximation
-        value = call("06.5", fn, *case.values(), name="count_paths")
+    values = [call("06.5", fn, *case.values(), name="count_paths") for case in cases]
+    for case, value in zip(cases, values):  # an integer count, not a float approximation
         if isinstance(value, float) and not float(value).is_integer():
-            raise CheckFailed("06.5", f"count_paths{tuple(case.values())} = {value} is not a whole number of paths.")
+            hint = ""
+            if all(np.isclose(float(v), float(c["width"]) ** (c["depth"] - 1)) for v, c in zip(values, cases)):
+                hint = ("\nHint: that is width ** (depth - 1), one factor too few (an off-by-one): each of the "
+                        "depth hidden layers offers width choices, so there are depth factors, width ** depth.")
+            raise CheckFailed("06.5", f"count_paths{tuple(case.values())} = {value} is not a whole number of "
+                                      f"paths.{hint}")
     expect_function("06.5", fn, cases, lambda width, depth: width ** depth, name="count_paths", mistakes=mistakes)
     passed("06.5", "width ** depth paths: exponential in depth.")
 

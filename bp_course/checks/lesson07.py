@@ -153,6 +153,10 @@ def relative_error(fn) -> None:
                 "that divides by ||a|| + ||n||, a common variant: it is never larger than this course's value, and "
                 "exactly half of it when the two norms are equal, as they nearly are whenever a check passes. The "
                 "course's thresholds are set for max(||a||, ||n||); with the sum they would be twice as lenient."),
+        Mistake(lambda a, n: np.linalg.norm(a - n) / np.linalg.norm(a),
+                "that divides by ||a|| alone; divide by max(||a||, ||n||): the error is then the same whichever "
+                "gradient you call a, never above 1 when one of them is zero, and there is nothing to divide by "
+                "only when both are zero."),
         Mistake(lambda a, n: np.max(np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), 1e-300)),
                 "that is the largest entry-wise relative error; this one is norm-wise: ||a - n|| / max(||a||, ||n||)."),
     ]

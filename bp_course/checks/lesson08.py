@@ -25,7 +25,7 @@ CANDIDATES = {
     "median absolute error": "E = median_p sum_k |t_pk - y_pk|",
     "squared error + weight decay": "E = 1/n sum_p 1/2 ||t_p - y_p||^2 + lambda/2 sum of w^2 over all weights",
 }
-"""Candidate losses of Exercise 08.1, with their formulas (p runs over the n examples, k over the K outputs).
+"""Candidate losses of Exercise 08.1, with their formulas (p runs over the n examples, k over the C outputs).
 
 Each breaks at most one of the two conditions, read as the lesson states
 them before the exercise: a constant multiple of an average counts as an
@@ -107,6 +107,7 @@ def softmax(fn) -> None:
         Mistake(lambda net: net / net.sum(axis=1, keepdims=True), "the exponentials are missing: y_k = e^net_k / "
                                                                   "sum_m e^net_m."),
     ]
+    fn = _keepdims_diagnosed(fn)
     expect_function("08.2", fn, cases, _softmax, name="softmax", mistakes=mistakes)
     big = np.array([[1000.0, 999.0, 0.0]])
     with np.errstate(over="ignore", invalid="ignore"):
@@ -118,7 +119,36 @@ def softmax(fn) -> None:
     if not np.allclose(value, _softmax(big)):
         raise CheckFailed("08.2", f"softmax({format_value(big)}) should be {format_value(_softmax(big))}, got "
                                   f"{format_value(value)}")
+    apart = np.array([[1000.0, 999.0], [0.0, -1.0]])  # one row far below the other
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        value = np.asarray(call("08.2", fn, apart.copy(), name="softmax"), dtype=np.float64)
+    if value.shape != apart.shape or not np.allclose(value, _softmax(apart)):
+        raise CheckFailed("08.2", f"softmax({format_value(apart)}) should be {format_value(_softmax(apart))}, got "
+                                  f"{format_value(value)}.\nHint: subtract each row's own maximum (axis=1, "
+                                  "keepdims=True): with the maximum of the whole array, every exponent of a row far "
+                                  "below it underflows to 0, and that row becomes 0 / 0.")
     passed("08.2", "every row is positive and sums to 1, even for net = 1000.")
+
+
+def _keepdims_diagnosed(fn):
+    """The learner's softmax, whose broadcasting errors get a hint about ``keepdims=True``."""
+    if not callable(fn):
+        return fn
+
+    def softmax(net):
+        try:
+            return fn(net)
+        except NotImplementedError:
+            raise
+        except ValueError as error:
+            if "broadcast" not in str(error):
+                raise
+            raise CheckFailed("08.2", f"softmax(net of shape {np.shape(net)}) raised ValueError: {error}\nHint: "
+                                      "e.sum(axis=1) (and net.max(axis=1)) have shape (n,), one number per row, which "
+                                      "NumPy lines up with the columns of an (n, C) array. Keep the summed axis, "
+                                      "e.sum(axis=1, keepdims=True), of shape (n, 1), so that each row is divided "
+                                      "by its own sum.") from None
+    return softmax
 
 
 def _cross_entropy(y, t):

@@ -109,6 +109,21 @@ def _shapes(grads, threshold):
     return [(f"the result's entry {l}", np.shape(g)) for l, g in enumerate(grads)]
 
 
+def _leaves_the_caller_alone(fn) -> None:
+    """Raise CheckFailed when ``fn`` changes the caller's gradients (or their list) instead of returning new ones."""
+    grads = [np.array([[3.0, -4.0], [12.0, 0.0]]), np.array([0.0, 0.5])]
+    kept, arrays = [g.copy() for g in grads], list(grads)
+    call("10.2", fn, grads, 2.0, name="clip_by_norm")
+    same_list = len(grads) == len(arrays) and all(g is a for g, a in zip(grads, arrays))
+    if not same_list or not all(np.array_equal(a, k) for a, k in zip(arrays, kept)):
+        raise CheckFailed("10.2", "your clip_by_norm returns the right values, but it changes the caller's "
+                                  "gradients too (g *= ... or grads[i] = ... writes into the arrays you were "
+                                  "given).\nHint: return new arrays, [g * factor for g in grads]; the caller may "
+                                  "still need its gradients (to log their norm, or to check them) after clipping. (PyTorch's "
+                                  "clip_grad_norm_, with its trailing underscore, is the in-place kind; this "
+                                  "exercise asks for new arrays.)")
+
+
 def clip_by_norm(fn) -> None:
     """Exercise 10.2: ``fn(grads, threshold)``: the gradients rescaled to a global norm of at most ``threshold``.
 
@@ -140,6 +155,7 @@ def clip_by_norm(fn) -> None:
     expect_function("10.2", answer, cases,
                     lambda g, c: np.concatenate([a.ravel() for a in clipping.clip_by_norm(g, c)]),
                     name="clip_by_norm", mistakes=mistakes)
+    _leaves_the_caller_alone(fn)
     passed("10.2", "above the threshold c, every gradient is multiplied by c / ||g||; below it, nothing changes. "
                    "The direction is kept.")
 
