@@ -191,3 +191,32 @@ def test_stability_bound_describes_the_mistake_without_the_value(wrong, hint):
     with pytest.raises(CheckFailed, match=_hint(hint)) as info:
         check.stability_bound(wrong)
     assert "1.52786 " not in info.value.message.replace(f"{wrong:g} ", "") and "expected" not in info.value.message
+
+
+def _lesson02_cell(cell_id):
+    from pathlib import Path
+    from bp_course import notebooks
+    lesson = notebooks.read(Path(__file__).resolve().parent.parent / "solutions" / "02_gradient_descent.ipynb")
+    (cell,) = [c for c in lesson.cells if c.get("id") == cell_id]
+    return cell, lesson
+
+
+def test_the_text_after_the_bound_matches_the_printed_error():
+    """Instructor item 18: the error at step 100 for 1.01 eta_max is printed; the text must not call it fine."""
+    text, lesson = _lesson02_cell("confirm-after")
+    words = " ".join(text.source.split())
+    assert "looks fine for a hundred steps" not in words
+    (code,) = [c for c in lesson.cells if c.get("id") == "confirm-code"]
+    printed = "".join(o.get("text", "") for o in code.outputs)
+    line = [line for line in printed.splitlines() if line.startswith("eta = 1.01 eta_max")][0]
+    start, step100 = (float(v) for v in line.split("=")[-1].split(",")[:2])
+    assert f"{step100:.1e}" in words and f"{start:.1e}" in words
+    assert f"{round(step100 / start)} times its start" in words
+
+
+def test_the_summary_states_the_factor_as_an_upper_bound():
+    """Instructor item 19: directions shrink by a factor of at most (kappa - 1)/(kappa + 1), not 'by at least'."""
+    cell, _ = _lesson02_cell("summary")
+    words = " ".join(cell.source.split())
+    assert "shrinks by at least" not in words
+    assert r"by a factor of at most $(\kappa - 1)/(\kappa + 1)$ in absolute value" in words

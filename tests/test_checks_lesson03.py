@@ -163,3 +163,13 @@ def test_phi_applied_to_an_expression_with_phi_is_explained():
 def test_relu_prime_with_a_python_if_gets_the_elementwise_hint():
     with pytest.raises(CheckFailed, match=_hint("np.where(net > 0, 1.0, 0.0)")):
         check.relu_prime(lambda net: 1.0 if net > 0 else 0.0)
+
+
+def test_dead_units_can_revive_deeper_but_never_in_the_first_layer():
+    """Instructor item 20: 'cannot bring it back' holds for first-layer units only."""
+    lesson = notebooks.read(Path(__file__).resolve().parent.parent / "solutions" / "03_the_logistic_neuron.ipynb")
+    (text,) = [c.source for c in lesson.cells if c.get("id") == "relu-used"]
+    words = " ".join(text.split())
+    assert "gradient descent cannot bring it back" not in words
+    assert "usually cannot bring it back, and never in the first layer" in words
+    assert "can revive when the layers below change its inputs" in words
