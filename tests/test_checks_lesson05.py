@@ -255,3 +255,8 @@ def test_value_answers_do_not_print_the_expected_value(call):
     with pytest.raises(CheckFailed) as info:
         call()
     assert "expected" not in info.value.message
+
+
+def test_backward_given_a_string_says_so():
+    with pytest.raises(CheckFailed, match="got the string .*Write a function with def"):
+        check.backward("x.T @ delta")

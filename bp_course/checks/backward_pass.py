@@ -70,6 +70,9 @@ def call(exercise: str, fn, case: dict, *, name: str, on_error=None):
     """
     if fn is Ellipsis:
         raise NotAttempted(exercise)
+    if isinstance(fn, str):
+        raise CheckFailed(exercise, f"expected a function, got the string {fn!r:.40}: that is text, not code. "
+                                    f"Write a function with def ... return ..., and pass its name, {name}.")
     if not callable(fn):
         raise CheckFailed(exercise, f"expected a function, got {type(fn).__name__}. Pass the function itself, "
                                     "without calling it (no parentheses).")
