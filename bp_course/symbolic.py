@@ -341,7 +341,16 @@ class _Reader:
         if not isinstance(func, ast.Name):
             self.fail("only a function's name can be called, as in exp(-z)")
         name = func.id
+        if name == "phi" and name in self.functions and name in self.names and any(
+                isinstance(inner, ast.Name) and inner.id == "phi" for inner in ast.walk(node)
+                if inner is not func):
+            raise SymbolicInputError(f"{self.shown}: phi(...) is read as phi applied to what the parentheses "
+                                     "hold, so phi(1 - phi) is the logistic of 1 - phi. For a product, write the "
+                                     "*: phi*(1 - phi)")
         if name not in self.functions:
+            if name == "sech" and "cosh" in self.functions:
+                raise SymbolicInputError(f"{self.shown} uses the unknown function sech(): sech is not available "
+                                         "here, write 1/cosh(z)**2 for sech(z)**2")
             if name in self.names:
                 self.fail(f"{name} is a quantity, not a function: write {name} without (...)")
             if name == "phi":
@@ -872,8 +881,16 @@ def tanh_derivative() -> Derivative:
             ("1 + tanh^2", 1 + th ** 2, "the sign is wrong: d/dz tanh = 1 - tanh^2, which is at most 1."),
             ("1 - tanh", 1 - th, "the tanh is not squared: d/dz tanh = 1 - tanh(z)^2."),
             ("cosh^2", sp.cosh(z) ** 2, "cosh^2 is upside down: d/dz tanh = 1 / cosh^2 = 1 - tanh^2."),
+            ("inner 2z", 2 * _phi(2 * z) * (1 - _phi(2 * z)),
+             "the chain-rule factor of the inner function is missing: tanh(z) = 2 phi(2z) - 1, and "
+             "d/dz phi(2z) = phi'(2z) * 2, so the factor 2 of the inner 2z multiplies the 2 in front."),
         ),
     )
+
+
+NET_FOR_OUT = ("o (1 - o) is applied to the net input: net (1 - net) is not the slope. phi'(net) = o (1 - o) "
+               "takes the neuron's output o = phi(net), here y (1 - y).")
+"""The hint for the output and the net input mixed up in the logistic's slope (Lessons 04-06)."""
 
 
 def single_neuron() -> dict:
@@ -905,7 +922,8 @@ def single_neuron() -> dict:
             numeric=lambda net: logistic(net), domain=domain, **lesson,
             mistakes=(("phi'(out)", phi_prime_of_out.xreplace({y_: _phi(net_)}),
                        "that is phi'(y), the derivative evaluated at the output: evaluate phi' at net, "
-                       "phi'(net) = y (1 - y)."),)),
+                       "phi'(net) = y (1 - y)."),
+                      ("net (1 - net)", net_ * (1 - net_), NET_FOR_OUT))),
         "dnet/dw1": Derivative(
             title="dnet/dw1", of=net, wrt="w1", variables=weights[:4], definitions={"net": net},
             numeric=lambda x1, x2, w1, w2: w1 * x1 + w2 * x2, domain=domain, **lesson,
@@ -917,7 +935,8 @@ def single_neuron() -> dict:
             factors={"x1 (dnet/dw1, Eq. 2)": x1, "y (1 - y) (dy/dnet, Eq. 3)": y * (1 - y),
                      "y - t (dE/dy, Eq. 4)": y - t},
             mistakes=(("phi'(out)", (y - t) * _phi(y) * (1 - _phi(y)) * x1,
-                       "phi' is evaluated at the output y: Eq. 3 needs phi'(net) = y (1 - y), not phi'(y)."),)),
+                       "phi' is evaluated at the output y: Eq. 3 needs phi'(net) = y (1 - y), not phi'(y)."),
+                      ("net (1 - net)", (y - t) * net * (1 - net) * x1, NET_FOR_OUT))),
     }
 
 

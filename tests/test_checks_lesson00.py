@@ -68,8 +68,28 @@ def test_error_at_y_mistakes_get_their_hint(wrong, hint):
 
 
 def test_error_at_y_unrecognised_wrong_value_still_fails_plainly():
-    with pytest.raises(CheckFailed, match=r"E: expected 0.18, got 1\.$"):
+    with pytest.raises(CheckFailed, match=r"E = 1 is not right yet\.$"):
         check.error_at_y(1.0)
+
+
+@pytest.mark.parametrize("wrong,hint", [(-0.18, "sign is flipped"), (0.36, "without the factor 1/2"),
+                                        (0.72, "4 times too large"), (0.1800, None), (0.1801, "rounded"),
+                                        (0.2, None)])
+def test_error_at_y_never_shows_the_expected_value(wrong, hint):
+    """A wrong value is described, not corrected: the message holds no 0.18 to paste (review item 13)."""
+    if hint is None and wrong == 0.18:
+        check.error_at_y(wrong)
+        return
+    with pytest.raises(CheckFailed) as info:
+        check.error_at_y(wrong)
+    assert "expected" not in info.value.message and "0.18 " not in info.value.message.replace(f"{wrong:g} ", "")
+    if hint:
+        assert hint in info.value.message
+
+
+def test_squared_error_caret_gets_the_power_hint():
+    with pytest.raises(CheckFailed, match=r"Hint: use \*\* for powers"):
+        check.squared_error(lambda y, t: 0.5 * (t - y) ^ 2)
 
 
 @pytest.mark.parametrize("wrong,hint", [
@@ -113,7 +133,7 @@ def test_failures_render_as_one_short_message_without_paths():
     with pytest.raises(CheckFailed) as info:
         check.error_at_y(0.36)
     lines = info.value._render_traceback_()
-    assert lines[0].startswith("CheckFailed: Exercise 00.2: E: expected 0.18, got 0.36.")
+    assert lines[0].startswith("CheckFailed: Exercise 00.2: E = 0.36 is not right yet.")
     assert "/" not in "".join(lines).replace("1/2", "")
     assert isinstance(info.value, AssertionError)
 

@@ -112,3 +112,37 @@ def test_second_case_rejects_malformed_answers():
         check.second_case((np.nan, 0.0, 1.0))
     with pytest.raises(NotAttempted):
         check.second_case(...)
+
+
+# -- review fixes (learner items 10, 12, 14, 15) ------------------------------------------------------------
+
+def test_mean_error_indexing_a_flat_target_gets_the_ravel_hint():
+    with pytest.raises(CheckFailed, match=_hint("use np.ravel(t)".replace("use ", "")) + "|" + _hint("np.ravel(t)")):
+        check.mean_error(lambda w, x, t: np.mean(0.5 * (t[:, 0] - x @ w) ** 2))
+
+
+def test_output_with_a_transposed_x_gets_a_hint_not_numpys_error_alone():
+    with pytest.raises(CheckFailed, match=_hint("without the transpose")):
+        check.output(lambda w, x: x.T @ w)
+
+
+def test_mean_error_dividing_by_n_minus_1_is_named():
+    with pytest.raises(CheckFailed, match=_hint("divides by n - 1")):
+        check.mean_error(lambda w, x, t: np.sum(0.5 * (np.ravel(t) - x @ w) ** 2) / (len(x) - 1))
+
+
+def test_valley_none_says_none():
+    with pytest.raises(CheckFailed, match="got None"):
+        check.valley(None, [1.0, -1.0])
+
+
+def test_second_case_none_says_none():
+    with pytest.raises(CheckFailed, match="got None"):
+        check.second_case(None)
+
+
+def test_second_case_names_the_element_that_is_an_array():
+    t2 = np.array([[0.0], [1.0]])
+    with pytest.raises(CheckFailed, match=r"the third is an array of shape \(1,\)") as info:
+        check.second_case((1.0, 0.0, t2[1]))
+    assert "t2[1, 0]" in info.value.message

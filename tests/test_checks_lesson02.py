@@ -156,3 +156,67 @@ def test_regimes_rejects_malformed_answers():
         check.regimes([0.01, 0.5, 1.0, 3.0])
     with pytest.raises(NotAttempted):
         check.regimes(...)
+
+
+# -- review fixes (learner items 3, 10, 13) -----------------------------------------------------------------
+
+def test_gradient_indexing_a_flat_target_gets_the_ravel_hint():
+    with pytest.raises(CheckFailed, match=_hint("np.ravel(t) works for both shapes")):
+        check.gradient(lambda w, x, t: (x @ w - t[:, 0]) @ x / len(x))
+
+
+@pytest.mark.parametrize("creep", ["fraction", "decimal", "array0d", "float32", "int64", "sympy"])
+def test_regimes_accept_any_real_scalar(creep, capsys):
+    from decimal import Decimal
+    from fractions import Fraction
+    import sympy as sp
+    value = {"fraction": Fraction(1, 20), "decimal": Decimal("0.05"), "array0d": np.array(0.05),
+             "float32": np.float32(0.05), "int64": None, "sympy": sp.Rational(1, 20)}[creep]
+    etas = {"creep": value, "converge": 0.5, "oscillate": 1.2, "diverge": np.int64(2)}
+    if value is None:
+        etas["creep"] = 0.05
+    check.regimes(etas)
+    assert "passed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", [True, "0.05", np.array([0.05]), 0.05 + 0j, None])
+def test_regimes_still_refuse_what_is_not_one_real_number(bad):
+    with pytest.raises(CheckFailed, match="should be a positive number"):
+        check.regimes({"creep": bad, "converge": 0.5, "oscillate": 1.2, "diverge": 2.0})
+
+
+@pytest.mark.parametrize("wrong,hint", [(1.5279, "rounded"), (1.528, "rounded"), (-1.5278640450004206, "sign"),
+                                        (2 * 1.5278640450004206, "2 times too large")])
+def test_stability_bound_describes_the_mistake_without_the_value(wrong, hint):
+    with pytest.raises(CheckFailed, match=_hint(hint)) as info:
+        check.stability_bound(wrong)
+    assert "1.52786 " not in info.value.message.replace(f"{wrong:g} ", "") and "expected" not in info.value.message
+
+
+def _lesson02_cell(cell_id):
+    from pathlib import Path
+    from bp_course import notebooks
+    lesson = notebooks.read(Path(__file__).resolve().parent.parent / "solutions" / "02_gradient_descent.ipynb")
+    (cell,) = [c for c in lesson.cells if c.get("id") == cell_id]
+    return cell, lesson
+
+
+def test_the_text_after_the_bound_matches_the_printed_error():
+    """Instructor item 18: the error at step 100 for 1.01 eta_max is printed; the text must not call it fine."""
+    text, lesson = _lesson02_cell("confirm-after")
+    words = " ".join(text.source.split())
+    assert "looks fine for a hundred steps" not in words
+    (code,) = [c for c in lesson.cells if c.get("id") == "confirm-code"]
+    printed = "".join(o.get("text", "") for o in code.outputs)
+    line = [line for line in printed.splitlines() if line.startswith("eta = 1.01 eta_max")][0]
+    start, step100 = (float(v) for v in line.split("=")[-1].split(",")[:2])
+    assert f"{step100:.1e}" in words and f"{start:.1e}" in words
+    assert f"{round(step100 / start)} times its start" in words
+
+
+def test_the_summary_states_the_factor_as_an_upper_bound():
+    """Instructor item 19: directions shrink by a factor of at most (kappa - 1)/(kappa + 1), not 'by at least'."""
+    cell, _ = _lesson02_cell("summary")
+    words = " ".join(cell.source.split())
+    assert "shrinks by at least" not in words
+    assert r"by a factor of at most $(\kappa - 1)/(\kappa + 1)$ in absolute value" in words

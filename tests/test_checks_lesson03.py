@@ -62,7 +62,7 @@ def test_central_difference_mistakes(wrong, hint):
 
 def test_central_difference_messages_name_the_function_not_its_address():
     with pytest.raises(CheckFailed) as info:
-        check.central_difference(lambda f, z, h: f(z))
+        check.central_difference(lambda f, z, h: (f(z + h) - f(z - h)) / (2 * h) + h)
     assert "central_difference(f=logistic, z=" in str(info.value) and "0x" not in str(info.value)
 
 
@@ -112,3 +112,64 @@ def test_the_relu_section_names_dead_units_and_what_alexnet_measured():
     for measured in ("four-layer convolutional network with ReLUs", "25% training error", "CIFAR-10",
                      "six times faster", "tanh neurons", "varies with the network's architecture"):
         assert measured in words, measured
+
+
+# -- review fixes (learner items 2, 4, 5, 6, 7, 11) ---------------------------------------------------------
+
+def test_central_difference_accepts_a_float32_result(capsys):
+    check.central_difference(lambda f, z, h: np.float32((f(z + h) - f(z - h)) / (2 * h)))
+    assert "passed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda f, z, h: (f(z + 1e-5) - f(z - 1e-5)) / (2 * 1e-5),
+    lambda f, z, h: f(z) * (1 - f(z)),
+])
+def test_central_difference_that_ignores_h_is_told_so(wrong):
+    with pytest.raises(CheckFailed, match="does not use the h it is given"):
+        check.central_difference(wrong)
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda f, z, h: (f(z + h / 2) - f(z - h / 2)) / h, "steps h/2 to each side"),
+    (lambda f, z, h: (-f(z + 2 * h) + 8 * f(z + h) - 8 * f(z - h) + f(z - 2 * h)) / (12 * h), "four-point stencil"),
+])
+def test_central_difference_near_misses_are_named(wrong, hint):
+    with pytest.raises(CheckFailed, match=_hint(hint)):
+        check.central_difference(wrong)
+
+
+def test_central_difference_a_tiny_unnamed_difference_is_measured():
+    with pytest.raises(CheckFailed, match="agree in the digits shown"):
+        check.central_difference(lambda f, z, h: (f(z + h) - f(z - h)) / (2 * h) * (1 + 1e-8))
+
+
+def test_tanh_sech_is_refused_with_a_way_to_write_it():
+    with pytest.raises(CheckFailed, match=r"write 1/cosh\(z\)\*\*2"):
+        check.tanh_derivative("sech(z)**2")
+
+
+def test_tanh_via_phi_missing_the_inner_factor_gets_the_chain_rule_hint():
+    with pytest.raises(CheckFailed, match=_hint("chain-rule factor of the inner function")) as info:
+        check.tanh_derivative("2*phi(2*z)*(1-phi(2*z))")
+    assert "power rule" not in info.value.message
+
+
+def test_phi_applied_to_an_expression_with_phi_is_explained():
+    with pytest.raises(CheckFailed, match=r"phi\(\.\.\.\) is read as phi applied to .*phi\*\(1 - phi\)"):
+        check.logistic_derivative("phi(1-phi)")
+
+
+def test_relu_prime_with_a_python_if_gets_the_elementwise_hint():
+    with pytest.raises(CheckFailed, match=_hint("np.where(net > 0, 1.0, 0.0)")):
+        check.relu_prime(lambda net: 1.0 if net > 0 else 0.0)
+
+
+def test_dead_units_can_revive_deeper_but_never_in_the_first_layer():
+    """Instructor item 20: 'cannot bring it back' holds for first-layer units only."""
+    lesson = notebooks.read(Path(__file__).resolve().parent.parent / "solutions" / "03_the_logistic_neuron.ipynb")
+    (text,) = [c.source for c in lesson.cells if c.get("id") == "relu-used"]
+    words = " ".join(text.split())
+    assert "gradient descent cannot bring it back" not in words
+    assert "usually cannot bring it back, and never in the first layer" in words
+    assert "can revive when the layers below change its inputs" in words

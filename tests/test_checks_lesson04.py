@@ -176,3 +176,31 @@ def test_n_counts_examples_only():
     lesson = notebooks.read(Path(__file__).resolve().parent.parent / "solutions" / "04_chain_rule_one_layer.ipynb")
     markdown = "\n".join(c.source for c in lesson.cells if c.cell_type == "markdown")
     assert not re.search(r"\\sum_\{k=1\}\^\{?n\}?", markdown)
+
+
+# -- review fixes (learner items 8, 12) ---------------------------------------------------------------------
+
+def test_net_for_out_is_named_in_the_formulas():
+    with pytest.raises(CheckFailed, match=_hint("net (1 - net) is not the slope")):
+        check.dy_dnet(net * (1 - net))
+    with pytest.raises(CheckFailed, match=_hint("net (1 - net) is not the slope")):
+        check.dE_dw1((y - t) * net * (1 - net) * x1)
+
+
+def _slope_step(w, x, t, eta, slope, scale=1.0, only_gradient=False):
+    n = x @ w
+    out = logistic(n)
+    grad = ((out - t) * slope(n, out)) @ x / len(x)
+    return grad if only_gradient else w - scale * eta * grad
+
+
+@pytest.mark.parametrize("answer,hint", [
+    (lambda w, x, t, eta: _slope_step(w, x, t, eta, lambda n, o: n * (1 - n)), "net (1 - net) is not the slope"),
+    (lambda w, x, t, eta: _slope_step(w, x, t, eta, lambda n, o: o * (1 - o), only_gradient=True),
+     "gradient dE/dw alone"),
+    (lambda w, x, t, eta: _slope_step(w, x, t, eta, lambda n, o: o * (1 - o), scale=1 / eta),
+     "learning rate is missing"),
+])
+def test_step_review_mistakes_are_named(answer, hint):
+    with pytest.raises(CheckFailed, match=_hint(hint)):
+        check.step(answer)

@@ -173,3 +173,90 @@ def test_delta_hidden_through_the_first_layer_is_named():
     for w in (W[0][:, 0], W[0][0, :]):
         with pytest.raises(CheckFailed, match=_hint("those weights are from W[0]")):
             check.delta_hidden(w * grads.delta[2][0] * o_h * (1 - o_h))
+
+
+# -- review fixes (learner items 1, 2, 8, 9, 12, 13) --------------------------------------------------------
+
+def _right(W, x, t):
+    o_h = logistic(x @ W[0])
+    y = logistic(o_h @ W[1])
+    delta_o = (y - t) * y * (1 - y)
+    delta_h = (delta_o @ W[1].T) * o_h * (1 - o_h)
+    return [x.T @ delta_h / len(x), o_h.T @ delta_o / len(x)]
+
+
+def test_backward_that_changes_W_in_place_fails_visibly_and_hidden():
+    def in_place(W, x, t):
+        g = _right(W, x, t)
+        W[0] -= 1
+        return g
+
+    with pytest.raises(CheckFailed, match=r"backward changed the arrays it was given.*W\[0\]"):
+        check.backward(in_place)
+    spec = check.HIDDEN["05.5"]
+    cases = spec.cases(np.random.default_rng(3))
+    results = spec.results(in_place, cases)
+    assert all("changed the arrays" in r.get("error", "") for r in results), results
+    assert spec.judge(results, cases, 0).passed == 0
+    assert spec.judge(spec.results(_right, cases), cases, 0).ok
+
+
+def test_backward_accepts_float32_visibly_and_hidden(capsys):
+    def float32(W, x, t):
+        return [g.astype(np.float32) for g in _right([w.astype(np.float32) for w in W], x.astype(np.float32),
+                                                      t.astype(np.float32))]
+
+    check.backward(float32)
+    assert "passed" in capsys.readouterr().out
+    spec = check.HIDDEN["05.5"]
+    cases = spec.cases(np.random.default_rng(4))
+    assert spec.judge(spec.results(float32, cases), cases, 0).ok
+
+
+def test_backward_with_a_flattened_target_names_the_broadcast():
+    def flat_t(W, x, t):
+        return _right(W, x, t.ravel())
+
+    with pytest.raises(CheckFailed, match=_hint("y - t.ravel() then broadcasts")) as info:
+        check.backward(flat_t)
+    assert "not W[0]" not in info.value.message
+
+
+def test_backward_returning_updated_weights_is_named():
+    with pytest.raises(CheckFailed, match=_hint("weights after a step")):
+        check.backward(lambda W, x, t: [w - 0.5 * g for w, g in zip(W, _right(W, x, t))])
+
+
+_O_H = logistic(X @ W[0])
+_NET_O = _O_H @ W[1]
+_Y = logistic(_NET_O)
+_D_O = (_Y - T) * _Y * (1 - _Y)
+_D_H = (W[1] @ _D_O) * _O_H * (1 - _O_H)
+
+
+def test_delta_output_net_for_out_is_named():
+    with pytest.raises(CheckFailed, match=_hint("net (1 - net) is not the slope")):
+        check.delta_output(((_Y - T) * _NET_O * (1 - _NET_O))[0])
+
+
+def test_gradients_sign_flipped_is_named():
+    with pytest.raises(CheckFailed, match=_hint("the sign is flipped")):
+        check.gradients(-np.outer(X, _D_H), -np.outer(_O_H, _D_O))
+
+
+@pytest.mark.parametrize("call", [
+    lambda: check.forward(_O_H * 1.3, _Y[0]),
+    lambda: check.forward(_O_H, _Y[0] * 1.3),
+    lambda: check.delta_output(_D_O[0] * 1.3),
+    lambda: check.delta_hidden(_D_H * 1.3),
+    lambda: check.gradients(np.outer(X, _D_H) * 1.3, np.outer(_O_H, _D_O)),
+])
+def test_value_answers_do_not_print_the_expected_value(call):
+    with pytest.raises(CheckFailed) as info:
+        call()
+    assert "expected" not in info.value.message
+
+
+def test_backward_given_a_string_says_so():
+    with pytest.raises(CheckFailed, match="got the string .*Write a function with def"):
+        check.backward("x.T @ delta")

@@ -16,6 +16,7 @@ import numpy as np
 
 from bp_course.activations import logistic
 from bp_course.checks.core import CheckFailed, Mistake, NotAttempted, _ShortError
+from bp_course.checks.values import float32_tolerance
 
 __all__ = ["shape_of", "call", "expect_gradients", "labelled", "flawed_backward", "mistakes", "last_layer_right"]
 
@@ -69,6 +70,9 @@ def call(exercise: str, fn, case: dict, *, name: str, on_error=None):
     """
     if fn is Ellipsis:
         raise NotAttempted(exercise)
+    if isinstance(fn, str):
+        raise CheckFailed(exercise, f"expected a function, got the string {fn!r:.40}: that is text, not code. "
+                                    f"Write a function with def ... return ..., and pass its name, {name}.")
     if not callable(fn):
         raise CheckFailed(exercise, f"expected a function, got {type(fn).__name__}. Pass the function itself, "
                                     "without calling it (no parentheses).")
@@ -166,9 +170,10 @@ def expect_gradients(exercise: str, fn, cases, reference, *, name: str, unpack, 
         args = tuple(case.values())
         signature = _signature(name, case)
         expected = reference(*copy.deepcopy(args))
-        got = _as_arrays(exercise, unpack(call(exercise, fn, case, name=name, on_error=on_error), expected),
-                         expected, signature)
-        wrong = [label for label in expected if not _close(got[label], expected[label], rtol, atol)]
+        raw = unpack(call(exercise, fn, case, name=name, on_error=on_error), expected)
+        got = _as_arrays(exercise, raw, expected, signature)
+        tolerance = float32_tolerance(raw.values(), rtol, atol)
+        wrong = [label for label in expected if not _close(got[label], expected[label], *tolerance)]
         results.append((args, got, list(expected), wrong))
         if wrong and first is None:
             first = (signature, got, expected, wrong)

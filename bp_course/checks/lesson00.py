@@ -10,7 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from bp_course.checks import hidden
-from bp_course.checks.core import Mistake, answer_value, expect_close, expect_function, passed
+from bp_course.checks.core import Mistake, answer_value, expect_function, passed
+from bp_course.checks.lesson01 import shape_slips
+from bp_course.checks.values import expect_value
 
 __all__ = ["HIDDEN", "squared_error", "error_at_y", "error_derivative"]
 
@@ -41,6 +43,10 @@ def squared_error(fn) -> None:
         Mistake(lambda y, t: 0.5 * (t ** 2 - y ** 2),
                 "(t - y)^2 is not t^2 - y^2: square the difference, not each term."),
     ]
+    fn = shape_slips("00.1", fn, "squared_error", ("y", "t"), [
+        (lambda y, t: 0.5 * (t - y) ^ 2, "use ** for powers: (t - y)**2. In Python ^ is the bitwise xor, "
+                                         "which numbers with decimals do not have."),
+    ])
     expect_function("00.1", fn, _CASES, lambda y, t: 0.5 * (t - y) ** 2, name="squared_error", mistakes=mistakes)
     passed("00.1", "squared_error(y, t) = 1/2 (t - y)^2 for numbers and arrays.")
 
@@ -61,7 +67,7 @@ def error_at_y(E) -> None:
         Mistake(0.3, "1/2 |t - y| is not squared: E = 1/2 (t - y)^2."),
         Mistake(0.5 * (1 - 0.6) ** 2, "that uses the input x1 = 1 as the target; the target is t = 0."),
     ]
-    expect_close("00.2", E, 0.18, what="E", mistakes=mistakes)
+    expect_value("00.2", E, 0.18, what="E", mistakes=mistakes)
     passed("00.2", "E = 1/2 (0 - 0.6)^2 = 0.18.")
 
 

@@ -103,6 +103,8 @@ def output(fn) -> None:
                              "of x times the weights), not w @ x. In a matrix product the inner sizes must agree."),
         (lambda w, x: np.dot(w, x), "x has one row per example, shape (n, 2), and w has shape (2,): "
                                     "y = np.dot(x, w), not np.dot(w, x)."),
+        (lambda w, x: x.T @ w, "x has one row per example, shape (n, 2), and w has shape (2,): y = x @ w as it is, "
+                               "without the transpose (x.T has shape (2, n), whose inner size n does not meet w's 2)."),
     ])
     mistakes = [
         Mistake(lambda w, x: x * w, "that multiplies each input by its weight but does not add them up: "
@@ -118,6 +120,34 @@ def output(fn) -> None:
 
 def _mean_error(w, x, t):
     return np.mean(0.5 * (np.ravel(t) - x @ w) ** 2)
+
+
+FLAT_TARGET_HINT = ("t may already have shape (n,), one number per example, and then t[:, 0] has nothing to index. "
+                    "np.ravel(t) works for both shapes, (n,) and (n, 1).")
+"""The hint for ``t[:, 0]`` on a target of shape (n,) (Exercises 01.2 and 02.1)."""
+
+
+def column_slips(exercise: str, fn, name: str):
+    """:func:`shape_slips` for a function of ``(w, x, t)`` that indexes ``t[:, 0]`` when t is already (n,)."""
+    return shape_slips(exercise, fn, name, ("w", "x", "t"), [(lambda w, x, t: t[:, 0], FLAT_TARGET_HINT)])
+
+
+def sample_variance_slip(exercise: str, fn, name: str, reference, hint: str) -> None:
+    """Fail with ``hint`` when ``fn`` divides by n - 1 where the reference divides by n.
+
+    Tried on a case of 3 examples (with one example the n - 1 version divides by zero, so no
+    :class:`~bp_course.checks.core.Mistake` can match on every case).
+    """
+    args = (_W[0], _X[0], _T[0])
+    got = call(exercise, fn, *copy.deepcopy(args), name=name)
+    right = np.asarray(reference(*args), dtype=np.float64)
+    n = len(args[1])
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return
+    if got.shape == right.shape and not np.allclose(got, right) and np.allclose(got, right * n / (n - 1)):
+        raise CheckFailed(exercise, f"{name}(w, x, t) on {n} examples is not right yet.\nHint: {hint}")
 
 
 def with_column_target(cases):
@@ -160,6 +190,10 @@ def mean_error(fn) -> None:
         Mistake(lambda w, x, t: 0.5 * (t - x @ w) ** 2,
                 "that is each example's error; E is one number, their average."),
     ]
+    fn = column_slips("01.2", fn, "mean_error")
+    sample_variance_slip("01.2", fn, "mean_error", _mean_error,
+                         "that divides by n - 1, as a sample variance does; E is the plain average of the n "
+                         "examples' errors: divide by n (or use np.mean).")
     expect_function("01.2", fn, cases, _mean_error, name="mean_error", mistakes=mistakes)
     column_target("01.2", fn, "mean_error", _mean_error)
     passed("01.2", "E is the average of the examples' squared errors.")
@@ -167,6 +201,8 @@ def mean_error(fn) -> None:
 
 def _weight_vector(exercise: str, w, name: str) -> np.ndarray:
     w = answer_value(exercise, w, name)
+    if w is None:
+        raise CheckFailed(exercise, f"{name} should be two numbers (w1, w2), got None.")
     try:
         array = np.asarray(w, dtype=np.float64)
     except (TypeError, ValueError):
@@ -248,6 +284,14 @@ def second_case(case) -> None:
     ✔ Exercise 01.4 passed: the Hessian's eigenvalues are now 0.191 and 1.31, both positive: a bowl whose one minimum is w = (1, -1).
     """
     case = answer_value("01.4", case, "case")
+    if case is None:
+        raise CheckFailed("01.4", "case should be three numbers (x1, x2, t), got None.")
+    if isinstance(case, (list, tuple)) and len(case) == 3:
+        for ordinal, value in zip(("first", "second", "third"), case):
+            if np.ndim(value) > 0:
+                raise CheckFailed("01.4", f"case should be three numbers (x1, x2, t); the {ordinal} is an array of "
+                                          f"shape {np.shape(value)}.\nHint: take the number out of it: index every "
+                                          "axis, e.g. t2[1, 0] instead of t2[1].")
     try:
         values = np.asarray(case, dtype=np.float64)
     except (TypeError, ValueError):

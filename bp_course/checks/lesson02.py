@@ -11,9 +11,10 @@ import numpy as np
 from bp_course import datasets, linear_neuron
 from bp_course._validate import choose
 from bp_course.checks import hidden
-from bp_course.checks.core import (CheckFailed, Mistake, answer_value, call, expect_close, expect_function,
+from bp_course.checks.core import (CheckFailed, Mistake, answer_value, call, expect_function,
                                    format_value, passed)
-from bp_course.checks.lesson01 import column_target, with_column_target
+from bp_course.checks.lesson01 import column_slips, column_target, with_column_target
+from bp_course.checks.values import expect_value
 
 __all__ = ["HIDDEN", "gradient", "descent", "stability_bound", "regimes"]
 
@@ -54,6 +55,7 @@ def gradient(fn) -> None:
         Mistake(lambda w, x, t: np.mean(x @ w - t),
                 "that is dE/dy averaged; each weight's gradient needs the chain-rule factor dy/dw_i = x_i."),
     ]
+    fn = column_slips("02.1", fn, "gradient")
     expect_function("02.1", fn, cases, _gradient, name="gradient", mistakes=mistakes)
     column_target("02.1", fn, "gradient", _gradient)
     passed("02.1", "dE/dw_i = mean over examples of (y - t) x_i.")
@@ -146,8 +148,18 @@ def stability_bound(eta_max) -> None:
         Mistake(1.0, "that is the bound for the single training case (1, 1, 0); this data has two cases."),
         Mistake(2 / np.trace(H), "that divides by the trace of H, the sum of both eigenvalues; use the largest."),
     ]
-    expect_close("02.3", eta_max, 2 / lam[1], what="eta_max", mistakes=mistakes)
+    expect_value("02.3", eta_max, 2 / lam[1], what="eta_max", mistakes=mistakes)
     passed("02.3", f"eta_max = 2 / lambda_max = 2 / {lam[1]:.4g} = {2 / lam[1]:.4g}.")
+
+
+def _real(value):
+    """``value`` as a float when it is one real number of any kind (int, Fraction, Decimal, NumPy, SymPy), else None."""
+    if isinstance(value, (bool, np.bool_, str, bytes)) or np.ndim(value) != 0 or np.iscomplexobj(value):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def regimes(etas) -> None:
@@ -183,11 +195,11 @@ def regimes(etas) -> None:
               "converge": f"0.1 < eta lambda_max <= 1, i.e. {0.1 / lam:.3g} < eta <= {1 / lam:.3g}",
               "oscillate": f"1 < eta lambda_max <= 2, i.e. {1 / lam:.3g} < eta <= {eta_max:.4g}",
               "diverge": f"eta lambda_max > 2, i.e. eta > {eta_max:.4g}"}
+    given, etas = etas, {}
     for name in linear_neuron.REGIMES:
-        eta = etas[name]
-        if isinstance(eta, bool) or not isinstance(eta, (int, float, np.integer, np.floating)) \
-                or not np.isfinite(eta) or eta <= 0:
-            raise CheckFailed("02.4", f"etas[{name!r}] should be a positive number, got {eta!r:.40}.")
+        eta = etas[name] = _real(given[name])
+        if eta is None or not np.isfinite(eta) or eta <= 0:
+            raise CheckFailed("02.4", f"etas[{name!r}] should be a positive number, got {given[name]!r:.40}.")
         actual = linear_neuron.regime(eta, x)
         if actual != name:
             edge = ""

@@ -10,7 +10,9 @@ import numpy as np
 
 from bp_course import activations, symbolic
 from bp_course.checks import hidden
-from bp_course.checks.core import Mistake, expect_derivation, expect_function, passed
+from bp_course.checks.core import CheckFailed, Mistake, call, expect_derivation, expect_function, passed
+from bp_course.checks.lesson01 import shape_slips
+from bp_course.checks.values import float32_tolerance
 
 __all__ = ["HIDDEN", "logistic_derivative", "central_difference", "tanh_derivative", "relu_prime"]
 
@@ -37,6 +39,37 @@ def _cubic(z):
     return z ** 3 - 2 * z
 
 
+def _uses_h(fn) -> None:
+    """Fail, naming it, when ``fn`` gives the same values for two different steps h on exp."""
+    z = np.array([-1.0, 0.5, 2.0])
+    a, b = (np.asarray(call("03.2", fn, np.exp, z.copy(), h, name="central_difference"), dtype=np.float64)
+            for h in (0.5, 1.0))
+    if a.shape == b.shape and np.allclose(a, b, rtol=1e-9, atol=1e-12):
+        raise CheckFailed("03.2", "your function does not use the h it is given: on f(z) = exp(z), whose central "
+                                  "difference is exp(z) sinh(h) / h, it gives the same values for h = 0.5 and "
+                                  "h = 1 (the right ones differ by 13%).\nHint: step by the argument h, f(z + h) "
+                                  "and f(z - h), not by a fixed number such as 1e-5, and do not return a formula "
+                                  "for the derivative itself.")
+
+
+def _closeness(results, cases, reference) -> str:
+    """A line saying how far the results are from the reference, for differences the 6 digits shown hide."""
+    worst = 0.0
+    for got, case in zip(results, cases):
+        try:
+            got = np.asarray(got, dtype=np.float64)
+        except (TypeError, ValueError):
+            return ""
+        want = np.asarray(reference(*case.values()), dtype=np.float64)
+        if got.shape != want.shape:
+            return ""
+        worst = max(worst, float(np.max(np.abs(got - want) / np.maximum(np.abs(want), 1e-12))))
+    if worst == 0.0 or worst > 1e-5:
+        return ""
+    return (f"\nThe numbers agree in the digits shown: they differ by up to {worst:.2g} relative, more than "
+            "rounding allows (1e-9). Compute exactly (f(z + h) - f(z - h)) / (2 h) with the h you are given.")
+
+
 def central_difference(fn) -> None:
     """Exercise 03.2: ``fn(f, z, h)`` must return (f(z + h) - f(z - h)) / (2 h).
 
@@ -60,9 +93,24 @@ def central_difference(fn) -> None:
                 "the sign is flipped: subtract the left value from the right one, f(z + h) - f(z - h)."),
         Mistake(lambda f, z, h: (f(z + h) - f(z - h)) / 2 * h,
                 "mind the parentheses: / 2 * h divides by 2 and then multiplies by h; write / (2 * h)."),
+        Mistake(lambda f, z, h: (f(z + h / 2) - f(z - h / 2)) / h,
+                "that steps h/2 to each side; the central difference steps a whole h to each side: "
+                "(f(z + h) - f(z - h)) / (2 h)."),
+        Mistake(lambda f, z, h: (-f(z + 2 * h) + 8 * f(z + h) - 8 * f(z - h) + f(z - 2 * h)) / (12 * h),
+                "that is the four-point stencil, exact up to h^4 terms; this exercise asks for the two-point "
+                "central difference (f(z + h) - f(z - h)) / (2 h), which the later lessons use."),
     ]
-    expect_function("03.2", fn, cases, lambda f, z, h: (f(z + h) - f(z - h)) / (2 * h), name="central_difference",
-                    mistakes=mistakes, rtol=1e-9, atol=1e-12)
+    results = [call("03.2", fn, *case.values(), name="central_difference") for case in cases]
+    rtol, atol = float32_tolerance(results, 1e-9, 1e-12)
+    reference = lambda f, z, h: (f(z + h) - f(z - h)) / (2 * h)  # noqa: E731
+    try:
+        expect_function("03.2", fn, cases, reference, name="central_difference", mistakes=mistakes,
+                        rtol=rtol, atol=atol)
+    except CheckFailed as failure:
+        _uses_h(fn)
+        if "\nHint:" in failure.message:
+            raise
+        raise CheckFailed("03.2", failure.message + _closeness(results, cases, reference)) from None
     passed("03.2", "the central difference, exact up to h^2 terms.")
 
 
@@ -98,6 +146,10 @@ def relu_prime(fn) -> None:
         Mistake(lambda net: np.where(net > 0, 0.0, 1.0), "the two halves are swapped: the slope is 1 where "
                                                          "net > 0 (ReLU rises there) and 0 where net < 0."),
     ]
+    fn = shape_slips("03.4", fn, "relu_prime", ("net",), [
+        (lambda net: 1.0 if net > 0 else 0.0, "your function must work element-wise on arrays: `if net > 0` "
+                                              "asks one question of a whole array. Use np.where(net > 0, 1.0, 0.0)."),
+    ])
     expect_function("03.4", fn, cases, activations.relu_prime, name="relu_prime", mistakes=mistakes)
     passed("03.4", "phi'(net) = 1 for net > 0, 0 for net < 0, and by convention 0 at the kink.")
 

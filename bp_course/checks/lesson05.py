@@ -12,7 +12,9 @@ import numpy as np
 from bp_course import datasets
 from bp_course.activations import logistic
 from bp_course.checks import backward_pass, hidden
-from bp_course.checks.core import CheckFailed, Mistake, answer_value, expect_close, passed
+from bp_course import symbolic
+from bp_course.checks.core import CheckFailed, Mistake, answer_value, passed
+from bp_course.checks.values import expect_value
 
 __all__ = ["HIDDEN", "forward", "delta_output", "delta_hidden", "gradients", "backward"]
 
@@ -36,12 +38,12 @@ def forward(o_hidden, y) -> None:
     o_hidden = answer_value("05.1", o_hidden, "o_hidden")
     y = answer_value("05.1", y, "y")
     transposed = logistic(_X @ _W[0].T)
-    expect_close("05.1", o_hidden, _O_H, what="o_hidden", rtol=1e-5, atol=1e-6, mistakes=[
+    expect_value("05.1", o_hidden, _O_H, what="o_hidden", rtol=1e-5, atol=1e-6, mistakes=[
         Mistake(_NET_H, "those are the net inputs net_j = sum_i w_ij x_i; the outputs are o_j = phi(net_j)."),
         Mistake(transposed, "W[0] is transposed: w_ij goes from input i (row) to hidden neuron j (column), "
                             "so net_j = sum_i x_i w_ij is x @ W[0]."),
     ])
-    expect_close("05.1", y, _Y[0], what="y", rtol=1e-5, atol=1e-6, mistakes=[
+    expect_value("05.1", y, _Y[0], what="y", rtol=1e-5, atol=1e-6, mistakes=[
         Mistake(_NET_O[0], "that is the output neuron's net input; y = phi(net)."),
         Mistake(logistic(_NET_H @ _W[1])[0], "that feeds the hidden *net inputs* forward; the next layer receives "
                                              "the hidden *outputs* o_j = phi(net_j)."),
@@ -58,11 +60,12 @@ def delta_output(delta) -> None:
     ✔ Exercise 05.2 passed: delta_output = (y - t) y (1 - y) = -0.121466.
     """
     delta = answer_value("05.2", delta, "delta_output")
-    expect_close("05.2", delta, _DELTA_O[0], what="delta_output", rtol=1e-5, atol=1e-7, mistakes=[
+    expect_value("05.2", delta, _DELTA_O[0], what="delta_output", rtol=1e-5, atol=1e-7, mistakes=[
         Mistake(-_DELTA_O[0], "the sign is flipped: dE/dy = y - t (Eq. 4)."),
         Mistake((_Y - _T)[0], "the factor phi'(net) = y (1 - y) (Eq. 3) is missing: delta = dE/dnet, not dE/dy."),
         Mistake(((_Y - _T) * logistic(_Y) * (1 - logistic(_Y)))[0],
                 "phi' is evaluated at the output y; it belongs at net: phi'(net) = y (1 - y)."),
+        Mistake(((_Y - _T) * _NET_O * (1 - _NET_O))[0], symbolic.NET_FOR_OUT),
     ])
     passed("05.2", f"delta_output = (y - t) y (1 - y) = {_DELTA_O[0]:.6f}.")
 
@@ -82,7 +85,7 @@ def delta_hidden(delta) -> None:
     """
     delta = answer_value("05.3", delta, "delta_hidden")
     backpropagated = _W[1] @ _DELTA_O
-    expect_close("05.3", delta, _DELTA_H, what="delta_hidden", rtol=1e-4, atol=1e-7, mistakes=[
+    expect_value("05.3", delta, _DELTA_H, what="delta_hidden", rtol=1e-4, atol=1e-7, mistakes=[
         Mistake(backpropagated, "that is dE/do_j = sum_l w_jl delta_l (Eq. 5) alone; delta_j = dE/dnet_j also needs "
                                 "the hidden neuron's own slope phi'(net_j) = o_j (1 - o_j)."),
         Mistake(_DELTA_O * _O_H * (1 - _O_H), "the weights w_jl are missing: the output's delta reaches hidden "
@@ -100,6 +103,10 @@ def delta_hidden(delta) -> None:
                    "output's delta, times its own slope.")
 
 
+_SIGN = ("the sign is flipped: dE/dw_ij = o_i delta_j with the deltas as they are, and delta_output starts from "
+         "dE/dy = y - t (Eq. 4), not t - y.")
+
+
 def gradients(dW0, dW1) -> None:
     """Exercise 05.4: dE/dW[0] (2 x 2) and dE/dW[1] (2 x 1), from dE/dw_ij = o_i delta_j.
 
@@ -110,16 +117,18 @@ def gradients(dW0, dW1) -> None:
     """
     dW0 = answer_value("05.4", dW0, "dW0")
     dW1 = answer_value("05.4", dW1, "dW1")
-    expect_close("05.4", dW0, np.outer(_X, _DELTA_H), what="dW0", rtol=1e-4, atol=1e-8, mistakes=[
+    expect_value("05.4", dW0, np.outer(_X, _DELTA_H), what="dW0", rtol=1e-4, atol=1e-8, mistakes=[
         Mistake(np.outer(_DELTA_H, _X), "dW0 is transposed: entry (i, j) belongs to w_ij, input i to hidden j, "
                                         "so it is x_i delta_j (np.outer(x, delta_hidden))."),
         Mistake(np.outer(_X, _W[1] @ _DELTA_O), "that uses dE/do_j instead of the delta dE/dnet_j: the slope "
                                                 "o_j (1 - o_j) is missing."),
+        Mistake(-np.outer(_X, _DELTA_H), _SIGN),
     ])
-    expect_close("05.4", dW1, np.outer(_O_H, _DELTA_O), what="dW1", rtol=1e-4, atol=1e-8, mistakes=[
+    expect_value("05.4", dW1, np.outer(_O_H, _DELTA_O), what="dW1", rtol=1e-4, atol=1e-8, mistakes=[
         Mistake(np.outer(_NET_H, _DELTA_O), "the weight's input is the hidden *output* o_i, not its net input."),
         Mistake(np.outer(_X, _DELTA_O), "the weights of the second layer start at the hidden neurons, so their "
                                         "inputs are o_hidden, not x."),
+        Mistake(-np.outer(_O_H, _DELTA_O), _SIGN),
     ])
     passed("05.4", "dE/dw_ij = o_i delta_j for all six weights.")
 
@@ -161,7 +170,24 @@ def _diagnose(verdicts):
     return None
 
 
+def _flat_target_backward(W, x, t):
+    """:func:`_backward` with the slip ``y - t.ravel()``: t of shape (n,) against y of shape (n, 1)."""
+    return _backward(W, x, np.ravel(t))
+
+
+_FLAT_TARGET = ("t has shape (n, 1), one row per example like the outputs y. t.ravel() (or t[:, 0]) makes it (n,), "
+                "and y - t.ravel() then broadcasts to an (n, n) table, every output minus every target, so the "
+                "deltas have the wrong shape and the next product no longer fits. Keep t as it is: y - t is (n, 1).")
+
+
 def _on_error(error, fn, case):
+    W, x, t = case.values()
+    try:
+        _flat_target_backward(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else [w.copy() for w in a]
+                                for a in (W, x, t)))
+    except Exception as slip:  # the slip's own error, compared with the learner's
+        if type(slip) is type(error) and str(slip) == str(error):
+            return _FLAT_TARGET
     if isinstance(error, ValueError) and ("matmul" in str(error) or "shapes" in str(error)
                                           or "broadcast" in str(error)):
         W, x, t = case.values()
@@ -180,6 +206,42 @@ def _unpack(result, expected):
     return dict(zip(expected, result))
 
 
+_IN_PLACE = ("backward changed the arrays it was given: after the call, the caller's "
+             "{name} holds other numbers. A backward pass only measures the slope; whoever called it still needs "
+             "the weights as they were (to take the step, or to check the gradient).\nHint: an in-place update "
+             "(W[0] -= ..., w += ...) reaches the caller's arrays. Leave W, x and t as they are and return new "
+             "arrays.")
+
+
+def _call_backward(fn, W, x, t):
+    """``fn(W, x, t)``, refused when it changes W, x or t in place (Exercise 05.5, visible and hidden check).
+
+    Raises
+    ------
+    CheckFailed
+        When an argument changed.
+    """
+    before = ([np.array(w, copy=True) for w in W], np.array(x, copy=True), np.array(t, copy=True))
+    result = fn(W, x, t)
+    changed = [f"W[{l}]" for l, (w, old) in enumerate(zip(W, before[0])) if not np.array_equal(w, old)]
+    changed += [name for name, a, old in (("x", x, before[1]), ("t", t, before[2])) if not np.array_equal(a, old)]
+    if changed:
+        raise CheckFailed("05.5", _IN_PLACE.format(name=" and ".join(changed)))
+    return result
+
+
+def _updated(eta):
+    """A mistake's value: the weights after a step of ``eta``, W - eta dE/dW, returned in place of the gradients."""
+    def value(W, x, t):
+        return backward_pass.labelled("dW", [w - eta * g for w, g in zip(W, _backward(W, x, t))])
+    return value
+
+
+_MISTAKES += [Mistake(_updated(eta), f"those are the weights after a step, W - {eta:g} * gradient; backward "
+                                     "returns the gradients dE/dW themselves, with no step taken.")
+              for eta in (0.01, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0)]
+
+
 def backward(fn) -> None:
     """Exercise 05.5: ``fn(W, x, t)`` must return [dE/dW[0], dE/dW[1]] for a batch.
 
@@ -194,7 +256,8 @@ def backward(fn) -> None:
     >>> backward(_backward)
     ✔ Exercise 05.5 passed: the recursive delta rule, for any layer sizes and batches.
     """
-    backward_pass.expect_gradients("05.5", fn, _cases(), lambda W, x, t: backward_pass.labelled("dW", _backward(W, x, t)),
+    answer = (lambda W, x, t: _call_backward(fn, W, x, t)) if callable(fn) else fn
+    backward_pass.expect_gradients("05.5", answer, _cases(), lambda W, x, t: backward_pass.labelled("dW", _backward(W, x, t)),
                                name="backward", unpack=_unpack, mistakes=_MISTAKES, diagnose=_diagnose,
                                on_error=_on_error)
     passed("05.5", "the recursive delta rule, for any layer sizes and batches.")
@@ -214,6 +277,7 @@ HIDDEN = {
     "05.2": hidden.Value(("delta_output",), delta_output),
     "05.3": hidden.Value(("delta_hidden",), delta_hidden),
     "05.4": hidden.Value(("dW0", "dW1"), gradients),
-    "05.5": hidden.Function("backward", _network_cases, lambda W, x, t: _backward(W, x, t), rtol=1e-7),
+    "05.5": hidden.Function("backward", _network_cases, lambda W, x, t: _backward(W, x, t), call=_call_backward,
+                            rtol=1e-5, atol=1e-7),
 }
 """The grader's checks, judged outside the student's kernel (:mod:`bp_course.checks.hidden`)."""
