@@ -190,7 +190,8 @@ def expect_close(exercise: str, got, expected, *, what: str, mistakes=(), rtol=1
     raise CheckFailed(exercise, message)
 
 
-def expect_function(exercise: str, fn, cases, reference, *, name: str, mistakes=(), rtol=1e-6, atol=1e-9):
+def expect_function(exercise: str, fn, cases, reference, *, name: str, mistakes=(), rtol=1e-6, atol=1e-9,
+                    in_place: bool = True):
     """Try a learner's function on several cases and explain any difference.
 
     A mistake is only named when it explains the answers on *every* case,
@@ -213,16 +214,21 @@ def expect_function(exercise: str, fn, cases, reference, *, name: str, mistakes=
         The function's name in messages.
     mistakes : sequence of Mistake
         Plausible wrong functions with their hints.
+    in_place : bool
+        Whether to refuse a function whose values are right but which changed
+        an argument (an array, or a list, tuple or dict of them) in place.
+        ``False`` where the exercise's check says so in its own words.
 
     Raises
     ------
     NotAttempted, CheckFailed
         As :func:`call` and :func:`expect_close`.
     """
-    got, first_wrong = [], None
+    got, first_wrong, changed = [], None, None
     for case in cases:
         args = tuple(case.values())
-        value = call(exercise, fn, *copy.deepcopy(args), name=name)
+        given = copy.deepcopy(args)
+        value = call(exercise, fn, *given, name=name)
         shown = ", ".join(f"{k}={format_value(v)}" for k, v in case.items())
         what = f"{name}({shown})"
         try:
@@ -230,13 +236,42 @@ def expect_function(exercise: str, fn, cases, reference, *, name: str, mistakes=
         except CheckFailed as failure:
             if first_wrong is None:
                 first_wrong = failure
+        if in_place and changed is None:
+            changed = next((key for key, before, after in zip(case, args, given) if not _unchanged(before, after)),
+                           None)
         got.append((value, args))
     if first_wrong is None:
+        if changed is not None:
+            raise CheckFailed(exercise, f"{name} returns the right values, but it changed its argument `{changed}` "
+                                        f"in place, so the caller's `{changed}` changes too and the cells after this "
+                                        f"one would work on wrong data.\nHint: `a = {changed}` does not copy, it gives "
+                                        f"the same array a second name, so `a -= ...` or `a[...] = ...` changes "
+                                        f"`{changed}` too. Build new arrays (`a = a - ...`, or start from "
+                                        f"`np.array({changed}, dtype=float)`).")
         return
     for mistake in mistakes:
         if all(_explains(mistake, _as_numbers(exercise, value, name), args, rtol, atol) for value, args in got):
             raise CheckFailed(exercise, f"{first_wrong.message}\nHint: {mistake.hint}")
     raise first_wrong
+
+
+def _unchanged(before, after) -> bool:
+    """Whether an argument a learner's function received is as it was (arrays and containers of them).
+
+    Only data is compared: numbers, arrays, and lists, tuples and dicts of
+    them. Other objects (a ``Network`` an exercise asks to train, a function)
+    count as unchanged.
+    """
+    if isinstance(before, np.ndarray):
+        return isinstance(after, np.ndarray) and before.shape == after.shape and bool(
+            np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"))
+    if isinstance(before, (list, tuple)):
+        return type(before) is type(after) and len(before) == len(after) and all(
+            _unchanged(b, a) for b, a in zip(before, after))
+    if isinstance(before, dict):
+        return isinstance(after, dict) and before.keys() == after.keys() and all(
+            _unchanged(before[k], after[k]) for k in before)
+    return True
 
 
 def _explains(mistake: Mistake, value, args, rtol, atol) -> bool:

@@ -98,7 +98,7 @@ def descent(fn) -> None:
         Mistake(lambda w0, x, t, eta, steps: reference(w0, x, t, eta, steps - 1),
                 "the path is one step short: `steps` steps give steps + 1 points."),
     ]
-    expect_function("02.2", fn, cases, reference, name="descent", mistakes=mistakes)
+    expect_function("02.2", fn, cases, reference, name="descent", mistakes=mistakes, in_place=False)
     _leaves_w0_alone(fn)
     passed("02.2", "each step moves w against the gradient, by eta times its size.")
 

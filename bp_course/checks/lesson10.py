@@ -154,7 +154,7 @@ def clip_by_norm(fn) -> None:
     ]
     expect_function("10.2", answer, cases,
                     lambda g, c: np.concatenate([a.ravel() for a in clipping.clip_by_norm(g, c)]),
-                    name="clip_by_norm", mistakes=mistakes)
+                    name="clip_by_norm", mistakes=mistakes, in_place=False)
     _leaves_the_caller_alone(fn)
     passed("10.2", "above the threshold c, every gradient is multiplied by c / ||g||; below it, nothing changes. "
                    "The direction is kept.")
