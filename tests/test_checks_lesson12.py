@@ -389,3 +389,101 @@ def test_kernel_gradient_agrees_with_the_engine():
     sum(0.5 * (y_i - t_i) ** 2 for y_i, t_i in zip(y, t.tolist())).backward()
     y_numbers = np.array([w @ x[i:i + 3] for i in range(5)])
     np.testing.assert_allclose(check._kernel_gradient(x, y_numbers - t, 3), [k.grad for k in kernel], rtol=1e-12)
+
+
+# -- review fixes: hints for more mistakes, the guarded 12.3 graphs, a = 0, float32 ---------------------------------
+
+def _custom(name, body):
+    """An operation of the test engine whose ``_backward`` is ``body(a, b, out)``."""
+    forward = {"add": lambda a, b: a.data + b.data, "mul": lambda a, b: a.data * b.data}[name]
+
+    def op(Value, a, b):
+        out = Value(forward(a, b), (a, b))
+        out._backward = lambda: body(a, b, out)
+        return out
+    return op
+
+
+def _b_overwritten(a, b, out):
+    a.grad += b.data * out.grad
+    b.grad = a.data * out.grad
+
+
+def _into_out(a, b, out):
+    out.grad += a.grad + b.grad
+
+
+@pytest.mark.parametrize("op,body,hint", [
+    ("add", lambda a, b, out: (out.grad, out.grad), "your `_backward` returns the gradients"),
+    ("add", _into_out, "your `_backward` changed out.grad"),
+    ("mul", _b_overwritten, "`b.grad = ...` overwrites what b already held"),
+])
+def test_add_and_mul_backward_that_ran_but_did_the_wrong_thing(op, body, hint):
+    with pytest.raises(CheckFailed, match=_hint(hint)) as failure:
+        check.add_and_mul(_engine(**{op: _custom(op, body)}))
+    assert "did `_backward` run?" not in str(failure.value)
+
+
+def test_mul_written_like_add_is_named():
+    with pytest.raises(CheckFailed, match=_hint("that is the rule of +")):
+        check.add_and_mul(_engine(mul=_operation("mul", lambda a, b, out: (1.0, 1.0))))
+
+
+def test_an_instance_of_value_is_named_an_instance():
+    with pytest.raises(CheckFailed, match="got an instance of Value"):
+        check.add_and_mul(_engine()(1.0))
+
+
+def test_power_from_the_output_divided_by_the_input_fails_at_zero_visibly_and_hidden():
+    wrong = _operation("pow", lambda a, k, out: k * out.data / a.data)
+    with pytest.raises(CheckFailed, match=_hint("k * out.data / a.data divides by a = 0")):
+        check.power_and_activations(_engine(pow=wrong))
+    cases = check.HIDDEN["12.2"].cases(np.random.default_rng(0))
+    assert any(case[0] == "pow" and case[2] == [0.0] for case in cases)
+
+
+def test_backward_that_calls_the_engines_own_backward_is_refused():
+    with pytest.raises(CheckFailed, match="don't call out.backward\\(\\) inside backward: write the traversal"):
+        check.backward(lambda out: out.backward())
+    leaves = check.run_backward(autodiff.backward, "(x.tanh() ** 2).exp() * 0.5", [0.6])   # the reference still runs
+    assert leaves[0] != 0
+
+
+def test_backward_whose_order_lists_a_node_once_per_path_is_named():
+    def unvisited(out):
+        order = []
+
+        def visit(node):
+            for child in node._children:
+                visit(child)
+            order.append(node)
+        visit(out)
+        out.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+    with pytest.raises(CheckFailed, match=_hint("ran its `_backward` more than once: your topological order")):
+        check.backward(unvisited)
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda w, u, x, target: tuple(-d for d in check._bptt(w, u, x, target)), "not target - h_T"),
+    (lambda w, u, x, target: tuple(2 * d for d in check._bptt(w, u, x, target)), "the 1/2 cancels the 2"),
+    (lambda w, u, x, target: check._bptt(w, u, x, target)[::-1], "return (dE_dw, dE_du)"),
+])
+def test_bptt_sign_factor_and_order_slips(wrong, hint):
+    with pytest.raises(CheckFailed, match=_hint(hint)):
+        check.bptt(wrong)
+
+
+def test_kernel_gradient_with_an_unflipped_np_convolve_is_named():
+    with pytest.raises(CheckFailed, match=_hint("np.convolve flips its second argument")):
+        check.kernel_gradient(lambda x, dE_dy, K: np.convolve(x, dE_dy, "valid"))
+
+
+def test_float32_answers_pass_visibly_and_hidden_with_one_tolerance(capsys):
+    f32 = lambda fn: (lambda *a: np.asarray(fn(*a), dtype=np.float32))  # noqa: E731
+    check.bptt(f32(lambda w, u, x, target: check._bptt(w, u, x, target)))
+    check.kernel_gradient(f32(check._kernel_gradient))
+    assert capsys.readouterr().out.count("✔ Exercise") == 2
+    assert {(check.HIDDEN[e].rtol, check.HIDDEN[e].atol) for e in check.HIDDEN} == {(check._TOL["rtol"],
+                                                                                     check._TOL["atol"])}
