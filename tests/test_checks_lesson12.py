@@ -487,3 +487,60 @@ def test_float32_answers_pass_visibly_and_hidden_with_one_tolerance(capsys):
     assert capsys.readouterr().out.count("✔ Exercise") == 2
     assert {(check.HIDDEN[e].rtol, check.HIDDEN[e].atol) for e in check.HIDDEN} == {(check._TOL["rtol"],
                                                                                      check._TOL["atol"])}
+
+
+# -- the notebook's text ---------------------------------------------------------------------------------------------
+
+def _cells12():
+    import nbformat
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "solutions" / "12_from_backprop_to_autodiff.ipynb"
+    return {cell.get("id"): cell for cell in nbformat.read(path, as_version=4).cells}
+
+
+def _visible(source):
+    return re.sub(r"<details\b.*?</details>", "", source, flags=re.DOTALL)
+
+
+def test_why_reverse_counts_a_forward_pass_as_twice_the_function():
+    cells = _cells12()
+    text = cells["why-reverse"].source
+    assert "as much as the function itself" not in text
+    assert "costs about twice the function" in text and "as much as the whole of reverse mode" in text
+    rows = [line.split() for line in cells["cost-count"].outputs[0]["text"].splitlines()[1:]]
+    for m, forward, reverse, _ in ([int(v) for v in row] for row in rows):
+        assert forward == m * reverse   # one forward-mode pass costs what all of reverse mode costs
+
+
+def test_bptt_explosion_claim_is_limited_to_the_scalar_unit_and_points_to_clipping():
+    text = _cells12()["bptt-depth-after"].source
+    assert "For this scalar unit" in text and "Pascanu, Mikolov and Bengio (2013" in text and "Lesson 10" in text
+
+
+def test_lesson12_text_gives_no_exercise_answer_away():
+    cells = _cells12()
+    assert "seeded with 1 on that output" not in cells["gauss-newton"].source
+    assert "started\nfrom that output alone" in cells["gauss-newton"].source
+    assert "w_{jl}\\,\\delta_l" not in _visible(cells["delta-is-reverse-mode"].source)
+    assert "w\\,(1 - h_s^2)" not in cells["bptt-depth"].source
+
+
+def test_lesson12_letters_do_not_clash_with_the_course():
+    cells = _cells12()
+    assert "h_s = \\tanh(w\\,h_{s-1} + u\\,x_s)" in cells["bptt"].source
+    assert "$n$" not in cells["why-reverse"].source and "$m$ inputs" in cells["summary"].source
+    assert "K" not in cells["convolution"].source and "w_{M-1}" in cells["convolution"].source
+    assert "p\\,\\text{uses}" not in cells["graphs"].source and "predecessors" in cells["graphs"].source
+
+
+def test_lesson12_gauss_newton_and_delta_text_are_accurate():
+    cells = _cells12()
+    gn = cells["gauss-newton"].source
+    assert "1/n" in gn and "Hessian-free" in gn and "H = X^\\top X/n" in gn and "one step" in gn
+    delta = cells["delta-is-reverse-mode"].source
+    assert "\\delta_j/n" in delta
+    # verbatim from the seed texts (the Wikipedia article; the glossary entry), each named
+    assert ('The Wikipedia article: "Automatic differentiation is a technique that\ncan automatically and '
+            'analytically provide the derivatives to the training algorithm."') in delta
+    assert ('The glossary\nentry: "Modern frameworks like PyTorch and TensorFlow implement automatic differentiation, '
+            'which\ngeneralizes backpropagation to arbitrary computational graphs."') in delta

@@ -721,36 +721,36 @@ def _bptt_cases(rng):
 
 # -- 12.6: a shared convolution kernel ----------------------------------------------------------------------------
 
-def _kernel_gradient(x, dE_dy, K):
+def _kernel_gradient(x, dE_dy, M):
     """dE/dw_k = sum_i dE/dy_i x_(i+k), for y_i = sum_k w_k x_(i+k)."""
     x, dE_dy = np.asarray(x, dtype=float), np.asarray(dE_dy, dtype=float)
-    return np.array([dE_dy @ x[k:k + len(dE_dy)] for k in range(K)])
+    return np.array([dE_dy @ x[k:k + len(dE_dy)] for k in range(M)])
 
 
-_CONV_CASES = [{"x": np.array([1.0, 2.0, -1.0, 0.5, 3.0]), "dE_dy": np.array([0.5, -1.0, 2.0]), "K": 3},
-               {"x": np.array([0.2, -0.4, 1.5, 0.7, -1.1, 0.9]), "dE_dy": np.array([1.0, 0.3, -0.6, 0.4]), "K": 3},
-               {"x": np.array([2.0, -1.0, 0.5, 1.0]), "dE_dy": np.array([0.25, -0.5, 1.0]), "K": 2}]
+_CONV_CASES = [{"x": np.array([1.0, 2.0, -1.0, 0.5, 3.0]), "dE_dy": np.array([0.5, -1.0, 2.0]), "M": 3},
+               {"x": np.array([0.2, -0.4, 1.5, 0.7, -1.1, 0.9]), "dE_dy": np.array([1.0, 0.3, -0.6, 0.4]), "M": 3},
+               {"x": np.array([2.0, -1.0, 0.5, 1.0]), "dE_dy": np.array([0.25, -0.5, 1.0]), "M": 2}]
 
 _CONV_MISTAKES = [
-    Mistake(lambda x, dE_dy, K: np.array([dE_dy[0] * x[k] for k in range(K)]),
+    Mistake(lambda x, dE_dy, M: np.array([dE_dy[0] * x[k] for k in range(M)]),
             "that is only the first position's share. Each w_k is used at every position i of the output, so its "
             "gradient is the sum over all positions of dE/dy_i times the input it met there."),
-    Mistake(lambda x, dE_dy, K: np.array([dE_dy[-1] * x[len(dE_dy) - 1 + k] for k in range(K)]),
+    Mistake(lambda x, dE_dy, M: np.array([dE_dy[-1] * x[len(dE_dy) - 1 + k] for k in range(M)]),
             "that is only the last position's share: the loop overwrote the gradient at each position. A shared "
             "weight collects the sum of all its uses: `+=`."),
-    Mistake(lambda x, dE_dy, K: _kernel_gradient(x, dE_dy, K) / len(dE_dy),
+    Mistake(lambda x, dE_dy, M: _kernel_gradient(x, dE_dy, M) / len(dE_dy),
             "that is the mean over the positions; the gradient of a shared weight is the sum of its uses."),
-    Mistake(lambda x, dE_dy, K: np.convolve(np.asarray(x, dtype=float), np.asarray(dE_dy, dtype=float), "valid"),
+    Mistake(lambda x, dE_dy, M: np.convolve(np.asarray(x, dtype=float), np.asarray(dE_dy, dtype=float), "valid"),
             "np.convolve flips its second argument (a true convolution), but y_i = sum_k w_k x_(i+k) pairs "
             "dE/dy_i with x_(i+k) unflipped: use np.correlate(x, dE_dy, 'valid'), or flip dE_dy."),
-    Mistake(lambda x, dE_dy, K: _kernel_gradient(x, dE_dy, K)[::-1],
+    Mistake(lambda x, dE_dy, M: _kernel_gradient(x, dE_dy, M)[::-1],
             "the kernel is reversed: y_i = sum_k w_k x_(i+k) pairs w_k with x_(i+k), so dE/dw_k pairs dE/dy_i "
             "with x_(i+k) (k = 0 first)."),
 ]
 
 
 def kernel_gradient(fn) -> None:
-    """Exercise 12.6: ``fn(x, dE_dy, K)`` must return dE/dw for the 1-D convolution y_i = sum_k w_k x_(i+k).
+    """Exercise 12.6: ``fn(x, dE_dy, M)`` must return dE/dw for the 1-D convolution y_i = sum_k w_k x_(i+k).
 
     Examples
     --------
@@ -764,8 +764,8 @@ def kernel_gradient(fn) -> None:
 
 def _conv_cases(rng):
     cases = []
-    for n, K in ((5, 2), (8, 3), (12, 4)):
-        cases.append((rng.normal(size=n), rng.normal(size=n - K + 1), K))
+    for n, M in ((5, 2), (8, 3), (12, 4)):
+        cases.append((rng.normal(size=n), rng.normal(size=n - M + 1), M))
     return cases
 
 
