@@ -67,8 +67,7 @@ def test_correct_answers_pass(capsys):
     check.first_step_ratio(0.1 / np.sqrt(0.001))
     check.adam(_adam)
     check.best_eta(dict(RIGHT_ETA))
-    check.best_eta({**RIGHT_ETA, "adam": 0.03})   # a tie on the validation set: either is right
-    assert capsys.readouterr().out.count("✔ Exercise") == 8
+    assert capsys.readouterr().out.count("✔ Exercise") == 7
 
 
 def test_the_lessons_sweep_has_the_values_the_lesson_states():
@@ -198,6 +197,43 @@ def test_rmsprop_mistakes_get_their_hint(wrong, hint):
         check.rmsprop_step(wrong)
 
 
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda w, g, s, eta, rho, eps: (w - eta * g / np.sqrt(rho * s + (1 - rho) * g ** 2),
+                                     rho * s + (1 - rho) * g ** 2), "eps is left out"),
+    (lambda w, g, s, eta, rho, eps: _rmsprop(w, g, s, eta, rho, eps)[::-1], "the pair is swapped"),
+])
+def test_rmsprop_eps_left_out_and_swapped_pair_get_their_hint(wrong, hint):
+    with pytest.raises(CheckFailed, match=_hint(hint)):
+        check.rmsprop_step(wrong)
+
+
+def _rmsprop_in_place(w, g, s, eta, rho, eps):
+    s *= rho
+    s += (1 - rho) * g ** 2
+    w -= eta * g / (np.sqrt(s) + eps)
+    return w, s
+
+
+def _heavy_ball_in_place(w0, x, t, eta, beta, steps):
+    w = np.asarray(w0)
+    v = np.zeros_like(w)
+    path = [w.copy()]
+    for _ in range(steps):
+        v = beta * v - eta * linear_neuron.gradient(w, x, t)
+        w += v
+        path.append(w.copy())
+    return np.array(path)
+
+
+@pytest.mark.xfail(reason="generic in-place detection lands in core.expect_function", strict=True)
+@pytest.mark.parametrize("check_fn,wrong", [(check.heavy_ball, _heavy_ball_in_place),
+                                           (check.rmsprop_step, _rmsprop_in_place)])
+def test_answers_that_change_their_arguments_in_place_are_refused(check_fn, wrong):
+    """Lesson 11's later cells reuse w0: an answer that changes it in place breaks them (w0 becomes (1, -1))."""
+    with pytest.raises(CheckFailed, match="in place"):
+        check_fn(wrong)
+
+
 def test_rmsprop_refuses_a_result_that_is_not_the_pair():
     with pytest.raises(CheckFailed, match=re.escape("should return the tuple (w_new, s_new)")):
         check.rmsprop_step(lambda w, g, s, eta, rho, eps: _rmsprop(w, g, s, eta, rho, eps)[0])
@@ -236,6 +272,8 @@ def test_heavy_ball_that_changes_w0_in_place_is_refused_kindly():
     (100.0, "the square root is missing"),
     (np.sqrt(0.001) / 0.1, "that is upside down"),
     (1.0, "the question is how large the step is *without* the correction"),
+    (0.9 / np.sqrt(0.999), "the new gradient gets the small weight 1 - beta1"),
+    (0.001 * 0.1 / np.sqrt(0.001), "eta cancels"),
 ])
 def test_first_step_ratio_mistakes_get_their_hint(ratio, hint):
     with pytest.raises(CheckFailed, match=_hint(hint)):
@@ -285,6 +323,68 @@ def test_adam_mistakes_get_their_hint(wrong, hint):
         check.adam(wrong)
 
 
+def _adam_correcting_the_state(w0, gradients, eta, beta1, beta2, eps):
+    w = np.array(w0, dtype=float)
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    path = [w]
+    for step, g in enumerate(gradients, start=1):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g ** 2
+        m /= 1 - beta1 ** step
+        v /= 1 - beta2 ** step
+        w = w - eta * m / (np.sqrt(v) + eps)
+        path.append(w)
+    return np.array(path)
+
+
+def _adam_frozen_t(w0, gradients, eta, beta1, beta2, eps):
+    w = np.array(w0, dtype=float)
+    m, v, step = np.zeros_like(w), np.zeros_like(w), 1
+    path = [w]
+    for g in gradients:
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g ** 2
+        w = w - eta * (m / (1 - beta1 ** step)) / (np.sqrt(v / (1 - beta2 ** step)) + eps)
+        path.append(w)
+    return np.array(path)
+
+
+def _adam_appending_then_changing(w0, gradients, eta, beta1, beta2, eps):
+    w = np.array(w0, dtype=float)
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    path = [w]
+    for step, g in enumerate(gradients, start=1):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g ** 2
+        w -= eta * (m / (1 - beta1 ** step)) / (np.sqrt(v / (1 - beta2 ** step)) + eps)
+        path.append(w)
+    return np.array(path)
+
+
+def _adam_efficient_form(w0, gradients, eta, beta1, beta2, eps):
+    w = np.array(w0, dtype=float)
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    path = [w]
+    for step, g in enumerate(gradients, start=1):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g ** 2
+        alpha = eta * np.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
+        w = w - alpha * m / (np.sqrt(v) + eps)
+        path.append(w)
+    return np.array(path)
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (_adam_correcting_the_state, "the running means themselves were bias-corrected"),
+    (_adam_frozen_t, "t stays 1"),
+    (_adam_appending_then_changing, "every row of your path is the final weight vector"),
+    (_adam_efficient_form, "eps is added to sqrt(v_hat)"),
+])
+def test_adam_state_step_count_aliasing_and_efficient_form_get_their_hint(wrong, hint):
+    with pytest.raises(CheckFailed, match=_hint(hint)):
+        check.adam(wrong)
+
+
 def test_adam_names_no_bias_correction_at_the_first_step():
     """The issue's wording: without the correction the check says "no bias correction"."""
     with pytest.raises(CheckFailed, match=r"(?s)expected the path.*Hint: no bias correction"):
@@ -313,6 +413,18 @@ def test_best_eta_points_the_way_without_giving_the_answer(choice, message):
         check.best_eta(choice)
 
 
+def test_best_eta_at_a_tie_wants_the_smallest_eta():
+    """Adam ties at 0.01 and 0.03 on validation; only 0.01 keeps the lesson's 'within one point on test' true."""
+    result = check.comparison()
+    assert result.val_accuracy["adam"][1] == result.val_accuracy["adam"][2]
+    assert result.best("adam") == 0.01
+    with pytest.raises(CheckFailed, match=re.escape("adam: eta = 0.03 ties for the best validation accuracy")) as e:
+        check.best_eta({**RIGHT_ETA, "adam": 0.03})
+    assert "choose the smallest eta among the ties" in str(e.value)
+    chosen = [result.test_accuracy[name][result.etas.index(RIGHT_ETA[name])] for name in result.names]
+    assert max(chosen) - min(chosen) < 0.01   # final-read: "within one percentage point on the test set"
+
+
 def test_best_eta_names_a_choice_made_on_the_test_set():
     result = check.comparison()
     by_test = {name: result.etas[int(np.argmax(result.test_accuracy[name]))] for name in result.names}
@@ -338,3 +450,36 @@ def test_best_eta_stub_is_not_attempted():
         check.best_eta(...)
     with pytest.raises(NotAttempted):
         check.best_eta({"sgd": ..., "momentum": ..., "adam": ...})
+
+
+# -- the notebook's text says what its figures and tables show -------------------------------
+
+def _cells():
+    import nbformat
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "solutions" / "11_better_descent.ipynb"
+    return {cell.get("id"): cell for cell in nbformat.read(path, as_version=4).cells}
+
+
+def test_adagrad_and_rmsprop_are_compared_at_the_same_eta_and_the_text_says_what_the_plot_shows():
+    cells = _cells()
+    code = cells["adaptive-bowl-code"].source
+    assert "AdaGrad([w_ada], eta=eta)" in code and "RMSProp([w_rms], eta=eta" in code
+    assert "Paths of AdaGrad and RMSProp" in code
+    last = [line for line in cells["adaptive-bowl-code"].outputs[0]["text"].splitlines() if "step 60" in line][0]
+    ada, rms = (float(part.split("distance")[1].split(";")[0].strip()) for part in last.split(";  "))
+    assert ada < rms   # AdaGrad settles, RMSProp hovers at a scale of about eta
+    read = cells["adaptive-read"].source
+    assert "does no harm" in read and "hovers" in read and "non-convex" in read
+    assert "weights keep moving" not in read
+
+
+def test_lesson11_text_fixes():
+    cells = _cells()
+    assert "m$ times $-\\eta/(1 - \\beta_1)$" in cells["adam"].source
+    assert "a velocity as in momentum" not in cells["adam"].source
+    assert "in the code `t` stays the targets" in cells["momentum"].source
+    assert "multiplies the\nrate per step by about" in cells["measured-read"].source
+    assert "2(1 + \\beta)" in cells["explorer-text"].source
+    assert "half a decade to a decade lower" in cells["sensitivity"].source
+    assert "the smallest of the tied learning rates" in cells["sensitivity"].source

@@ -389,3 +389,158 @@ def test_kernel_gradient_agrees_with_the_engine():
     sum(0.5 * (y_i - t_i) ** 2 for y_i, t_i in zip(y, t.tolist())).backward()
     y_numbers = np.array([w @ x[i:i + 3] for i in range(5)])
     np.testing.assert_allclose(check._kernel_gradient(x, y_numbers - t, 3), [k.grad for k in kernel], rtol=1e-12)
+
+
+# -- review fixes: hints for more mistakes, the guarded 12.3 graphs, a = 0, float32 ---------------------------------
+
+def _custom(name, body):
+    """An operation of the test engine whose ``_backward`` is ``body(a, b, out)``."""
+    forward = {"add": lambda a, b: a.data + b.data, "mul": lambda a, b: a.data * b.data}[name]
+
+    def op(Value, a, b):
+        out = Value(forward(a, b), (a, b))
+        out._backward = lambda: body(a, b, out)
+        return out
+    return op
+
+
+def _b_overwritten(a, b, out):
+    a.grad += b.data * out.grad
+    b.grad = a.data * out.grad
+
+
+def _into_out(a, b, out):
+    out.grad += a.grad + b.grad
+
+
+@pytest.mark.parametrize("op,body,hint", [
+    ("add", lambda a, b, out: (out.grad, out.grad), "your `_backward` returns the gradients"),
+    ("add", _into_out, "your `_backward` changed out.grad"),
+    ("mul", _b_overwritten, "`b.grad = ...` overwrites what b already held"),
+])
+def test_add_and_mul_backward_that_ran_but_did_the_wrong_thing(op, body, hint):
+    with pytest.raises(CheckFailed, match=_hint(hint)) as failure:
+        check.add_and_mul(_engine(**{op: _custom(op, body)}))
+    assert "did `_backward` run?" not in str(failure.value)
+
+
+def test_mul_written_like_add_is_named():
+    with pytest.raises(CheckFailed, match=_hint("that is the rule of +")):
+        check.add_and_mul(_engine(mul=_operation("mul", lambda a, b, out: (1.0, 1.0))))
+
+
+def test_an_instance_of_value_is_named_an_instance():
+    with pytest.raises(CheckFailed, match="got an instance of Value"):
+        check.add_and_mul(_engine()(1.0))
+
+
+def test_power_from_the_output_divided_by_the_input_fails_at_zero_visibly_and_hidden():
+    wrong = _operation("pow", lambda a, k, out: k * out.data / a.data)
+    with pytest.raises(CheckFailed, match=_hint("k * out.data / a.data divides by a = 0")):
+        check.power_and_activations(_engine(pow=wrong))
+    cases = check.HIDDEN["12.2"].cases(np.random.default_rng(0))
+    assert any(case[0] == "pow" and case[2] == [0.0] for case in cases)
+
+
+def test_backward_that_calls_the_engines_own_backward_is_refused():
+    with pytest.raises(CheckFailed, match="don't call out.backward\\(\\) inside backward: write the traversal"):
+        check.backward(lambda out: out.backward())
+    leaves = check.run_backward(autodiff.backward, "(x.tanh() ** 2).exp() * 0.5", [0.6])   # the reference still runs
+    assert leaves[0] != 0
+
+
+def test_backward_whose_order_lists_a_node_once_per_path_is_named():
+    def unvisited(out):
+        order = []
+
+        def visit(node):
+            for child in node._children:
+                visit(child)
+            order.append(node)
+        visit(out)
+        out.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+    with pytest.raises(CheckFailed, match=_hint("ran its `_backward` more than once: your topological order")):
+        check.backward(unvisited)
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda w, u, x, target: tuple(-d for d in check._bptt(w, u, x, target)), "not target - h_T"),
+    (lambda w, u, x, target: tuple(2 * d for d in check._bptt(w, u, x, target)), "the 1/2 cancels the 2"),
+    (lambda w, u, x, target: check._bptt(w, u, x, target)[::-1], "return (dE_dw, dE_du)"),
+])
+def test_bptt_sign_factor_and_order_slips(wrong, hint):
+    with pytest.raises(CheckFailed, match=_hint(hint)):
+        check.bptt(wrong)
+
+
+def test_kernel_gradient_with_an_unflipped_np_convolve_is_named():
+    with pytest.raises(CheckFailed, match=_hint("np.convolve flips its second argument")):
+        check.kernel_gradient(lambda x, dE_dy, K: np.convolve(x, dE_dy, "valid"))
+
+
+def test_float32_answers_pass_visibly_and_hidden_with_one_tolerance(capsys):
+    f32 = lambda fn: (lambda *a: np.asarray(fn(*a), dtype=np.float32))  # noqa: E731
+    check.bptt(f32(lambda w, u, x, target: check._bptt(w, u, x, target)))
+    check.kernel_gradient(f32(check._kernel_gradient))
+    assert capsys.readouterr().out.count("✔ Exercise") == 2
+    assert {(check.HIDDEN[e].rtol, check.HIDDEN[e].atol) for e in check.HIDDEN} == {(check._TOL["rtol"],
+                                                                                     check._TOL["atol"])}
+
+
+# -- the notebook's text ---------------------------------------------------------------------------------------------
+
+def _cells12():
+    import nbformat
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "solutions" / "12_from_backprop_to_autodiff.ipynb"
+    return {cell.get("id"): cell for cell in nbformat.read(path, as_version=4).cells}
+
+
+def _visible(source):
+    return re.sub(r"<details\b.*?</details>", "", source, flags=re.DOTALL)
+
+
+def test_why_reverse_counts_a_forward_pass_as_twice_the_function():
+    cells = _cells12()
+    text = cells["why-reverse"].source
+    assert "as much as the function itself" not in text
+    assert "costs about twice the function" in text and "as much as the whole of reverse mode" in text
+    rows = [line.split() for line in cells["cost-count"].outputs[0]["text"].splitlines()[1:]]
+    for m, forward, reverse, _ in ([int(v) for v in row] for row in rows):
+        assert forward == m * reverse   # one forward-mode pass costs what all of reverse mode costs
+
+
+def test_bptt_explosion_claim_is_limited_to_the_scalar_unit_and_points_to_clipping():
+    text = _cells12()["bptt-depth-after"].source
+    assert "For this scalar unit" in text and "Pascanu, Mikolov and Bengio (2013" in text and "Lesson 10" in text
+
+
+def test_lesson12_text_gives_no_exercise_answer_away():
+    cells = _cells12()
+    assert "seeded with 1 on that output" not in cells["gauss-newton"].source
+    assert "started\nfrom that output alone" in cells["gauss-newton"].source
+    assert "w_{jl}\\,\\delta_l" not in _visible(cells["delta-is-reverse-mode"].source)
+    assert "w\\,(1 - h_s^2)" not in cells["bptt-depth"].source
+
+
+def test_lesson12_letters_do_not_clash_with_the_course():
+    cells = _cells12()
+    assert "h_s = \\tanh(w\\,h_{s-1} + u\\,x_s)" in cells["bptt"].source
+    assert "$n$" not in cells["why-reverse"].source and "$m$ inputs" in cells["summary"].source
+    assert "K" not in cells["convolution"].source and "w_{M-1}" in cells["convolution"].source
+    assert "p\\,\\text{uses}" not in cells["graphs"].source and "predecessors" in cells["graphs"].source
+
+
+def test_lesson12_gauss_newton_and_delta_text_are_accurate():
+    cells = _cells12()
+    gn = cells["gauss-newton"].source
+    assert "1/n" in gn and "Hessian-free" in gn and "H = X^\\top X/n" in gn and "one step" in gn
+    delta = cells["delta-is-reverse-mode"].source
+    assert "\\delta_j/n" in delta
+    # verbatim from the seed texts (the Wikipedia article; the glossary entry), each named
+    assert ('The Wikipedia article: "Automatic differentiation is a technique that\ncan automatically and '
+            'analytically provide the derivatives to the training algorithm."') in delta
+    assert ('The glossary\nentry: "Modern frameworks like PyTorch and TensorFlow implement automatic differentiation, '
+            'which\ngeneralizes backpropagation to arbitrary computational graphs."') in delta

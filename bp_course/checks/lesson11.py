@@ -224,6 +224,11 @@ def rmsprop_step(fn) -> None:
                 "the step used the old s; update s first, then divide by sqrt of the new s."),
         Mistake(mistake(average, lambda g, s, s_new, eps: g * (np.sqrt(s_new) + eps)),
                 "the step multiplies by sqrt(s); it divides by it, so large gradients take smaller steps."),
+        Mistake(mistake(average, lambda g, s, s_new, eps: g / np.sqrt(s_new)),
+                "eps is left out: divide by sqrt(s) + eps. Where s is 0 or tiny (a weight whose gradients "
+                "vanished) eps is what keeps the step finite."),
+        Mistake(lambda w, g, s, eta, rho, eps: np.concatenate(_rmsprop(w, g, s, eta, rho, eps)[::-1]),
+                "the pair is swapped: return (w_new, s_new), the new weights first."),
     ]
     with np.errstate(all="ignore"):
         expect_function("11.3", _pair("11.3", fn, "rmsprop_step", ("w_new", "s_new")), cases, _flat(_rmsprop),
@@ -253,6 +258,10 @@ def first_step_ratio(ratio) -> None:
         Mistake(1 / np.sqrt(1 - beta2), "that is the bias of sqrt(v) alone; m is biased too, by 1 - beta1."),
         Mistake((1 - beta1) / (1 - beta2), "the square root is missing: the step divides by sqrt(v_1)."),
         Mistake(np.sqrt(1 - beta2) / (1 - beta1), "that is upside down: the uncorrected step over the corrected one."),
+        Mistake(beta1 / np.sqrt(beta2), "the weights of Eq. 11.5 are swapped: m_1 = (1 - beta1) g, the new "
+                                        "gradient gets the small weight 1 - beta1 (and v_1 = (1 - beta2) g^2)."),
+        Mistake(0.001 * (1 - beta1) / np.sqrt(1 - beta2), "the ratio contains eta: it is a ratio of step sizes, "
+                                                           "and eta cancels (both steps are eta times something)."),
         Mistake(1.0, "the corrected first step is eta g / |g|; the question is how large the step is *without* the "
                      "correction, m_1 / sqrt(v_1), compared with it."),
     ])
@@ -264,21 +273,30 @@ def first_step_ratio(ratio) -> None:
 # -- 11.5 Adam ------------------------------------------------------------------------
 
 def _adam(w0, gradients, eta, beta1, beta2, eps, *, correct=(True, True), shift=0, eps_inside=False, root=True,
-          square=True, sign=-1.0, old_m=False):
+          square=True, sign=-1.0, old_m=False, correct_state=False, frozen_t=False, efficient=False,
+          same_rows=False):
     """Adam on a given gradient sequence (Kingma & Ba 2015, Algorithm 1), or one of its plausible mistakes."""
     w = np.array(w0, dtype=float)
     m, v = np.zeros_like(w), np.zeros_like(w)
     path = [w.copy()]
     for t, g in enumerate(np.asarray(gradients, dtype=float), start=1):
+        t = 1 if frozen_t else t
         m_before = m
         m = beta1 * m + (1 - beta1) * g
         v = beta2 * v + (1 - beta2) * (g ** 2 if square else g)
         m_used = m_before if old_m else m
         m_hat = m_used / (1 - beta1 ** (t + shift)) if correct[0] else m_used
         v_hat = v / (1 - beta2 ** (t + shift)) if correct[1] else v
+        if correct_state:  # the running state itself is divided, so the correction compounds from step to step
+            m, v = m_hat, v_hat
         denominator = np.sqrt(v_hat + eps) if eps_inside else (np.sqrt(v_hat) if root else v_hat) + eps
-        w = w + sign * eta * m_hat / denominator
+        if efficient:  # Kingma & Ba's "more efficient" order, with eps added to sqrt(v) instead of sqrt(v_hat)
+            w = w + sign * eta * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t) * m / (np.sqrt(v) + eps)
+        else:
+            w = w + sign * eta * m_hat / denominator
         path.append(w.copy())
+    if same_rows:
+        return np.repeat(path[-1][None, :], len(path), axis=0)
     return np.array(path)
 
 
@@ -299,6 +317,15 @@ _ADAM_MISTAKES = [
     (dict(square=False), "v averages the gradients; it must average their squares, g**2 (the second moment)."),
     (dict(sign=1.0), "the weights move uphill: w <- w - eta m_hat / (sqrt(v_hat) + eps)."),
     (dict(old_m=True), "the step used the previous m; update m and v first, then step with the new ones."),
+    (dict(correct_state=True), "the running means themselves were bias-corrected (m /= 1 - beta1**t changes m): "
+                               "keep m and v uncorrected and compute m_hat and v_hat as new variables for the step."),
+    (dict(frozen_t=True), "t stays 1: the step number must increase by one at every step (enumerate(gradients, "
+                          "start=1)), so that the correction 1 - beta^t fades towards 1."),
+    (dict(same_rows=True), "every row of your path is the final weight vector: the list holds the same array, changed "
+                           "in place (w -= ...). Append a copy (w.copy()) or write w = w - ...."),
+    (dict(efficient=True), "that is the paper's 'efficient' form, eta sqrt(1 - beta2^t) / (1 - beta1^t) m / "
+                           "(sqrt(v) + eps): there eps is added to sqrt(v), not to sqrt(v_hat). Use Eq. 11.7 / "
+                           "Algorithm 1: eps is added to sqrt(v_hat)."),
 ]
 
 
@@ -371,6 +398,8 @@ def comparison() -> optimizers.Comparison:
 def best_eta(choice) -> None:
     """Exercise 11.6: ``choice`` maps ``"sgd"``, ``"momentum"``, ``"adam"`` to the eta of best validation accuracy.
 
+    At a tie the smallest of the tied learning rates is the answer, as :meth:`bp_course.optimizers.Comparison.best`.
+
     Examples
     --------
     >>> result = comparison()
@@ -410,6 +439,9 @@ def best_eta(choice) -> None:
                 hint += (" (It is the best on the *test* set, but the test set must not choose anything: it "
                          "measures the choice afterwards.)")
             lines.append(f"{name}: {hint}")
+        elif i != int(np.argmax(accuracy)):
+            lines.append(f"{name}: eta = {eta:g} ties for the best validation accuracy ({best:.3f}) with a smaller "
+                         "eta; at a tie, choose the smallest eta among the ties (the gentler steps).")
     if lines:
         raise CheckFailed("11.6", f"{len(lines)} of {len(result.names)} choices are not the best on the validation "
                                   "set yet.\n" + "\n".join(lines))

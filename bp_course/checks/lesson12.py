@@ -27,7 +27,8 @@ from bp_course.checks.core import CheckFailed, Mistake, NotAttempted, _ShortErro
 
 __all__ = ["HIDDEN", "add_and_mul", "power_and_activations", "backward", "dual", "bptt", "kernel_gradient"]
 
-_TOL = {"rtol": 1e-9, "atol": 1e-12}
+_TOL = {"rtol": 1e-6, "atol": 1e-9}
+"""One tolerance for the visible and the hidden checks: float32 arithmetic passes, any real slip does not."""
 
 
 def _close(got, expected) -> bool:
@@ -98,7 +99,7 @@ def _local(op, k, x, out, flaw):
     if op == "add":
         return [1.0, 1.0]
     if op == "mul":
-        return [x[0], x[1]] if flaw == "swapped" else [x[1], x[0]]
+        return {"swapped": [x[0], x[1]], "like_add": [1.0, 1.0]}.get(flaw, [x[1], x[0]])
     a = x[0]
     if op == "pow":
         return [{"no_k": a ** (k - 1), "no_lower": k * a ** k, "output": k * out ** (k - 1)}.get(flaw, k * a ** (k - 1))]
@@ -128,9 +129,10 @@ def _simulate(op, k, leaves, grads, uses, g, flaw=None):
     x = [leaves[i] for i in uses]
     out = _forward(op, k, x)
     result = list(grads)
-    for i, d in zip(uses, _local(op, k, x, out, flaw)):
+    for position, (i, d) in enumerate(zip(uses, _local(op, k, x, out, flaw))):
         contribution = d if flaw == "no_chain" else d * g
-        result[i] = contribution if flaw == "overwrite" else result[i] + contribution
+        overwrite = flaw == "overwrite" or (flaw == "overwrite_b" and position == 1)
+        result[i] = contribution if overwrite else result[i] + contribution
     return [out] + result
 
 
@@ -140,9 +142,14 @@ _OVERWRITE = ("you overwrote the gradient at a fan-out: `a.grad = ...` throws aw
 _NO_CHAIN = ("the local derivative is not multiplied by out.grad, the gradient arriving from above. By the chain "
              "rule, d E/d a = (d E/d out) (d out/d a): out.grad times the local derivative.")
 _OP_FLAWS = {
-    "add": [],
+    "add": [("overwrite_b", "`b.grad = ...` overwrites what b already held (and, in `a + a`, a's first share): "
+                            "write `+=` for b as for a.")],
     "mul": [("swapped", "each factor's derivative is the *other* factor: d(a b)/da = b, so a's gradient gets "
-                        "b.data * out.grad.")],
+                        "b.data * out.grad."),
+            ("like_add", "that is the rule of +, which passes out.grad on unchanged; for a * b the local derivative "
+                         "with respect to a is b: a.grad += b.data * out.grad, and b.grad += a.data * out.grad."),
+            ("overwrite_b", "`b.grad = ...` overwrites what b already held (and, in `a * a`, a's first share): "
+                            "write `+=` for b as for a.")],
     "pow": [("no_k", "the factor k is missing: d(a^k)/da = k a^(k-1)."),
             ("no_lower", "the exponent must drop by one: d(a^k)/da = k a^(k-1), not k a^k."),
             ("output", "you used the output instead of the input: k a^(k-1) is taken at the input a.data, not at "
@@ -167,6 +174,8 @@ _OP_CASES = {
             ("mul", 0.0, [0.5, 4.0], [0.25, -1.0], [0, 1], -0.5),
             ("mul", 0.0, [1.5], [0.5], [0, 0], 2.0)],
     "pow": [("pow", 3.0, [1.5], [0.0], [0], 1.0),
+            ("pow", 3.0, [0.0], [0.0], [0], 1.0),
+            ("pow", 1.0, [0.0], [0.5], [0], 2.0),
             ("pow", 2.0, [-0.7], [0.25], [0], 0.5),
             ("pow", -1.0, [2.0], [0.0], [0], -1.5)],
     "exp": [("exp", 0.0, [0.3], [0.0], [0], 1.0),
@@ -203,14 +212,65 @@ def _run_learners(exercise, Value, case):
         raise NotAttempted(exercise) from None
     except _ShortError:
         raise
+    except ZeroDivisionError as error:
+        hint = ""
+        if case[0] == "pow" and case[2][0] == 0:
+            hint = ("\nHint: at a = 0 the derivative k a^(k-1) is perfectly finite (for k >= 1), but a formula "
+                    "such as k * out.data / a.data divides by a = 0: compute it from the input, "
+                    "k * a.data ** (k - 1).")
+        raise CheckFailed(exercise, f"{_describe(case)}: ZeroDivisionError: {error}{hint}") from None
     except Exception as error:  # the learner's code may raise anything
         raise CheckFailed(exercise, f"{_describe(case)}: {type(error).__name__}: {error}") from None
+
+
+def _probe_backward(Value, case):
+    """Why no gradient changed: ``"returned"``, ``"out_changed"``, ``"not_attached"`` or ``"ran"``."""
+    op, k, leaves, grads, uses, g = case
+    try:
+        nodes = [Value(v) for v in leaves]
+        for node, g0 in zip(nodes, grads):
+            node.grad = g0 or 0.5          # non-zero, so that adding them into out.grad shows
+        out = _apply(op, [nodes[i] for i in uses], k)
+        out.grad = g
+        default = getattr(Value(0.0)._backward, "__code__", None)
+        attached = getattr(out._backward, "__code__", None) is not default
+        returned = out._backward()
+    except Exception:  # the learner's code may raise anything; the first run already reported errors
+        return "ran"
+    if returned is not None:
+        return "returned"
+    if out.grad != g:
+        return "out_changed"
+    return "ran" if attached else "not_attached"
+
+
+_NO_CHANGE = {
+    "returned": "your `_backward` returns the gradients, but nobody reads what it returns: it must add them to "
+                "the inputs' gradients, `a.grad += ...` and `b.grad += ...`.",
+    "out_changed": "your `_backward` changed out.grad, not the inputs' gradients: the gradient flows from out "
+                   "down to its inputs, `a.grad += (local derivative) * out.grad`.",
+    "not_attached": "no gradient changed: did `_backward` run? The function must attach it to the output "
+                    "(`out._backward = _backward`) and return out.",
+    "ran": "your `_backward` ran but changed no input's gradient: it must add to `a.grad` (and `b.grad`), "
+           "`a.grad += (local derivative) * out.grad`.",
+}
+
+
+def _differs_below_shown(shown, expected, values, wanted) -> str:
+    if shown != expected:
+        return ""
+    scale = max(np.max(np.abs(np.asarray(wanted, dtype=float))), 1e-300)
+    level = float(np.max(np.abs(np.asarray(values, dtype=float) - np.asarray(wanted, dtype=float)))) / scale
+    return f" The numbers shown agree to 6 digits; yours differ at the {level:.0e} level (float32?)."
 
 
 def _check_ops(exercise, Value, ops) -> None:
     if Value is Ellipsis:
         raise NotAttempted(exercise)
     if not isinstance(Value, type):
+        if hasattr(Value, "data") and hasattr(Value, "_backward"):
+            raise CheckFailed(exercise, f"pass the class Value itself, got an instance of {type(Value).__name__} "
+                                        "(Value(1.0) is a node; the check needs Value, to make its own nodes)")
         raise CheckFailed(exercise, f"pass the class Value itself, got {type(Value).__name__}")
     for op in ops:
         cases = _OP_CASES[op]
@@ -220,14 +280,15 @@ def _check_ops(exercise, Value, ops) -> None:
             continue
         case, values = wrong[0]
         shown = _show(case, values) if len(values) == len(case[2]) + 1 else repr(values)
-        message = f"{op}: {_describe(case)}: expected {_show(case, _simulate(*case))}; got {shown}."
+        expected = _show(case, _simulate(*case))
+        message = (f"{op}: {_describe(case)}: expected {expected}; got {shown}."
+                   + _differs_below_shown(shown, expected, values, _simulate(*case)))
         flaws = _OP_FLAWS[op] + [("overwrite", _OVERWRITE), ("no_chain", _NO_CHAIN)]
         for flaw, hint in flaws:
             if all(_close(v, _simulate(*c, flaw)) for c, v in zip(cases, got)):
                 raise CheckFailed(exercise, f"{message}\nHint: {hint}")
         if all(_close(v[1:], c[3]) for c, v in zip(cases, got)):
-            raise CheckFailed(exercise, f"{message}\nHint: no gradient changed: did `_backward` run? The function "
-                                        "must attach it to the output (`out._backward = _backward`) and return out.")
+            raise CheckFailed(exercise, f"{message}\nHint: {_NO_CHANGE[_probe_backward(Value, case)]}")
         raise CheckFailed(exercise, message)
 
 
@@ -295,10 +356,28 @@ _INPUTS = dict(zip(EXPRESSIONS, [np.concatenate([_W[0].ravel(), _W[1].ravel()]).
                                  [0.3, -0.8, 0.5, 0.1, -0.6, 0.9, 0.4, -0.2], [0.7, -1.3], [0.6]]))
 
 
+class SelfBackwardCalled(Exception):
+    """Raised when a learner's ``backward(out)`` calls ``out.backward()`` instead of traversing the graph."""
+
+
+class _GuardedValue(autodiff.Value):
+    """A reference node whose ``.backward()`` refuses to run: Exercise 12.3 must write the traversal itself."""
+
+    def backward(self) -> None:
+        raise SelfBackwardCalled("don't call out.backward() inside backward: write the traversal yourself")
+
+
 def run_backward(fn, expression, inputs):
-    """Build a reference graph, let ``fn(out)`` fill its gradients, return the leaves' gradients (kernel and grader)."""
+    """Build a reference graph, let ``fn(out)`` fill its gradients, return the leaves' gradients (kernel and grader).
+
+    Every node of the graph is a :class:`_GuardedValue`, so a ``backward`` that only calls ``out.backward()``
+    (the reference engine's own) raises instead of passing.
+    """
     leaves = [autodiff.Value(v) for v in inputs]
-    fn(EXPRESSIONS[expression](leaves))
+    out = EXPRESSIONS[expression](leaves)
+    for node in autodiff.topological_order(out):
+        node.__class__ = _GuardedValue
+    fn(out)
     return [leaf.grad for leaf in leaves]
 
 
@@ -320,6 +399,19 @@ def _each_path(out):
             visit(child)
     out.grad = 1.0
     visit(out)
+
+
+def _unvisited_order(out):
+    order = []
+
+    def visit(node):
+        for child in node._children:
+            visit(child)
+        order.append(node)
+    visit(out)
+    out.grad = 1.0
+    for node in reversed(order):
+        node._backward()
 
 
 def _first_reached(out):
@@ -349,6 +441,9 @@ _BACKWARD_MISTAKES = [
                  "passes on is counted again each time (and the work grows with the number of paths, Lesson 06). "
                  "Build a topological order (each node once) and run every node's `_backward` exactly once, in "
                  "reverse of that order."),
+    (_unvisited_order, "a node reached along several paths ran its `_backward` more than once: your topological "
+                       "order lists it once per path. Remember which nodes you have listed (a set) and list each "
+                       "node once."),
     (_first_reached, "no topological order: a recursion that runs a node's `_backward` as soon as it reaches it "
                      "visits a node before all its parents (the nodes that use it) have sent their gradients, so "
                      "it passes on an incomplete gradient. First list the nodes so that each comes after all of "
@@ -369,6 +464,9 @@ def _check_backward(exercise, fn, cases, reference):
             raise NotAttempted(exercise) from None
         except _ShortError:
             raise
+        except SelfBackwardCalled as error:
+            raise CheckFailed(exercise, f"backward on {expression}: {error}. out.backward() runs the engine's own "
+                                        "backward; Exercise 12.3 is that traversal.") from None
         except RecursionError:
             raise CheckFailed(exercise, f"backward on {expression}: RecursionError. Does your recursion stop at "
                                         "a node it has already visited?") from None
@@ -588,6 +686,14 @@ _BPTT_MISTAKES = [
                                           "state h_t = tanh(net_t), not the net input net_t."),
     Mistake(_bptt_mistake("no_w"), "the delta passed back to the previous step must go through the weight that "
                                    "carried h_(t-1) forward: dE/dh_(t-1) = w delta_t (Eq. 5 through time)."),
+    Mistake(lambda w, u, x, target: tuple(-d for d in _bptt(w, u, x, target)),
+            "both gradients have the wrong sign: dE/dh_T = h_T - target (the output minus the target), not "
+            "target - h_T."),
+    Mistake(lambda w, u, x, target: tuple(2 * d for d in _bptt(w, u, x, target)),
+            "both gradients are twice too large: E = (h_T - target)^2 / 2, so dE/dh_T = h_T - target; the 1/2 "
+            "cancels the 2."),
+    Mistake(lambda w, u, x, target: _bptt(w, u, x, target)[::-1],
+            "the pair is swapped: return (dE_dw, dE_du), the gradient of w first."),
     Mistake(_bptt_mistake("no_pass"), "dE/dh stays the output error at every step: it must be passed back a step "
                                       "at a time, dE/dh_(t-1) = w delta_t, through tanh' at each step."),
 ]
@@ -602,7 +708,7 @@ def bptt(fn) -> None:
     ✔ Exercise 12.5 passed: one backward sweep through time, each step's share of dE/dw and dE/du added up.
     """
     expect_function("12.5", fn, _BPTT_CASES, lambda w, u, x, target: _bptt(w, u, x, target), name="bptt",
-                    mistakes=_BPTT_MISTAKES, rtol=1e-9, atol=1e-12)
+                    mistakes=_BPTT_MISTAKES, **_TOL)
     passed("12.5", "one backward sweep through time, each step's share of dE/dw and dE/du added up.")
 
 
@@ -615,33 +721,36 @@ def _bptt_cases(rng):
 
 # -- 12.6: a shared convolution kernel ----------------------------------------------------------------------------
 
-def _kernel_gradient(x, dE_dy, K):
+def _kernel_gradient(x, dE_dy, M):
     """dE/dw_k = sum_i dE/dy_i x_(i+k), for y_i = sum_k w_k x_(i+k)."""
     x, dE_dy = np.asarray(x, dtype=float), np.asarray(dE_dy, dtype=float)
-    return np.array([dE_dy @ x[k:k + len(dE_dy)] for k in range(K)])
+    return np.array([dE_dy @ x[k:k + len(dE_dy)] for k in range(M)])
 
 
-_CONV_CASES = [{"x": np.array([1.0, 2.0, -1.0, 0.5, 3.0]), "dE_dy": np.array([0.5, -1.0, 2.0]), "K": 3},
-               {"x": np.array([0.2, -0.4, 1.5, 0.7, -1.1, 0.9]), "dE_dy": np.array([1.0, 0.3, -0.6, 0.4]), "K": 3},
-               {"x": np.array([2.0, -1.0, 0.5, 1.0]), "dE_dy": np.array([0.25, -0.5, 1.0]), "K": 2}]
+_CONV_CASES = [{"x": np.array([1.0, 2.0, -1.0, 0.5, 3.0]), "dE_dy": np.array([0.5, -1.0, 2.0]), "M": 3},
+               {"x": np.array([0.2, -0.4, 1.5, 0.7, -1.1, 0.9]), "dE_dy": np.array([1.0, 0.3, -0.6, 0.4]), "M": 3},
+               {"x": np.array([2.0, -1.0, 0.5, 1.0]), "dE_dy": np.array([0.25, -0.5, 1.0]), "M": 2}]
 
 _CONV_MISTAKES = [
-    Mistake(lambda x, dE_dy, K: np.array([dE_dy[0] * x[k] for k in range(K)]),
+    Mistake(lambda x, dE_dy, M: np.array([dE_dy[0] * x[k] for k in range(M)]),
             "that is only the first position's share. Each w_k is used at every position i of the output, so its "
             "gradient is the sum over all positions of dE/dy_i times the input it met there."),
-    Mistake(lambda x, dE_dy, K: np.array([dE_dy[-1] * x[len(dE_dy) - 1 + k] for k in range(K)]),
+    Mistake(lambda x, dE_dy, M: np.array([dE_dy[-1] * x[len(dE_dy) - 1 + k] for k in range(M)]),
             "that is only the last position's share: the loop overwrote the gradient at each position. A shared "
             "weight collects the sum of all its uses: `+=`."),
-    Mistake(lambda x, dE_dy, K: _kernel_gradient(x, dE_dy, K) / len(dE_dy),
+    Mistake(lambda x, dE_dy, M: _kernel_gradient(x, dE_dy, M) / len(dE_dy),
             "that is the mean over the positions; the gradient of a shared weight is the sum of its uses."),
-    Mistake(lambda x, dE_dy, K: _kernel_gradient(x, dE_dy, K)[::-1],
+    Mistake(lambda x, dE_dy, M: np.convolve(np.asarray(x, dtype=float), np.asarray(dE_dy, dtype=float), "valid"),
+            "np.convolve flips its second argument (a true convolution), but y_i = sum_k w_k x_(i+k) pairs "
+            "dE/dy_i with x_(i+k) unflipped: use np.correlate(x, dE_dy, 'valid'), or flip dE_dy."),
+    Mistake(lambda x, dE_dy, M: _kernel_gradient(x, dE_dy, M)[::-1],
             "the kernel is reversed: y_i = sum_k w_k x_(i+k) pairs w_k with x_(i+k), so dE/dw_k pairs dE/dy_i "
             "with x_(i+k) (k = 0 first)."),
 ]
 
 
 def kernel_gradient(fn) -> None:
-    """Exercise 12.6: ``fn(x, dE_dy, K)`` must return dE/dw for the 1-D convolution y_i = sum_k w_k x_(i+k).
+    """Exercise 12.6: ``fn(x, dE_dy, M)`` must return dE/dw for the 1-D convolution y_i = sum_k w_k x_(i+k).
 
     Examples
     --------
@@ -649,14 +758,14 @@ def kernel_gradient(fn) -> None:
     ✔ Exercise 12.6 passed: each kernel weight is used at every position, and its gradient sums over them.
     """
     expect_function("12.6", fn, _CONV_CASES, _kernel_gradient, name="kernel_gradient", mistakes=_CONV_MISTAKES,
-                    rtol=1e-9, atol=1e-12)
+                    **_TOL)
     passed("12.6", "each kernel weight is used at every position, and its gradient sums over them.")
 
 
 def _conv_cases(rng):
     cases = []
-    for n, K in ((5, 2), (8, 3), (12, 4)):
-        cases.append((rng.normal(size=n), rng.normal(size=n - K + 1), K))
+    for n, M in ((5, 2), (8, 3), (12, 4)):
+        cases.append((rng.normal(size=n), rng.normal(size=n - M + 1), M))
     return cases
 
 
@@ -670,18 +779,20 @@ def _op_cases(ops):
                 n = max(uses) + 1
                 drawn.append((op, k, rng.uniform(0.3, 1.5, size=n).tolist(), rng.normal(size=n).tolist(), uses,
                               float(rng.normal())))
+            if op == "pow":   # a = 0: k a^(k-1) is finite for k >= 1; k out / a is not
+                drawn.append((op, k, [0.0], [float(rng.normal())], [0], float(rng.normal())))
         return drawn
     return cases
 
 
 HIDDEN = {
-    "12.1": hidden.Function("Value", _op_cases(("add", "mul")), autodiff.Value, call=run_op, rtol=1e-9),
+    "12.1": hidden.Function("Value", _op_cases(("add", "mul")), autodiff.Value, call=run_op, **_TOL),
     "12.2": hidden.Function("Value", _op_cases(("pow", "exp", "logistic", "tanh")), autodiff.Value, call=run_op,
-                            rtol=1e-9),
-    "12.3": hidden.Function("backward", _backward_cases, autodiff.backward, call=run_backward, rtol=1e-9),
-    "12.4": hidden.Function("Dual", _dual_cases, autodiff.Dual, call=run_dual, rtol=1e-9),
-    "12.5": hidden.Function("bptt", _bptt_cases, lambda w, u, x, target: _bptt(w, u, x, target), rtol=1e-7),
-    "12.6": hidden.Function("kernel_gradient", _conv_cases, _kernel_gradient, rtol=1e-7),
+                            **_TOL),
+    "12.3": hidden.Function("backward", _backward_cases, autodiff.backward, call=run_backward, **_TOL),
+    "12.4": hidden.Function("Dual", _dual_cases, autodiff.Dual, call=run_dual, **_TOL),
+    "12.5": hidden.Function("bptt", _bptt_cases, lambda w, u, x, target: _bptt(w, u, x, target), **_TOL),
+    "12.6": hidden.Function("kernel_gradient", _conv_cases, _kernel_gradient, **_TOL),
 }
 """The grader's checks, judged outside the student's kernel (:mod:`bp_course.checks.hidden`).
 
