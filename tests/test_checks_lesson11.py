@@ -225,7 +225,6 @@ def _heavy_ball_in_place(w0, x, t, eta, beta, steps):
     return np.array(path)
 
 
-@pytest.mark.xfail(reason="generic in-place detection lands in core.expect_function", strict=True)
 @pytest.mark.parametrize("check_fn,wrong", [(check.heavy_ball, _heavy_ball_in_place),
                                            (check.rmsprop_step, _rmsprop_in_place)])
 def test_answers_that_change_their_arguments_in_place_are_refused(check_fn, wrong):
@@ -239,29 +238,6 @@ def test_rmsprop_refuses_a_result_that_is_not_the_pair():
         check.rmsprop_step(lambda w, g, s, eta, rho, eps: _rmsprop(w, g, s, eta, rho, eps)[0])
     with pytest.raises(CheckFailed, match="s_new should have shape"):
         check.rmsprop_step(lambda w, g, s, eta, rho, eps: (_rmsprop(w, g, s, eta, rho, eps)[0], 0.0))
-
-
-def test_rmsprop_that_changes_its_arguments_in_place_is_refused_kindly():
-    """The exercise says to leave the given arrays alone; the reference's own copies stay untouched either way."""
-    def sneaky(w, g, s, eta, rho, eps):
-        s *= rho
-        s += (1 - rho) * g ** 2
-        return w - eta * g / (np.sqrt(s) + eps), s
-    with pytest.raises(CheckFailed, match="changed its argument `s` in place"):
-        check.rmsprop_step(sneaky)
-
-
-def test_heavy_ball_that_changes_w0_in_place_is_refused_kindly():
-    def sneaky(w0, x, t, eta, beta, steps):
-        w, v, path = w0, np.zeros_like(w0), [w0.copy()]
-        for _ in range(steps):
-            g = (x @ w - np.ravel(t)) @ x / len(x)
-            v = beta * v - eta * g
-            w += v
-            path.append(w.copy())
-        return np.array(path)
-    with pytest.raises(CheckFailed, match="changed its argument `w0` in place"):
-        check.heavy_ball(sneaky)
 
 
 # -- 11.4 -----------------------------------------------------------------------------
