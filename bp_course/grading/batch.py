@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bp_course.grading import suspicious
+from bp_course.grading import sandbox, suspicious
 from bp_course.grading.runner import Outcome, grade_answers
 from bp_course.grading.submission import (Lesson, Submission, SubmissionError, extract_answers, load_lesson,
                                           read_submission, student_name)
@@ -83,6 +83,7 @@ class StudentResult:
     warnings: list = field(default_factory=list)
     flags: dict = field(default_factory=dict)
     problem: str | None = None
+    sandboxed: bool = True
 
     def earned(self, outcome: Outcome) -> float:
         """The points an exercise's outcome earns: all of them when it passed, none otherwise."""
@@ -121,8 +122,8 @@ def _unique_names(paths) -> list:
 
 
 def _grade_one(path: Path, student: str, course: Path, lesson_number, policy: Policy, seed: int,
-               cell_timeout: int, timeout: int, lessons: dict) -> StudentResult:
-    result = StudentResult(student=student, path=path)
+               cell_timeout: int, timeout: int, lessons: dict, state: sandbox.Status) -> StudentResult:
+    result = StudentResult(student=student, path=path, sandboxed=state.sandboxed)
     try:
         submission: Submission = read_submission(path, student)
         result.sha256, result.warnings = submission.sha256, submission.warnings
@@ -141,12 +142,14 @@ def _grade_one(path: Path, student: str, course: Path, lesson_number, policy: Po
         lesson = lessons[number]
         result.worth = policy.worth(lesson)
         extract_answers(submission, lesson)
-        modules = suspicious.module_aliases(c.source for c in lesson.notebook.cells if c.cell_type == "code")
+        course_code = [c.source for c in lesson.notebook.cells if c.cell_type == "code"]
+        modules, aliases = suspicious.module_aliases(course_code), suspicious.course_aliases(course_code)
         for exercise, source in submission.answers.items():
-            reasons = suspicious.scan(source, modules)
+            reasons = suspicious.scan(source, modules, exercise, aliases)
             if reasons:
                 result.flags[exercise] = reasons
-        outcomes = grade_answers(lesson, submission.answers, seed=seed, cell_timeout=cell_timeout, timeout=timeout)
+        outcomes = grade_answers(lesson, submission.answers, seed=seed, cell_timeout=cell_timeout, timeout=timeout,
+                                 state=state)
         result.outcomes = [o for o in outcomes if o.exercise in result.worth]
     except SubmissionError as error:
         result.problem = str(error)
@@ -156,7 +159,7 @@ def _grade_one(path: Path, student: str, course: Path, lesson_number, policy: Po
 
 
 def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, cell_timeout=60,
-              timeout=600) -> tuple:
+              timeout=600, require_sandbox=False) -> tuple:
     """Grade submissions in parallel.
 
     Parameters
@@ -176,12 +179,21 @@ def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, 
         CPU cores by default.
     cell_timeout, timeout : int
         Seconds per cell, and per run of a whole lesson.
+    require_sandbox : bool
+        Refuse to grade (:class:`sandbox.SandboxUnavailable`) when the kernels
+        cannot run sandboxed; otherwise they run without, and every report
+        says UNSANDBOXED.
 
     Returns
     -------
     (list of StudentResult, int)
         The results in the order of ``paths``, and the seed used.
     """
+    state = sandbox.status()
+    if require_sandbox and not state.sandboxed:
+        raise sandbox.SandboxUnavailable(f"refusing to grade without a sandbox ({state.reason}); install "
+                                         "bubblewrap (the Debian/Ubuntu package `bubblewrap`) or drop "
+                                         "--require-sandbox")
     seed = secrets.randbits(31) if seed is None else int(seed)
     policy = policy or Policy()
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -191,5 +203,5 @@ def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, 
     names = _unique_names(paths)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(_grade_one, Path(p), name, Path(course), lesson, policy, seed, cell_timeout, timeout,
-                               lessons) for p, name in zip(paths, names)]
+                               lessons, state) for p, name in zip(paths, names)]
         return [f.result() for f in futures], seed

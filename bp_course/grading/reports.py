@@ -14,6 +14,8 @@ import re
 from importlib import metadata
 from pathlib import Path
 
+from bp_course.grading.sandbox import UNSANDBOXED_WARNING
+
 __all__ = ["versions", "table", "write_gradebook", "feedback_markdown", "feedback_html", "autograder_json",
            "write_reports"]
 
@@ -64,6 +66,9 @@ def table(results) -> str:
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append("(points per exercise; 0 failed or not attempted, E error, T timed out, C kernel crash, M missing)")
+    if any(not r.sandboxed for r in results):
+        banner = "!" * 100
+        lines = [banner, "!!! " + UNSANDBOXED_WARNING, banner, *lines, banner]
     return "\n".join(lines)
 
 
@@ -93,6 +98,8 @@ def _status_line(result, outcome) -> str:
 def feedback_markdown(result, seed: int) -> str:
     """Feedback for one student, in Markdown."""
     lines = [f"# Feedback for {result.student}", ""]
+    if not result.sandboxed:
+        lines += ["# ⚠ UNSANDBOXED", "", f"**{UNSANDBOXED_WARNING}.**", ""]
     if result.lesson:
         lines += [f"Lesson {result.lesson}, file `{result.path.name}`.", ""]
     if result.problem:
@@ -165,7 +172,9 @@ def autograder_json(result, seed: int) -> dict:
         "max_score": result.max_score,
         "output": result.problem or f"{_points(result.score)} of {_points(result.max_score)} points",
         "tests": tests,
-        "extra_data": {"student": result.student, "file": str(result.path), "lesson": result.lesson,
+        "extra_data": {"sandboxed": result.sandboxed,
+                       **({} if result.sandboxed else {"UNSANDBOXED": UNSANDBOXED_WARNING}),
+                       "student": result.student, "file": str(result.path), "lesson": result.lesson,
                        "sha256": result.sha256, "seed": seed, "versions": versions(),
                        "warnings": result.warnings, "review": result.flags},
     }

@@ -41,7 +41,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Limits", "Status", "status", "kernel_package", "strip_hidden", "prepare_kernel", "KERNEL_NAME"]
+__all__ = ["Limits", "Status", "SandboxUnavailable", "UNSANDBOXED_WARNING", "status", "kernel_package", "strip_hidden", "prepare_kernel", "KERNEL_NAME"]
 
 KERNEL_NAME = "bp-grade"
 """The kernelspec name the grader's nbval run asks for."""
@@ -53,6 +53,10 @@ _SANDBOX_UID = 1000
 UNSANDBOXED_WARNING = ("UNSANDBOXED: bubblewrap (bwrap) is not available here, so the students' code ran without a "
                        "sandbox and could read or change files of the grader, the course and other students")
 """The line every report carries when the kernels ran without the sandbox."""
+
+
+class SandboxUnavailable(RuntimeError):
+    """Grading was asked to refuse (``--require-sandbox``) and no sandbox works here."""
 
 
 @dataclass(frozen=True)
