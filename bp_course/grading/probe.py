@@ -4,7 +4,8 @@ The probe cell's source is written by the grader for each run and holds
 everything the probe needs: the answer's names, and for a function answer
 the inputs drawn at grading time (pickled by the grader: data travels *to*
 the kernel that way, never back). It calls the student's function on those
-inputs with no reference in reach (the reference runs in the grader), and
+inputs with no reference in reach (a function of the course's own package
+assigned as the answer is refused) (the reference runs in the grader), and
 shows the results as one output of type :data:`MIME`, plain JSON, which
 nbval's run records as the cell runs (:mod:`bp_course.grading.nbval_plugin`).
 Nothing is judged here, and no file is read or written, so the working
@@ -54,8 +55,14 @@ def run(exercise: str, packed: str, namespace: dict) -> None:
         elif plan["kind"] == "function":
             fn = namespace[plan["names"][0]]
             cases = plan["cases"]
-            result["values"] = (hidden.call_each(fn, cases, _resolve(plan["call"]), _resolve(plan["reduce"]))
-                                if callable(fn) else [{"error": "not a function"}] * len(cases))
+            origin = str(getattr(fn, "__module__", None) or "")
+            if not callable(fn):
+                result["values"] = [{"error": "not a function"}] * len(cases)
+            elif origin.startswith("bp_course"):  # the course's own function assigned as the answer
+                result["values"] = [{"error": f"the course's own {origin}.{getattr(fn, '__name__', '')}, "
+                                              "not a function of yours"}] * len(cases)
+            else:
+                result["values"] = hidden.call_each(fn, cases, _resolve(plan["call"]), _resolve(plan["reduce"]))
         else:
             result["values"] = [hidden.to_json(namespace[name]) for name in plan["names"]]
         text = json.dumps(result, allow_nan=True)

@@ -204,21 +204,29 @@ def _check_message(text: str) -> str:
 def _evidence(records, roles, exercise):
     """The values the probe of ``exercise`` showed, from its own cell's output as it ran (None when unusable).
 
-    Exactly one probe output is expected; none (the kernel died, the answer is
-    missing) or several (something else printed one) give no evidence.
+    Only the outputs of the probe cell itself count, and among them those
+    for this exercise. Code the student registered to run around every cell
+    (IPython's event hooks) can add outputs there, but computes them with
+    the student's own answer, as no reference is in the kernel yet; when
+    they disagree with each other, there is no evidence.
     """
     index = next((i for i, (kind, e) in enumerate(roles) if kind == "probe" and e == exercise), None)
     outputs = [r.get("probe") for r in records if r.get("cell") == index]
-    if len(outputs) != 1 or not isinstance(outputs[0], list) or len(outputs[0]) != 1:
+    if len(outputs) != 1 or not isinstance(outputs[0], list):
         return None
-    text = outputs[0][0]
-    if not isinstance(text, str) or len(text) > _MAX_PROBE_BYTES:
+    found = []
+    for text in outputs[0]:
+        if not isinstance(text, str) or len(text) > _MAX_PROBE_BYTES:
+            continue
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
+            continue
+        if isinstance(data, dict) and data.get("exercise") == exercise:
+            found.append(data.get("values"))
+    if not found or any(values != found[0] for values in found[1:]):
         return None
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
-        return None
-    return data.get("values") if isinstance(data, dict) and data.get("exercise") == exercise else None
+    return found[0]
 
 
 def _judge(lesson: Lesson, roles, results, exercise, answers, probed, cases, seed) -> Outcome:
