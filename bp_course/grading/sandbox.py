@@ -324,7 +324,7 @@ def prepare_kernel(workdir: Path, limits: Limits, state: Status) -> dict:
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
         "argv": kernel_argv(scratch, runtime, limits, state), "display_name": "bp-course grading kernel",
-        "language": "python", "interrupt_mode": "signal"}), encoding="utf-8")
+        "language": "python", "interrupt_mode": "message"}), encoding="utf-8")
     return {"JUPYTER_PATH": str(workdir / "jupyter"), "JUPYTER_RUNTIME_DIR": str(runtime),
             "BP_GRADE_RUNTIME": str(runtime), "BP_GRADE_TRANSPORT": "ipc" if state.sandboxed else "tcp"}
 
