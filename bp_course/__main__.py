@@ -72,7 +72,7 @@ def _course_root() -> Path:
 
 def _grade(args) -> int:
     from bp_course import grading
-    from bp_course.grading import reports
+    from bp_course.grading import reports, sandbox
     from bp_course.grading.submission import SubmissionError
 
     try:
@@ -96,8 +96,8 @@ def _grade(args) -> int:
     try:
         results, seed = grading.grade_all(paths, course=args.course, lesson=args.lesson, policy=policy,
                                           seed=args.seed, jobs=args.jobs, cell_timeout=args.cell_timeout,
-                                          timeout=args.timeout)
-    except SubmissionError as error:
+                                          timeout=args.timeout, require_sandbox=args.require_sandbox)
+    except (SubmissionError, sandbox.SandboxUnavailable) as error:
         print(f"grade: {error}", file=sys.stderr)
         return 2
     out = reports.write_reports(results, args.out, seed, feedback=args.feedback)
@@ -132,6 +132,9 @@ def main(argv=None) -> int:
     grd.add_argument("--seed", type=int, help="seed of the hidden checks' inputs (default: drawn fresh at random "
                                               "for every run; pass the gradebook's seed to repeat a run exactly)")
     grd.add_argument("--feedback", choices=("md", "html"), default="md", help="feedback format (default: md)")
+    grd.add_argument("--require-sandbox", action="store_true",
+                     help="refuse to grade when the students' kernels cannot run in the bubblewrap sandbox "
+                          "(by default they run without it and every report says UNSANDBOXED)")
     grd.add_argument("--course", default=str(_course_root()), help="folder holding lessons/ and solutions/ "
                                                                  "(default: this checkout)")
     grd.set_defaults(run=_grade)

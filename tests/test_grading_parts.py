@@ -76,11 +76,11 @@ def test_unknown_lesson_is_a_clear_error():
         submission.load_lesson(ROOT, "42")
 
 
-def test_build_inserts_probe_and_restore_after_each_check_and_strips_markers():
+def test_build_inserts_probe_before_each_check_and_restore_after_it_and_strips_markers():
     lesson = submission.load_lesson(ROOT, "00")
     nb, roles = runner.build(lesson, {"00.1": "# NBVAL_SKIP\ndef squared_error(y, t):\n    return 0"})
     kinds = [kind for kind, exercise in roles if exercise == "00.1"]
-    assert kinds == ["answer", "check", "probe", "restore"]
+    assert kinds == ["answer", "probe", "check", "restore"]
     answer = next(c for c in nb.cells if c["id"] == lesson.answer_ids["00.1"])
     assert answer.source.startswith("# (marker removed by the grader) NBVAL_SKIP")
     restore = next(c for c in nb.cells if c["id"] == "grader-restore-00-1")

@@ -45,7 +45,7 @@ def no_kernel(monkeypatch):
     """Replace the kernel run by a stand-in that records what it was given; set ``stand_in.message`` per student."""
     calls = []
 
-    def stand_in(lesson, answers, *, seed, cell_timeout=60, timeout=600):
+    def stand_in(lesson, answers, *, seed, cell_timeout=60, timeout=600, state=None):
         calls.append(dict(answers))
         message = stand_in.message(answers) if stand_in.message else "passed"
         return [Outcome(e, "passed" if e in answers else "missing", message) for e in lesson.exercises]

@@ -4,7 +4,8 @@ Each lesson's checks module ends with ``HIDDEN = {exercise: spec}``. The
 visible check cell runs in the student's kernel, where code can interfere
 with it (monkeypatching ``np.allclose``, say). A hidden check cannot be
 touched that way: the kernel only *computes* the student's values, a probe
-(:mod:`bp_course.grading.probe`) writes them to a file as plain JSON, and
+(:mod:`bp_course.grading.probe`) shows them as plain JSON in its own cell's
+output (recorded by the grader as the cell runs), and
 the grading process compares them with the reference.
 
 Three kinds of spec:
@@ -29,6 +30,8 @@ solution passes it and that a wrong answer fails it.
 from __future__ import annotations
 
 import contextlib
+import decimal
+import fractions
 import importlib
 import io
 import math
@@ -39,7 +42,8 @@ import numpy as np
 
 from bp_course import symbolic
 
-__all__ = ["Function", "Value", "Derivation", "Verdict", "spec", "to_json", "from_json", "numbers", "linear_batches"]
+__all__ = ["Function", "Value", "Derivation", "Verdict", "spec", "to_json", "from_json", "numbers", "linear_batches",
+           "call_each", "probe_plan"]
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,38 @@ def _plain_call(fn, *case):
     return fn(*case)
 
 
+def _qualified(fn) -> str:
+    """``module:name`` of a module-level function, for the kernel to import (it never receives the function)."""
+    if "." in fn.__qualname__ or "<" in fn.__qualname__:
+        raise ValueError(f"{fn.__qualname__} must be a module-level function: the kernel imports it by name")
+    return f"{fn.__module__}:{fn.__qualname__}"
+
+
+def call_each(fn, cases, call=None, reduce=None) -> list:
+    """``fn`` on every case: ``{"value": ...}`` or ``{"error": "..."}`` each.
+
+    Runs in the kernel's probe on the student's function (with no reference
+    in reach) and in the grader on the reference, so both go through the
+    same ``call`` and ``reduce``.
+    """
+    call, reduce = call or _plain_call, reduce or numbers
+    out = []
+    for case in cases:
+        try:
+            with np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()):
+                out.append({"value": reduce(call(fn, *case))})
+        except Exception as error:  # the student's function may raise anything
+            out.append({"error": f"{type(error).__name__}: {error}"[:300]})
+    return out
+
+
+def probe_plan(spec, cases) -> dict:
+    """What the probe of an exercise needs in the kernel: never the reference, only names and inputs."""
+    if isinstance(spec, Function):
+        return spec.plan(cases)
+    return {"kind": "values", "names": list(spec.names)}
+
+
 @dataclass(frozen=True)
 class Function:
     """A hidden check of a function answer on inputs drawn at grading time.
@@ -116,16 +152,18 @@ class Function:
         The name the answer cell defines (``"squared_error"``).
     cases : callable
         ``cases(rng) -> list of tuples``: the inputs, drawn from the grader's
-        generator. They are pickled to the kernel, so they hold arrays,
-        numbers, strings and module-level functions only.
+        generator. They are pickled into the probe cell (data to the kernel;
+        results come back as JSON), so they hold arrays, numbers, strings and
+        module-level functions only.
     reference : callable
         The correct function.
     call : callable, optional
         ``call(fn, *case)``: how the kernel and the grader call a function on
         a case, when that is more than ``fn(*case)`` (building a network
-        from a seed, say). A module-level function, as it runs in both.
+        from a seed, say). A module-level function: the kernel imports it by
+        name, as the spec itself (and its reference) never reaches the kernel.
     reduce : callable, optional
-        Result -> JSON-able value; :func:`numbers` by default.
+        Result -> JSON-able value; :func:`numbers` by default. Module-level too.
     rtol, atol : float
         Tolerances of the comparison, for numeric results.
     """
@@ -144,15 +182,14 @@ class Function:
         return (self.name,)
 
     def results(self, fn, cases) -> list:
-        """``fn`` on every case: ``{"value": ...}`` or ``{"error": "..."}`` each (runs in the kernel)."""
-        out = []
-        for case in cases:
-            try:
-                with np.errstate(all="ignore"), contextlib.redirect_stdout(io.StringIO()):
-                    out.append({"value": self.reduce(self.call(fn, *case))})
-            except Exception as error:  # the student's function may raise anything
-                out.append({"error": f"{type(error).__name__}: {error}"[:300]})
-        return out
+        """``fn`` on every case: ``{"value": ...}`` or ``{"error": "..."}`` each (the grader's side; see :func:`call_each`)."""
+        return call_each(fn, cases, self.call, self.reduce)
+
+    def plan(self, cases) -> dict:
+        """What the kernel's probe needs: the answer's name, the inputs, and the call/reduce helpers by name only."""
+        return {"kind": "function", "names": [self.name], "cases": cases,
+                "call": None if self.call is _plain_call else _qualified(self.call),
+                "reduce": None if self.reduce is numbers else _qualified(self.reduce)}
 
     def judge(self, probed, cases, seed) -> Verdict:
         """Compare the kernel's results with the reference's on the same cases (runs in the grader)."""
@@ -241,8 +278,10 @@ def to_json(value, depth: int = 0):
     """A value as JSON-able data, tagged so :func:`from_json` can rebuild it (runs in the kernel).
 
     Numbers, strings, None and Ellipsis; lists, tuples and dicts of them;
-    NumPy arrays; SymPy expressions (as their text). Anything else becomes
-    its type name, which no check accepts.
+    NumPy arrays; SymPy expressions (as their text). Exact numbers
+    (``Fraction``, ``Decimal``, SymPy's ``Rational``, ``Integer``, ``Float``)
+    become floats (integers stay integers), as a float is what a check
+    expects. Anything else becomes its type name, which no check accepts.
     """
     if depth > 20:
         return {"type": "too deep"}
@@ -252,11 +291,21 @@ def to_json(value, depth: int = 0):
         return value
     if isinstance(value, (int, np.integer)):
         return int(value)
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
+    if isinstance(value, (float, np.floating, fractions.Fraction, decimal.Decimal)) or _sympy_number(value):
+        if getattr(value, "is_Integer", False):
+            return int(value)
+        try:
+            value = float(value)
+        except (TypeError, ValueError, OverflowError):
+            return {"type": "unsupported", "name": type(value).__name__}
         return value if math.isfinite(value) else {"type": "float", "text": repr(value)}
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
         return {"type": "array", "data": to_json(value.tolist(), depth + 1)}
+    if isinstance(value, np.ndarray) and value.dtype.kind == "O":  # exact numbers in an array: as floats
+        try:
+            return {"type": "array", "data": to_json(value.astype(np.float64).tolist(), depth + 1)}
+        except (TypeError, ValueError):
+            return {"type": "unsupported", "name": "ndarray of objects"}
     if isinstance(value, (list, tuple)):
         return {"type": type(value).__name__, "items": [to_json(v, depth + 1) for v in value]}
     if isinstance(value, dict):
@@ -264,6 +313,10 @@ def to_json(value, depth: int = 0):
     if type(value).__module__.startswith("sympy"):
         return {"type": "formula", "text": str(value)}
     return {"type": "unsupported", "name": type(value).__name__}
+
+
+def _sympy_number(value) -> bool:
+    return type(value).__module__.startswith("sympy") and getattr(value, "is_Number", False) is True
 
 
 def from_json(data):

@@ -21,6 +21,15 @@ The student's file is only ever read, and every file of a class is read and
 hashed before the first kernel starts; symbolic links are refused.
 """
 
-from bp_course.grading.batch import Policy, StudentResult, collect, grade_all, load_policy
+import importlib
 
 __all__ = ["Policy", "StudentResult", "collect", "grade_all", "load_policy"]
+
+
+def __getattr__(name):
+    """Load :mod:`.batch` on first use: the kernel's probe and pytest's plugin import this package's
+    small modules, and should not pay for nbformat, SymPy and the rest of the grader."""
+    if name in __all__ or name == "batch":
+        batch = importlib.import_module("bp_course.grading.batch")
+        return batch if name == "batch" else getattr(batch, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bp_course.grading import safetext, suspicious
+from bp_course.grading import safetext, sandbox, suspicious
 from bp_course.grading.runner import Outcome, grade_answers
 from bp_course.grading.submission import (Lesson, Submission, SubmissionError, extract_answers, load_lesson,
                                           read_submission, student_name)
@@ -91,6 +91,7 @@ class StudentResult:
     warnings: list = field(default_factory=list)
     flags: dict = field(default_factory=dict)
     problem: str | None = None
+    sandboxed: bool = True
 
     def earned(self, outcome: Outcome) -> float:
         """The points an exercise's outcome earns: all of them when it passed, none otherwise."""
@@ -200,9 +201,10 @@ def _read_one(path: Path, student: str, file: str, course: Path, lesson_number, 
         lesson = lessons[number]
         result.worth = policy.worth(lesson)
         extract_answers(submission, lesson)
-        modules = suspicious.module_aliases(c.source for c in lesson.notebook.cells if c.cell_type == "code")
+        course_code = [c.source for c in lesson.notebook.cells if c.cell_type == "code"]
+        modules, aliases = suspicious.module_aliases(course_code), suspicious.course_aliases(course_code)
         for exercise, source in submission.answers.items():
-            reasons = suspicious.scan(source, modules)
+            reasons = suspicious.scan(source, modules, exercise, aliases)
             if reasons:
                 result.flags[exercise] = reasons
         return result, submission.answers
@@ -214,10 +216,11 @@ def _read_one(path: Path, student: str, file: str, course: Path, lesson_number, 
 
 
 def _grade_one(result: StudentResult, answers: dict, lesson: Lesson, seed: int, cell_timeout: int,
-               timeout: int) -> StudentResult:
+               timeout: int, state: sandbox.Status) -> StudentResult:
     """Run one submission's answers (read before any kernel started) and keep the outcomes that count."""
     try:
-        outcomes = grade_answers(lesson, answers, seed=seed, cell_timeout=cell_timeout, timeout=timeout)
+        outcomes = grade_answers(lesson, answers, seed=seed, cell_timeout=cell_timeout, timeout=timeout,
+                                 state=state)
         result.outcomes = [o for o in outcomes if o.exercise in result.worth]
     except Exception as error:  # never let one file stop the class: report it and go on
         result.problem = f"could not be graded ({type(error).__name__}: {str(error)[:200]})"
@@ -240,7 +243,7 @@ def _redact(results, answers: dict, lessons: dict, seed: int) -> None:
 
 
 def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, cell_timeout=60,
-              timeout=600) -> tuple:
+              timeout=600, require_sandbox=False) -> tuple:
     """Grade submissions in parallel.
 
     Every submission is read, hashed and checked before the first kernel
@@ -266,12 +269,21 @@ def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, 
         CPU cores by default.
     cell_timeout, timeout : int
         Seconds per cell, and per run of a whole lesson.
+    require_sandbox : bool
+        Refuse to grade (:class:`sandbox.SandboxUnavailable`) when the kernels
+        cannot run sandboxed; otherwise they run without, and every report
+        says UNSANDBOXED.
 
     Returns
     -------
     (list of StudentResult, int)
         The results in the order of ``paths``, and the seed used.
     """
+    state = sandbox.status()
+    if require_sandbox and not state.sandboxed:
+        raise sandbox.SandboxUnavailable(f"refusing to grade without a sandbox ({state.reason}); install "
+                                         "bubblewrap (the Debian/Ubuntu package `bubblewrap`) or drop "
+                                         "--require-sandbox")
     seed = choose_seed(seed)
     policy = policy or Policy()
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -285,9 +297,11 @@ def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, 
     _unique_names(results)
     answers = {id(result): found for result, found in read if found is not None}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_grade_one, result, found, lessons[result.lesson], seed, cell_timeout, timeout)
+        futures = [pool.submit(_grade_one, result, found, lessons[result.lesson], seed, cell_timeout, timeout, state)
                    for result, found in read if found is not None]
         for future in futures:
             future.result()
+    for result in results:
+        result.sandboxed = state.sandboxed
     _redact(results, answers, lessons, seed)
     return results, seed

@@ -25,6 +25,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bp_course.grading.safetext import csv_cell, file_stem, md_code_block, md_code_span, md_text, name_key, printable
+from bp_course.grading.sandbox import UNSANDBOXED_WARNING
 
 __all__ = ["ReportError", "versions", "table", "write_gradebook", "feedback_markdown", "feedback_html",
            "autograder_json", "prepare", "report_stems", "write_reports"]
@@ -90,6 +91,9 @@ def table(results) -> str:
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append("(points per exercise; 0 failed or not attempted, E error, T timed out, C kernel crash, M missing)")
+    if any(not r.sandboxed for r in results):
+        banner = "!" * 100
+        lines = [banner, "!!! " + UNSANDBOXED_WARNING, banner, *lines, banner]
     return "\n".join(lines)
 
 
@@ -138,6 +142,8 @@ def _feedback_blocks(result) -> list:
     else, ``strong`` and ``code``), ``pre`` (a message) and ``hr``.
     """
     blocks = [("h1", [("raw", "Feedback for "), ("text", result.student)])]
+    if not result.sandboxed:
+        blocks += [("h1", [("raw", "⚠ UNSANDBOXED")]), ("p", [("strong", UNSANDBOXED_WARNING + ".")])]
     where = [("raw", "File "), ("code", _file(result))]
     if result.lesson:
         where = [("raw", f"Lesson {result.lesson}, file "), ("code", _file(result))]
@@ -239,7 +245,9 @@ def autograder_json(result, seed=None) -> dict:
         "max_score": result.max_score,
         "output": result.problem or f"{_points(result.score)} of {_points(result.max_score)} points",
         "tests": tests,
-        "extra_data": {"student": result.student, "file": _file(result), "lesson": result.lesson,
+        "extra_data": {"sandboxed": result.sandboxed,
+                       **({} if result.sandboxed else {"UNSANDBOXED": UNSANDBOXED_WARNING}),
+                       "student": result.student, "file": _file(result), "lesson": result.lesson,
                        "sha256": result.sha256, "versions": versions(),
                        "warnings": result.warnings, "review": result.flags},
     }

@@ -1,19 +1,27 @@
 """Running one submission: rebuild the lesson around the student's answers, run it under nbval, read the verdicts.
 
 The notebook that runs is the course's released lesson, cell for cell,
-with each answer cell's source replaced by the student's. After each
+with each answer cell's source replaced by the student's. Around each
 exercise's check cell the grader inserts two cells of its own:
 
-* a **probe** (:mod:`bp_course.grading.probe`) that computes the student's
-  values for the hidden checks and writes them to a file;
-* a **restore** cell holding the reference solution of the exercise, so the
-  cells and exercises after it run on correct definitions, and one mistake
-  is never punished twice.
+* before it, a **probe** (:mod:`bp_course.grading.probe`) that calls the
+  student's answer on the hidden checks' inputs and shows the results as
+  plain JSON in its own output; it runs before the visible check, so the
+  answer has not yet been called by any code that holds a reference;
+* after it, a **restore** cell holding the reference solution of the
+  exercise, so the cells and exercises after it run on correct
+  definitions, and one mistake is never punished twice.
 
-The notebook runs as ``pytest --nbval-lax`` in a temporary folder, with a
-per-cell timeout, in its own process group with an overall timeout. nbval
-treats every cell after a timed-out one as expected to fail, so when an
-exercise times out or crashes the kernel, it is marked so and the lesson
+The notebook runs as ``pytest --nbval-lax`` in a temporary folder of the
+grader's, with a per-cell timeout, in its own process group with an overall
+timeout. nbval reads the notebook in pytest's process and sends the kernel
+one cell at a time, so a reference reaches the kernel only after its
+exercise's evidence was recorded; the kernel itself runs in the sandbox of
+:mod:`bp_course.grading.sandbox` and never sees the notebook file, the
+grader's folder or the course. The probes' outputs are recorded as each
+cell runs by :mod:`bp_course.grading.nbval_plugin`, in pytest's process.
+nbval treats every cell after a timed-out one as expected to fail, so when
+an exercise times out or crashes the kernel, it is marked so and the lesson
 runs again with the reference answer in its place, for the exercises after it.
 """
 
@@ -22,7 +30,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import pickle
 import re
 import signal
 import subprocess
@@ -37,7 +44,7 @@ import numpy as np
 
 from bp_course import notebooks
 from bp_course.checks import hidden
-from bp_course.grading import probe
+from bp_course.grading import probe, sandbox
 from bp_course.grading.submission import Lesson
 
 __all__ = ["Outcome", "STATUSES", "grade_answers"]
@@ -76,11 +83,13 @@ def _code_cell(source: str, cell_id: str):
     return nbformat.v4.new_code_cell(source, id=cell_id)
 
 
-def build(lesson: Lesson, answers: dict, replaced=frozenset()):
+def build(lesson: Lesson, answers: dict, replaced=frozenset(), plans=None):
     """The notebook to run, and for each of its code cells ``(kind, exercise)``.
 
     ``kind`` is ``"narrative"``, ``"answer"``, ``"check"``, ``"probe"`` or
     ``"restore"``. Exercises in ``replaced`` run their reference answer.
+    ``plans`` gives each exercise's probe plan (``hidden.probe_plan``: the
+    answer's names and the hidden inputs); without it the probes get no inputs.
     Student sources lose any nbval comment markers (``# NBVAL_SKIP`` would
     otherwise steer the run).
     """
@@ -98,38 +107,50 @@ def build(lesson: Lesson, answers: dict, replaced=frozenset()):
                 source = lesson.reference[cell["id"]]
             elif exercise in answers:
                 source = _NBVAL_MARKER.sub(r"\1# (marker removed by the grader)\2", answers[exercise])
+        tag = exercise.replace(".", "-") if exercise else ""  # cell ids allow letters, digits, - and _
+        if kind == "check":
+            plan = (plans or {}).get(exercise) or hidden.probe_plan(hidden.spec(exercise), [])
+            nb.cells.append(_code_cell(probe.cell_source(exercise, plan), f"grader-probe-{tag}"))
+            roles.append(("probe", exercise))
         nb.cells.append(_code_cell(source, cell["id"]))
         roles.append((kind, exercise))
         if kind == "check":
-            tag = exercise.replace(".", "-")  # cell ids allow letters, digits, - and _
-            nb.cells.append(_code_cell(probe.cell_source(exercise), f"grader-probe-{tag}"))
-            roles.append(("probe", exercise))
             nb.cells.append(_code_cell(lesson.reference[lesson.answer_ids[exercise]], f"grader-restore-{tag}"))
             roles.append(("restore", exercise))
     return nb, roles
 
 
-def _run_pytest(workdir: Path, cell_timeout: int, timeout: int):
-    """Run nbval on graded.ipynb; return the per-cell results, or None when the overall timeout struck."""
+def _run_pytest(workdir: Path, cell_timeout: int, timeout: int, state: sandbox.Status, limits: sandbox.Limits):
+    """Run nbval on graded.ipynb with the sandboxed kernel.
+
+    Returns ``(results, records)``: the per-cell results from the JUnit
+    report, and what :mod:`.nbval_plugin` recorded as each cell ran; the
+    results are None when the overall timeout struck.
+    """
     (workdir / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")  # pins rootdir: no outside config
-    command = [sys.executable, "-m", "pytest", "graded.ipynb", "--nbval-lax", "--nbval-current-env",
-               f"--nbval-cell-timeout={cell_timeout}", "-p", "no:cacheprovider", "-q", "--junitxml=report.xml"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env["MPLBACKEND"] = "Agg"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "JUPYTER_", "BP_GRADE_"))}
+    env.update(sandbox.prepare_kernel(workdir, limits, state))
+    env["BP_GRADE_RECORD"] = str(workdir / "record.jsonl")
+    command = [sys.executable, "-m", "pytest", "graded.ipynb", "--nbval-lax", f"--nbval-kernel-name={sandbox.KERNEL_NAME}",
+               f"--nbval-cell-timeout={cell_timeout}", "-p", "no:cacheprovider", "-p", "bp_course.grading.nbval_plugin",
+               "-q", "--junitxml=report.xml"]
     process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     try:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         if hasattr(os, "killpg"):
-            os.killpg(process.pid, signal.SIGKILL)  # pytest and its kernel together
+            os.killpg(process.pid, signal.SIGKILL)  # pytest; the sandbox dies with its parent (--die-with-parent)
         else:  # Windows has no process groups here; the kernel exits when its parent's sockets close
             process.kill()
         process.wait()
-        return None
+        _end_kernels(_records(workdir))
+        return None, []
+    records = _records(workdir)
+    _end_kernels(records)
     report = workdir / "report.xml"
     if not report.is_file():
-        return []
+        return [], records
     results = []
     for case in ET.parse(report).iter("testcase"):
         kind, text = "passed", ""
@@ -138,7 +159,29 @@ def _run_pytest(workdir: Path, cell_timeout: int, timeout: int):
                 kind = "skipped" if child.tag == "skipped" else "failed"
                 text = _ANSI.sub("", (child.text or "") + "\n" + (child.get("message") or ""))
         results.append((kind, text))
-    return results
+    return results, records
+
+
+def _records(workdir: Path) -> list:
+    path = workdir / "record.jsonl"
+    if not path.is_file():
+        return []
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return records
+
+
+def _end_kernels(records) -> None:
+    """Kill what is left of the run's kernels (with bwrap, the kernel's whole PID namespace goes with it)."""
+    for pid in {r.get("pid") for r in records if isinstance(r.get("pid"), int)}:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (OSError, AttributeError):  # already gone (the usual case), or no such signal here
+            pass
 
 
 def _short(text: str) -> str:
@@ -158,15 +201,32 @@ def _check_message(text: str) -> str:
     return _short(message.split("\n\n")[0])  # nbval appends a blank line and more after the error
 
 
-def _read_probe(workdir: Path, exercise: str):
-    path = workdir / f"probe-{exercise}.json"
-    if not path.is_file() or path.stat().st_size > _MAX_PROBE_BYTES:
+def _evidence(records, roles, exercise):
+    """The values the probe of ``exercise`` showed, from its own cell's output as it ran (None when unusable).
+
+    Only the outputs of the probe cell itself count, and among them those
+    for this exercise. Code the student registered to run around every cell
+    (IPython's event hooks) can add outputs there, but computes them with
+    the student's own answer, as no reference is in the kernel yet; when
+    they disagree with each other, there is no evidence.
+    """
+    index = next((i for i, (kind, e) in enumerate(roles) if kind == "probe" and e == exercise), None)
+    outputs = [r.get("probe") for r in records if r.get("cell") == index]
+    if len(outputs) != 1 or not isinstance(outputs[0], list):
         return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    found = []
+    for text in outputs[0]:
+        if not isinstance(text, str) or len(text) > _MAX_PROBE_BYTES:
+            continue
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
+            continue
+        if isinstance(data, dict) and data.get("exercise") == exercise:
+            found.append(data.get("values"))
+    if not found or any(values != found[0] for values in found[1:]):
         return None
-    return data.get("values") if isinstance(data, dict) and data.get("exercise") == exercise else None
+    return found[0]
 
 
 def _judge(lesson: Lesson, roles, results, exercise, answers, probed, cases, seed) -> Outcome:
@@ -194,7 +254,8 @@ def _judge(lesson: Lesson, roles, results, exercise, answers, probed, cases, see
     return Outcome(exercise, "passed", "passed the visible check and all hidden checks", verdict)
 
 
-def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int = 60, timeout: int = 600) -> list:
+def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int = 60, timeout: int = 600,
+                  state: sandbox.Status | None = None) -> list:
     """Grade every exercise of a lesson for one student's answers.
 
     Parameters
@@ -208,6 +269,8 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
         Seconds one cell may run.
     timeout : int
         Seconds one run of the whole lesson may take.
+    state : sandbox.Status, optional
+        Whether the kernel runs sandboxed; :func:`sandbox.status` by default.
 
     Returns
     -------
@@ -215,20 +278,20 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
         One per exercise, in the lesson's order.
     """
     exercises = list(lesson.exercises)
-    cases = {}
+    state = state or sandbox.status()
+    limits = sandbox.Limits(cpu=timeout + 60)
+    cases, plans = {}, {}
     for index, exercise in enumerate(exercises):
         spec = hidden.spec(exercise)
         cases[exercise] = spec.cases(np.random.default_rng([seed, index])) if isinstance(spec, hidden.Function) else []
+        plans[exercise] = hidden.probe_plan(spec, cases[exercise])
     graded, replaced = {}, set()
     while len(graded) < len(exercises):
-        nb, roles = build(lesson, answers, replaced)
-        with tempfile.TemporaryDirectory(prefix="bp-grade-") as tmp:
+        nb, roles = build(lesson, answers, replaced, plans)
+        with tempfile.TemporaryDirectory(prefix="bp-grade-", ignore_cleanup_errors=True) as tmp:
             workdir = Path(tmp)
             notebooks.write(nb, workdir / "graded.ipynb")
-            for exercise, items in cases.items():
-                with open(workdir / f"inputs-{exercise}.pkl", "wb") as file:
-                    pickle.dump(items, file)
-            results = _run_pytest(workdir, cell_timeout, timeout)
+            results, records = _run_pytest(workdir, cell_timeout, timeout, state, limits)
             if results is None:  # the overall limit: what is not graded yet timed out
                 for exercise in exercises:
                     graded.setdefault(exercise, Outcome(exercise, "timed out", f"the lesson did not finish within "
@@ -249,7 +312,7 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
                 last = max(i for i, (_, e) in enumerate(roles) if e == exercise and _ != "restore")
                 if first_bad is None or last < first_bad and exercise != culprit:
                     graded[exercise] = _judge(lesson, roles, results, exercise, answers,
-                                              _read_probe(workdir, exercise), cases[exercise], seed)
+                                              _evidence(records, roles, exercise), cases[exercise], seed)
                 elif exercise == culprit:
                     text = results[first_bad][1] if first_bad < len(results) else ""
                     crashed = "Failed to interrupt" in text or first_bad >= len(results)

@@ -4,8 +4,13 @@ A flag is not a verdict: the grade never depends on it (hidden checks are
 judged outside the kernel, so such code gains nothing). It points the
 instructor at code that has no business in an exercise answer: touching
 IPython's input transformers, ``builtins`` or ``sys.modules``, reassigning
-attributes of NumPy or of the course's modules, nbval comment markers, or
-running generated code.
+attributes of NumPy or of the course's modules, nbval comment markers,
+running generated code; reaching for the course's own implementation of
+the same exercise (:data:`IMPLEMENTATIONS`), for the hidden checks
+(``HIDDEN``), for the caller's frames (``sys._getframe``, ``inspect``,
+tracebacks), for ``solutions/`` or the package's files; searching the
+filesystem, starting processes, sending signals, or writing where Python or
+IPython read their configuration.
 """
 
 from __future__ import annotations
@@ -13,7 +18,54 @@ from __future__ import annotations
 import ast
 import re
 
-__all__ = ["scan", "module_aliases"]
+__all__ = ["scan", "module_aliases", "course_aliases", "IMPLEMENTATIONS"]
+
+IMPLEMENTATIONS = {
+    "00.1": {"bp_course.losses": {"squared_error"}},
+    "00.3": {"bp_course.losses": {"squared_error_gradient"}},
+    "01.2": {"bp_course.linear_neuron": {"error"}, "bp_course.losses": {"squared_error"}},
+    "02.1": {"bp_course.linear_neuron": {"gradient"}, "bp_course.losses": {"squared_error_gradient"}},
+    "02.2": {"bp_course.linear_neuron": {"descent_path"}},
+    "02.3": {"bp_course.linear_neuron": {"stability_bound", "hessian"}},
+    "02.4": {"bp_course.linear_neuron": {"regime", "REGIMES", "CREEP"}},
+    "03.1": {"bp_course.activations": {"logistic_prime", "logistic_prime_from_out"},
+             "bp_course.symbolic": {"logistic_derivative"}},
+    "03.2": {"bp_course.gradcheck": {"central_difference", "numerical_derivative"}},
+    "03.3": {"bp_course.activations": {"tanh_prime"}, "bp_course.symbolic": {"tanh_derivative"}},
+    "03.4": {"bp_course.activations": {"relu_prime"}},
+    "04.1": {"bp_course.symbolic": {"single_neuron"}},
+    "04.2": {"bp_course.symbolic": {"single_neuron"}, "bp_course.activations": {"logistic_prime"}},
+    "04.3": {"bp_course.symbolic": {"single_neuron"}},
+    "04.4": {"bp_course.symbolic": {"single_neuron"}},
+    "04.5": {"bp_course.network": {"Network"}},
+    "05.1": {"bp_course.network": {"Network"}, "bp_course.symbolic": {"network_gradients"}},
+    "05.2": {"bp_course.network": {"Network"}, "bp_course.symbolic": {"network_gradients"}},
+    "05.3": {"bp_course.network": {"Network"}, "bp_course.symbolic": {"network_gradients"}},
+    "05.4": {"bp_course.network": {"Network"}, "bp_course.symbolic": {"network_gradients"}},
+    "05.5": {"bp_course.network": {"Network"}, "bp_course.symbolic": {"network_gradients"}},
+    "06.1": {"bp_course.network": {"Network"}},
+    "06.2": {"bp_course.network": {"Network"}},
+    "06.3": {"bp_course.network": {"Network"}},
+    "06.4": {"bp_course.network": {"Network"}},
+    "07.1": {"bp_course.gradcheck": {"central_difference", "numerical_derivative"}},
+    "07.3": {"bp_course.gradcheck": {"norm_relative_error"}},
+    "07.4": {"bp_course.gradcheck": {"check_network"}},
+    "07.5": {"bp_course.bugs": {"MYSTERIES", "EDITS"}},
+    "08.2": {"bp_course.losses": {"softmax"}},
+    "08.3": {"bp_course.losses": {"softmax_cross_entropy", "logistic_cross_entropy"}},
+    "08.4": {"bp_course.symbolic": {"softmax_cross_entropy"}},
+    "08.5": {"bp_course.symbolic": {"softmax_cross_entropy"}, "bp_course.losses": {"softmax_cross_entropy_gradient"}},
+}
+"""For each exercise, the course's own implementation of it: ``{module: names}``. An answer that uses one is flagged."""
+
+_FRAMES = {"_getframe", "f_back", "f_locals", "f_globals", "tb_frame", "tb_next", "gi_frame", "cr_frame",
+           "currentframe", "getouterframes", "getinnerframes", "__traceback__", "_current_frames"}
+_PROCESSES = {"fork", "forkpty", "setsid", "setpgrp", "kill", "killpg", "system", "popen", "spawnl", "spawnv",
+              "execv", "execve", "execl", "execvp", "daemon", "Popen", "Process", "pidfd_open"}
+_FILESYSTEM = {"walk", "listdir", "scandir", "glob", "rglob", "iterdir"}
+_PROCESS_MODULES = ("subprocess", "multiprocessing", "signal", "threading", "ctypes", "pty")
+_CONFIG_TEXT = ("site-packages", "dist-packages", ".pth", "sitecustomize", "usercustomize", "startup", ".ipython",
+                "ipython_config", "matplotlibrc", "/proc", "lesson0", "checks/")
 
 _IPYTHON = {"get_ipython", "input_transformers_post", "input_transformers_cleanup", "ast_transformers",
             "InteractiveShell", "register_magic_function"}
@@ -37,13 +89,72 @@ def module_aliases(sources) -> set:
     return names
 
 
+def course_aliases(sources) -> dict:
+    """``{name: what it is bound to}`` for the imports from ``bp_course`` in some cells.
+
+    ``from bp_course import gradcheck`` binds ``gradcheck`` to ``bp_course.gradcheck``;
+    ``from bp_course.network import Network`` binds ``Network`` to ``bp_course.network.Network``.
+    """
+    found = {}
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.startswith("bp_course"):
+                        found[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else "bp_course"
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bp_course"):
+                for alias in node.names:
+                    found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return found
+
+
+def _implementation_flags(tree, exercise, aliases) -> list:
+    """Uses of the course's own implementation of ``exercise`` (:data:`IMPLEMENTATIONS`)."""
+    wanted = IMPLEMENTATIONS.get(exercise, {})
+    full = {f"{module}.{name}" for module, names in wanted.items() for name in names}
+    names = {name for names in wanted.values() for name in names}
+    defined = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    flags = []
+    for node in ast.walk(tree):
+        hit = None
+        if isinstance(node, ast.Attribute) and node.attr in names:
+            root = _dotted(node.value, aliases)
+            if root and f"{root}.{node.attr}" in full:
+                hit = f"{root}.{node.attr}"
+        elif isinstance(node, ast.Name) and node.id not in defined and aliases.get(node.id) in full:
+            hit = aliases[node.id]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            hit = next((f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in full), None)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names:
+            hit = next(f for f in sorted(full) if f.endswith("." + node.value))
+        if hit:
+            flags.append(f"uses the course's own {hit.removeprefix('bp_course.')} (the answer to {exercise})")
+    return flags
+
+
+def _dotted(node, aliases):
+    """The module a name or attribute chain stands for (``gradcheck`` -> ``bp_course.gradcheck``), or None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    base = aliases.get(node.id, "bp_course" if node.id == "bp_course" else None)
+    return ".".join([base, *reversed(parts)]) if base else None
+
+
 def _root(node):
     while isinstance(node, (ast.Attribute, ast.Subscript)):
         node = node.value
     return node.id if isinstance(node, ast.Name) else None
 
 
-def scan(source: str, modules=frozenset({"np", "numpy", "bp_course"})) -> list:
+def scan(source: str, modules=frozenset({"np", "numpy", "bp_course"}), exercise=None, aliases=None) -> list:
     """Reasons an answer's code deserves a look, one short phrase each (empty when none).
 
     Parameters
@@ -52,6 +163,10 @@ def scan(source: str, modules=frozenset({"np", "numpy", "bp_course"})) -> list:
         The answer cell's code.
     modules : set of str
         Names bound to modules in the lesson (see :func:`module_aliases`).
+    exercise : str, optional
+        The exercise it answers, to flag the course's own implementation of it.
+    aliases : dict, optional
+        The lesson's imports from ``bp_course`` (see :func:`course_aliases`).
 
     Examples
     --------
@@ -68,7 +183,29 @@ def scan(source: str, modules=frozenset({"np", "numpy", "bp_course"})) -> list:
     except SyntaxError:
         return flags
     modules = set(modules) | module_aliases([source])
+    aliases = {**(aliases or {}), **course_aliases([source])}
+    if exercise:
+        flags += _implementation_flags(tree, exercise, aliases)
     for node in ast.walk(tree):
+        if isinstance(node, (ast.Name, ast.Attribute)) and (getattr(node, "id", None) == "HIDDEN"
+                                                            or getattr(node, "attr", None) == "HIDDEN"):
+            flags.append("reads the hidden checks (HIDDEN)")
+        elif isinstance(node, ast.Attribute) and node.attr in _FRAMES or \
+                isinstance(node, ast.Attribute) and node.attr == "stack" and _root(node) == "inspect":
+            flags.append(f"walks the call stack ({node.attr})")
+        elif isinstance(node, ast.Attribute) and node.attr in ("__file__", "__path__", "__spec__", "__loader__"):
+            flags.append(f"looks for the course's files ({node.attr})")
+        elif isinstance(node, ast.Attribute) and node.attr in _PROCESSES and _root(node) in ("os", "subprocess",
+                                                                                             "multiprocessing", "pty"):
+            flags.append(f"starts processes or sends signals ({_root(node)}.{node.attr})")
+        elif isinstance(node, ast.Attribute) and node.attr in _FILESYSTEM:
+            flags.append(f"searches the filesystem ({node.attr})")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value.lower()
+            if "solutions" in text or ".ipynb" in text:
+                flags.append("looks for the solutions or a notebook file")
+            elif any(marker in text for marker in _CONFIG_TEXT):
+                flags.append(f"names a configuration or system path ({node.value[:40]!r})")
         if isinstance(node, ast.Name) and node.id in _IPYTHON | {"__builtins__"}:
             flags.append(f"uses {node.id}")
         elif isinstance(node, ast.Attribute) and node.attr in _IPYTHON | {"modules"}:
@@ -78,9 +215,11 @@ def scan(source: str, modules=frozenset({"np", "numpy", "bp_course"})) -> list:
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             for name in names:
-                if name.split(".")[0] in ("builtins", "IPython", "ctypes", "gc") or \
+                if name.split(".")[0] in ("builtins", "IPython", "ctypes", "gc", "inspect", "site") or \
                         name.startswith(("bp_course.checks", "bp_course.grading")):
                     flags.append(f"imports {name}")
+                elif name.split(".")[0] in _PROCESS_MODULES:
+                    flags.append(f"starts processes or sends signals (imports {name})")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DYNAMIC:
             flags.append(f"calls {node.func.id}()")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr") \

@@ -1,0 +1,369 @@
+"""The sandbox each student's kernel runs in: bubblewrap, limits, a clean environment, no answers in reach.
+
+The grader runs nbval outside the sandbox; only the *kernel* that executes
+the student's cells is sandboxed. Its kernelspec wraps the usual
+``python -m ipykernel_launcher -f {connection_file}`` in
+
+* ``bwrap`` (bubblewrap, the Debian/Ubuntu/Fedora package ``bubblewrap``)
+  with new user, PID, network, IPC and UTS namespaces: the kernel sees
+  read-only system folders, the Python installation, a copy of
+  ``bp_course`` without the hidden checks' references (:func:`kernel_package`),
+  its own empty ``/tmp`` and one writable scratch folder; not the course
+  checkout, ``solutions/``, the submissions, the reports, the grader's work
+  folders, ``/root`` or ``/home``. It sees only its own processes, and when
+  the kernel ends, every process it started ends with it. The kernel talks
+  to the grader over Unix sockets in a folder of its own (no network).
+* a small launcher (:data:`_LAUNCHER`) that sets resource limits (address
+  space, file size, CPU time, and processes when the grader is not root),
+  clears the environment to a fixed minimal one (no secrets, no command line
+  of the grader) and puts HOME, IPython's and Matplotlib's configuration in
+  the scratch folder.
+
+Where ``bwrap`` is missing or fails its self-test (:func:`status`), the
+kernel runs with the launcher alone, and every report says UNSANDBOXED.
+``BP_COURSE_BWRAP`` names the bwrap binary (an empty value or a missing
+file means: no sandbox).
+"""
+
+from __future__ import annotations
+
+import ast
+import atexit
+import base64
+import compileall
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Limits", "Status", "SandboxUnavailable", "UNSANDBOXED_WARNING", "status", "kernel_package", "strip_hidden", "prepare_kernel", "KERNEL_NAME"]
+
+KERNEL_NAME = "bp-grade"
+"""The kernelspec name the grader's nbval run asks for."""
+
+INSIDE_WORK = "/sandbox/work"
+INSIDE_LIB = "/sandbox/lib"
+_SANDBOX_UID = 1000
+
+UNSANDBOXED_WARNING = ("UNSANDBOXED: bubblewrap (bwrap) is not available here, so the students' code ran without a "
+                       "sandbox and could read or change files of the grader, the course and other students")
+"""The line every report carries when the kernels ran without the sandbox."""
+
+
+class SandboxUnavailable(RuntimeError):
+    """Grading was asked to refuse (``--require-sandbox``) and no sandbox works here."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one kernel (``resource.setrlimit``; 0 means no limit).
+
+    Attributes
+    ----------
+    memory : int
+        Address space in bytes.
+    file_size : int
+        Largest file the kernel may write, in bytes.
+    cpu : int
+        CPU seconds for the whole run.
+    processes : int
+        Processes and threads of the sandbox's user (applies only when the
+        grader is not root: Linux exempts root's processes).
+    """
+
+    memory: int = 6 * 2 ** 30
+    file_size: int = 64 * 2 ** 20
+    cpu: int = 660
+    processes: int = 512
+
+
+@dataclass(frozen=True)
+class Status:
+    """Whether kernels run sandboxed, and why not when they do not."""
+
+    sandboxed: bool
+    reason: str = ""
+    bwrap: str = ""
+    user_namespace: bool = False
+    fonts: str = ""
+
+
+# -- the launcher: runs first in the kernel's process, before any student code ----------------------
+
+_LAUNCHER = """\
+import base64, json, os, sys
+cfg = json.loads(base64.b64decode(sys.argv[1]))
+try:
+    import resource
+    for name, value in cfg["limits"].items():
+        if value and hasattr(resource, name):
+            resource.setrlimit(getattr(resource, name), (value, value))
+except ImportError:
+    pass
+for folder in cfg["make"]:
+    os.makedirs(folder, exist_ok=True)
+os.chdir(cfg["cwd"])
+os.execve(cfg["python"], [cfg["python"], "-m", "ipykernel_launcher", "-f", sys.argv[2]], cfg["env"])
+"""
+
+
+def _bwrap_path() -> str:
+    configured = os.environ.get("BP_COURSE_BWRAP")
+    if configured is not None:
+        return configured if configured and os.access(configured, os.X_OK) else ""
+    return shutil.which("bwrap") or ""
+
+
+# -- the package the kernel imports ------------------------------------------------------------------
+
+def _loaded_names(tree) -> set:
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+def strip_hidden(source: str, keep=frozenset()) -> str:
+    """A lesson's checks module without its hidden checks: ``HIDDEN = {}``, and the private functions only it used removed.
+
+    Public functions stay: they are the visible checks the notebook calls.
+
+    Parameters
+    ----------
+    source : str
+        The text of ``bp_course/checks/lessonNN.py``.
+    keep : set of str
+        Top-level functions to keep although only ``HIDDEN`` uses them (the
+        ``call`` and ``reduce`` helpers the kernel's probe needs).
+
+    Examples
+    --------
+    >>> text = "def _ref(x):\\n    return x\\n\\n\\ndef check(f):\\n    return f\\n\\n\\nHIDDEN = {'0': _ref}\\n"
+    >>> print(strip_hidden(text))
+    def check(f):
+        return f
+    <BLANKLINE>
+    <BLANKLINE>
+    HIDDEN = {}  # the hidden checks live in the grader only
+    <BLANKLINE>
+    """
+    tree = ast.parse(source)
+    node = next((n for n in tree.body if isinstance(n, ast.Assign)
+                 and any(isinstance(t, ast.Name) and t.id == "HIDDEN" for t in n.targets)), None)
+    if node is None:
+        return source
+    used_by_hidden = _loaded_names(node.value)
+    lines = source.splitlines(keepends=True)
+    lines[node.lineno - 1:node.end_lineno] = ["HIDDEN = {}  # the hidden checks live in the grader only\n"]
+    source = "".join(lines)
+    while True:  # drop functions that only the hidden checks used, until none is left
+        tree = ast.parse(source)
+        drop = None
+        for fn in tree.body:
+            if isinstance(fn, ast.FunctionDef) and fn.name.startswith("_") and fn.name in used_by_hidden \
+                    and fn.name not in keep:
+                others = set()
+                for other in tree.body:
+                    if other is not fn:
+                        others |= _loaded_names(other)
+                if fn.name not in others:
+                    drop = fn
+                    break
+        if drop is None:
+            return source
+        lines = source.splitlines(keepends=True)
+        start = (drop.decorator_list[0].lineno if drop.decorator_list else drop.lineno) - 1
+        end = drop.end_lineno
+        while end < len(lines) and not lines[end].strip():
+            end += 1  # the blank lines after it go too
+        lines[start:end] = []
+        source = "".join(lines)
+
+
+def _probe_helpers(module) -> set:
+    """Names of the module-level ``call``/``reduce`` helpers of a lesson's hidden checks (the kernel needs them)."""
+    keep = set()
+    for spec in getattr(module, "HIDDEN", {}).values():
+        for helper in (getattr(spec, "call", None), getattr(spec, "reduce", None)):
+            if helper is not None and getattr(helper, "__module__", "") == module.__name__:
+                keep.add(helper.__name__)
+    return keep
+
+
+@functools.lru_cache(maxsize=None)
+def kernel_package() -> Path:
+    """A folder holding a copy of ``bp_course`` for the kernels, without the hidden checks' references.
+
+    Made once per grading process (and removed at its exit), byte-compiled
+    so the kernels, which cannot write into it, import it quickly. The
+    visible checks work from it as from the original.
+    """
+    import importlib
+
+    source = Path(__file__).resolve().parent.parent
+    folder = Path(tempfile.mkdtemp(prefix="bp-kernel-lib-"))
+    atexit.register(shutil.rmtree, folder, True)
+    target = folder / "bp_course"
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for path in sorted((target / "checks").glob("lesson*.py")):
+        module = importlib.import_module(f"bp_course.checks.{path.stem}")
+        path.write_text(strip_hidden(path.read_text(encoding="utf-8"), _probe_helpers(module)), encoding="utf-8")
+    compileall.compile_dir(str(target), quiet=1)
+    for path in folder.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    folder.chmod(0o755)
+    return folder
+
+
+# -- the bwrap command -------------------------------------------------------------------------------
+
+def _python_folders() -> list:
+    """Folders the kernel's Python needs, read-only: its installation, the virtual environment, site-packages."""
+    folders = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.base_exec_prefix),
+               Path(os.path.realpath(sys.executable)).parent.parent}
+    for entry in sys.path:
+        if entry and ("site-packages" in entry or "dist-packages" in entry) and Path(entry).is_dir() \
+                and not (Path(entry) / "bp_course").exists():
+            folders.add(Path(entry))
+    folders = sorted(f for f in folders if f.is_dir() and str(f) != "/")
+    return [f for f in folders if not any(f != g and g in f.parents for g in folders)]
+
+
+_SYSTEM_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswitch.conf", "hosts", "alternatives",
+               "fonts", "mime.types", "ssl")
+
+
+def _bwrap_args(bwrap: str, scratch: Path, runtime: Path, user_namespace: bool) -> list:
+    args = [bwrap]
+    if user_namespace:
+        args += ["--unshare-user", "--uid", str(_SANDBOX_UID), "--gid", str(_SANDBOX_UID)]
+    args += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+             "--hostname", "sandbox", "--die-with-parent", "--new-session", "--clearenv",
+             "--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    for name in _SYSTEM_ETC:
+        if (Path("/etc") / name).exists():
+            args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+    for folder in _python_folders():
+        args += ["--ro-bind", str(folder), str(folder)]
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+             "--ro-bind", str(kernel_package()), INSIDE_LIB,
+             "--bind", str(scratch), INSIDE_WORK,
+             "--bind", str(runtime), str(runtime),  # the connection file and the kernel's Unix sockets
+             "--chdir", INSIDE_WORK, "--"]
+    return args
+
+
+def _config(home: str, tmp: str, limits: Limits) -> str:
+    env = {"HOME": home, "USER": "student", "LOGNAME": "student", "LANG": "C.UTF-8", "TMPDIR": tmp,
+           "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
+           "PYTHONPATH": INSIDE_LIB if home == INSIDE_WORK else str(kernel_package()),
+           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1", "PYTHONHASHSEED": "0",
+           "IPYTHONDIR": f"{home}/.ipython", "MPLCONFIGDIR": f"{home}/.matplotlib", "MPLBACKEND": "Agg",
+           "JUPYTER_CONFIG_DIR": f"{home}/.jupyter", "JUPYTER_DATA_DIR": f"{home}/.local/share/jupyter",
+           "JUPYTER_PLATFORM_DIRS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1"}
+    rlimits = {"RLIMIT_AS": limits.memory, "RLIMIT_FSIZE": limits.file_size, "RLIMIT_CPU": limits.cpu,
+               "RLIMIT_CORE": 0}
+    if hasattr(os, "getuid") and os.getuid() != 0:
+        rlimits["RLIMIT_NPROC"] = limits.processes + _processes_of_this_user()
+    config = {"limits": rlimits, "env": env, "cwd": home, "python": sys.executable,
+              "make": [f"{home}/.ipython", f"{home}/.matplotlib", tmp]}
+    return base64.b64encode(json.dumps(config).encode()).decode()
+
+
+def _processes_of_this_user() -> int:
+    """Processes and threads this user already runs (RLIMIT_NPROC counts them all)."""
+    count = 0
+    try:
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    if os.stat(entry.path).st_uid == os.getuid():
+                        count += len(os.listdir(f"{entry.path}/task"))
+                except OSError:
+                    continue
+    except OSError:
+        return 4096
+    return count
+
+
+def kernel_argv(scratch: Path, runtime: Path, limits: Limits, state: Status) -> list:
+    """The kernelspec's argv: the launcher, inside bwrap when the sandbox works; ``{connection_file}`` at the end."""
+    if state.sandboxed:
+        prefix = _bwrap_args(state.bwrap, scratch, runtime, state.user_namespace)
+        config = _config(INSIDE_WORK, "/tmp", limits)
+    else:
+        prefix = []
+        config = _config(str(scratch), str(scratch / "tmp"), limits)
+    return prefix + [sys.executable, "-S", "-c", _LAUNCHER, config, "{connection_file}"]
+
+
+def prepare_kernel(workdir: Path, limits: Limits, state: Status) -> dict:
+    """Write the kernelspec and make the scratch and runtime folders of one run; return the env for pytest.
+
+    Layout under ``workdir`` (the grader's, never visible to the kernel as a whole)::
+
+        jupyter/kernels/bp-grade/kernel.json   the kernelspec
+        runtime/                               connection file, Unix sockets (bound into the sandbox)
+        scratch/                               the kernel's only writable folder (its HOME and cwd)
+    """
+    scratch, runtime = workdir / "scratch", workdir / "runtime"
+    scratch.mkdir()
+    runtime.mkdir()
+    if state.fonts and Path(state.fonts).is_dir():  # Matplotlib's font list, built once by the self-test
+        shutil.copytree(state.fonts, scratch / ".matplotlib")
+    spec = workdir / "jupyter" / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": kernel_argv(scratch, runtime, limits, state), "display_name": "bp-course grading kernel",
+        "language": "python", "interrupt_mode": "message"}), encoding="utf-8")
+    return {"JUPYTER_PATH": str(workdir / "jupyter"), "JUPYTER_RUNTIME_DIR": str(runtime),
+            "BP_GRADE_RUNTIME": str(runtime), "BP_GRADE_TRANSPORT": "ipc" if state.sandboxed else "tcp"}
+
+
+# -- the self-test -----------------------------------------------------------------------------------
+
+_SELF_TEST = ("import bp_course.checks.lesson01 as m, matplotlib.font_manager, os;"
+              "assert m.HIDDEN == {} and not os.path.exists('/root/.bashrc');print('sandbox ok')")
+
+
+def _try(bwrap: str, user_namespace: bool, home: Path) -> bool:
+    runtime = home / "runtime"
+    runtime.mkdir(exist_ok=True)
+    args = _bwrap_args(bwrap, home, runtime, user_namespace)
+    config = json.loads(base64.b64decode(_config(INSIDE_WORK, "/tmp", Limits())))
+    env = [item for name, value in config["env"].items() for item in ("--setenv", name, value)]
+    command = args[:-1] + env + ["--", sys.executable, "-c", _SELF_TEST]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0 and "sandbox ok" in done.stdout
+
+
+@functools.lru_cache(maxsize=None)
+def _probe_bwrap(bwrap: str) -> Status:
+    if not bwrap:
+        return Status(False, "bwrap not found")
+    if not sys.platform.startswith("linux"):
+        return Status(False, "bubblewrap needs Linux")
+    home = Path(tempfile.mkdtemp(prefix="bp-sandbox-test-"))
+    atexit.register(shutil.rmtree, home, True)
+    for user_namespace in (True, False):
+        if _try(bwrap, user_namespace, home):
+            return Status(True, "", bwrap, user_namespace, str(home / ".matplotlib"))
+    return Status(False, f"{bwrap} failed its self-test (no user or PID namespaces here?)")
+
+
+def status() -> Status:
+    """Whether the kernels can run sandboxed here (a self-test run once per process and bwrap binary)."""
+    return _probe_bwrap(_bwrap_path())
+
