@@ -127,3 +127,17 @@ def test_every_solution_gets_full_marks_from_the_grader():
     for result in results:
         assert result.problem is None, (result.path, result.problem)
         assert result.score == result.max_score > 0, [(o.exercise, o.status, o.message) for o in result.outcomes]
+
+
+def test_a_path_returned_as_a_list_of_rows_is_the_path():
+    """A correct descent returned as a list of arrays (review of lesson 11): stacked like np.array, not laid end to end."""
+    rows = [np.array([0.0, 1.0]), np.array([0.5, 0.5]), np.array([0.75, 0.25])]
+    assert hidden.numbers(rows) == hidden.numbers(np.array(rows))
+    grads = [np.ones((2, 3)), np.zeros(3)]
+    assert hidden.numbers(grads) == [1.0] * 6 + [0.0] * 3
+
+
+def test_numpy_booleans_travel_as_booleans():
+    """A statement computed as np.all(...) (review of lesson 09) is a bool, not 'unsupported'."""
+    assert hidden.to_json(np.bool_(True)) is True
+    assert hidden.from_json(hidden.to_json({"zero_start": np.bool_(False)})) == {"zero_start": False}

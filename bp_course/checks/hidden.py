@@ -80,9 +80,17 @@ def linear_batches(rng, count: int = 3) -> list:
 
 
 def numbers(value):
-    """A result as nested lists of floats, for comparison and JSON (a list of arrays is laid end to end)."""
+    """A result as nested lists of floats, for comparison and JSON.
+
+    A list of arrays of one shape (a path returned as a list of rows) is
+    stacked, as ``np.array`` would; arrays of different shapes (a list of
+    gradients) are laid end to end.
+    """
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray) for v in value):
-        value = np.concatenate([np.ravel(v) for v in value])
+        if len({v.shape for v in value}) == 1:
+            value = np.stack(value)
+        else:
+            value = np.concatenate([np.ravel(v) for v in value])
     return np.asarray(value, dtype=np.float64).tolist()
 
 
@@ -289,6 +297,8 @@ def to_json(value, depth: int = 0):
         return {"type": "ellipsis"}
     if value is None or isinstance(value, (bool, str)):
         return value
+    if isinstance(value, np.bool_):
+        return bool(value)
     if isinstance(value, (int, np.integer)):
         return int(value)
     if isinstance(value, (float, np.floating, fractions.Fraction, decimal.Decimal)) or _sympy_number(value):
