@@ -2,7 +2,8 @@
 
 The class is built by tests/grading_class.py from the course's own notebooks
 and graded once per lesson (module fixtures); each test then reads one part
-of the result. Timeouts are short (5 s per cell) to keep the suite quick.
+of the result. Student cells get a short timeout (10 s) to keep the endless loop quick; the
+course's own cells are bounded only by the run's limit, so a busy machine changes no verdict.
 """
 
 import csv
@@ -45,9 +46,9 @@ def klass(tmp_path_factory):
     paths = grading_class.build(folder)
     digests = {name: hashlib.sha256(p.read_bytes()).hexdigest() for name, p in paths.items() if p.exists()}
     results02, seed = grading.grade_all(grading.collect([folder / "l02"]), course=ROOT, lesson="02", seed=SEED,
-                                        jobs=2, cell_timeout=5, timeout=300)
+                                        jobs=2, cell_timeout=10, timeout=600)
     results00, _ = grading.grade_all(grading.collect([folder / "l00"]) + [paths["absent"]], course=ROOT, seed=SEED,
-                                     jobs=2, cell_timeout=5, timeout=300)
+                                     jobs=2, cell_timeout=10, timeout=600)
     by_name = {r.student: r for r in results02 + results00}
     return {"paths": paths, "digests": digests, "results": by_name, "seed": seed, "folder": folder,
             "results02": results02}
@@ -92,7 +93,7 @@ def test_hidden_checks_are_reported_by_count(klass):
 
 def test_timeouts_crashes_and_input_cost_one_exercise(klass):
     results = klass["results"]
-    assert "longer than 5 s" in results["endless"].outcomes[1].message
+    assert "longer than 10 s" in results["endless"].outcomes[1].message
     assert "kernel died" in results["crash"].outcomes[2].message
     assert "StdinNotImplementedError" in results["asks_input"].outcomes[3].message
     assert results["asks_input"].flags == {"02.4": ["calls eval()"]}

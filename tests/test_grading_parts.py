@@ -89,15 +89,24 @@ def test_build_inserts_probe_before_each_check_and_restore_after_it_and_strips_m
     nbformat.validate(nb)
 
 
-def test_a_course_cell_that_hangs_ends_the_grading_with_errors_not_a_loop():
+def test_a_course_cell_that_hangs_ends_the_grading_at_the_overall_limit_not_a_loop():
+    """Course cells are not held to the students' short cell timeout; the whole run's limit ends a hang."""
     lesson = submission.load_lesson(ROOT, "00")
     hang = nbformat.v4.new_code_cell("while True:\n    pass", id="course-hangs")
     first_answer = next(i for i, c in enumerate(lesson.notebook.cells) if notebooks.role(c) == "answer")
     lesson.notebook.cells.insert(first_answer, hang)
     answers = {e: lesson.reference[i] for e, i in lesson.answer_ids.items()}
-    outcomes = runner.grade_answers(lesson, answers, seed=1, cell_timeout=2, timeout=120)
-    assert [o.status for o in outcomes] == ["error"] * 3
-    assert outcomes[0].message == "the lesson could not be run as far as this exercise"
+    outcomes = runner.grade_answers(lesson, answers, seed=1, cell_timeout=2, timeout=20)
+    assert [o.status for o in outcomes] == ["timed out"] * 3
+    assert outcomes[0].message == "the lesson did not finish within 20 s"
+
+
+def test_only_cells_where_student_code_is_live_get_the_short_timeout():
+    """Answer to restore: short (student code runs there); setup, narrative and later cells: the run's limit."""
+    roles = [("narrative", None), ("answer", "00.1"), ("narrative", None), ("probe", "00.1"), ("check", "00.1"),
+             ("restore", "00.1"), ("narrative", None), ("answer", "00.2"), ("probe", "00.2"), ("check", "00.2"),
+             ("restore", "00.2")]
+    assert runner.cell_timeouts(roles, 5, 600) == [600, 5, 5, 5, 5, 5, 600, 5, 5, 5, 5]
 
 
 def test_the_overall_limit_stops_a_run_and_says_so():

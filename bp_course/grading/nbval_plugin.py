@@ -8,6 +8,9 @@ It runs in pytest's process, outside the student's kernel, and does two things:
   cell's execute request) are appended, as text, to the file named by
   ``BP_GRADE_RECORD``. The kernel cannot reach that file, and nothing it
   prints later changes what was recorded;
+* gives each cell its own timeout, from the list of seconds per code cell
+  in the file named by ``BP_GRADE_TIMEOUTS`` (short where student code runs,
+  long for the course's own cells: :func:`bp_course.grading.runner.cell_timeouts`);
 * puts the kernel's connection file in ``BP_GRADE_RUNTIME`` (the folder
   bound into the sandbox) and, when ``BP_GRADE_TRANSPORT`` is ``ipc``, talks
   to it over Unix sockets there instead of TCP (the sandboxed kernel has no
@@ -55,8 +58,22 @@ def pytest_configure(config):
     kernel.KernelManager = GradingKernelManager
 
 
+_TIMEOUTS: list = []
+
+
+def _timeouts() -> list:
+    path = os.environ.get("BP_GRADE_TIMEOUTS")
+    if path and not _TIMEOUTS:
+        with open(path, encoding="utf-8") as file:
+            _TIMEOUTS.extend(json.load(file))
+    return _TIMEOUTS
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
+    seconds, number = _timeouts(), getattr(item, "cell_num", None)
+    if isinstance(number, int) and 0 <= number < len(seconds):
+        item.config.option.nbval_cell_timeout = seconds[number]  # nbval reads it as each cell runs
     yield
     outputs = getattr(item, "test_outputs", None) or []
     found = []

@@ -120,7 +120,28 @@ def build(lesson: Lesson, answers: dict, replaced=frozenset(), plans=None):
     return nb, roles
 
 
-def _run_pytest(workdir: Path, cell_timeout: int, timeout: int, state: sandbox.Status, limits: sandbox.Limits):
+def cell_timeouts(roles, cell_timeout: int, timeout: int) -> list:
+    """Seconds each code cell may run: ``cell_timeout`` where student code is live, ``timeout`` elsewhere.
+
+    Student code is live from an exercise's answer cell to its restore cell
+    (the answer, anything between, the probe and the check, which call the
+    student's functions). Other cells run the course's own code, on the
+    reference answers: they are bounded only by the whole run's ``timeout``,
+    so a slow or busy machine never turns a correct submission's course cell
+    into a "timed out" exercise.
+    """
+    live, seconds = set(), []
+    for kind, exercise in roles:
+        if kind == "answer":
+            live.add(exercise)
+        seconds.append(cell_timeout if live else timeout)
+        if kind == "restore":
+            live.discard(exercise)
+    return seconds
+
+
+def _run_pytest(workdir: Path, cell_timeout: int, timeout: int, state: sandbox.Status, limits: sandbox.Limits,
+                roles=()):
     """Run nbval on graded.ipynb with the sandboxed kernel.
 
     Returns ``(results, records)``: the per-cell results from the JUnit
@@ -131,6 +152,8 @@ def _run_pytest(workdir: Path, cell_timeout: int, timeout: int, state: sandbox.S
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "JUPYTER_", "BP_GRADE_"))}
     env.update(sandbox.prepare_kernel(workdir, limits, state))
     env["BP_GRADE_RECORD"] = str(workdir / "record.jsonl")
+    (workdir / "timeouts.json").write_text(json.dumps(cell_timeouts(roles, cell_timeout, timeout)), encoding="utf-8")
+    env["BP_GRADE_TIMEOUTS"] = str(workdir / "timeouts.json")
     command = [sys.executable, "-m", "pytest", "graded.ipynb", "--nbval-lax", f"--nbval-kernel-name={sandbox.KERNEL_NAME}",
                f"--nbval-cell-timeout={cell_timeout}", "-p", "no:cacheprovider", "-p", "bp_course.grading.nbval_plugin",
                "-q", "--junitxml=report.xml"]
@@ -266,9 +289,10 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
     seed : int
         Seeds the hidden checks' inputs (drawn fresh for each grading run).
     cell_timeout : int
-        Seconds one cell may run.
+        Seconds one cell may run while the student's code is live (the
+        answer, its probe and its check; see :func:`cell_timeouts`).
     timeout : int
-        Seconds one run of the whole lesson may take.
+        Seconds one run of the whole lesson may take (and one course cell).
     state : sandbox.Status, optional
         Whether the kernel runs sandboxed; :func:`sandbox.status` by default.
 
@@ -291,7 +315,7 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
         with tempfile.TemporaryDirectory(prefix="bp-grade-", ignore_cleanup_errors=True) as tmp:
             workdir = Path(tmp)
             notebooks.write(nb, workdir / "graded.ipynb")
-            results, records = _run_pytest(workdir, cell_timeout, timeout, state, limits)
+            results, records = _run_pytest(workdir, cell_timeout, timeout, state, limits, roles)
             if results is None:  # the overall limit: what is not graded yet timed out
                 for exercise in exercises:
                     graded.setdefault(exercise, Outcome(exercise, "timed out", f"the lesson did not finish within "
