@@ -630,9 +630,9 @@ HIDDEN = {
     "09.1": hidden.Function("train", _train_hidden_cases, _reference_train, call=_call_train, rtol=1e-7),
     "09.2": hidden.Function("gradient_norm", _norm_hidden_cases, _reference_gradient_norm,
                             call=_call_gradient_norm),
+    "09.6": hidden.Value(("stuck_kinds",), stuck_kind),  # in notebook order: 09.6 follows 09.2's stuck runs
     "09.3": hidden.Function("standardize", _standardize_hidden_cases, _reference_standardize, call=_call_standardize),
     "09.4": hidden.Function("condition_number", _condition_cases, _reference_condition_number),
     "09.5": hidden.Value(("statements",), symmetry),
-    "09.6": hidden.Value(("stuck_kinds",), stuck_kind),
 }
 """The grader's checks, judged outside the student's kernel (:mod:`bp_course.checks.hidden`)."""
