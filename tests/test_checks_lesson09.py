@@ -86,13 +86,19 @@ def standardize_right(x_train, x_test):
     return (x_train - mean) / std, (x_test - mean) / std
 
 
+def standardize_divide_by_zero(a, b):
+    with np.errstate(all="ignore"):
+        return (a - a.mean(axis=0)) / a.std(axis=0), (b - a.mean(axis=0)) / a.std(axis=0)
+
+
 def condition_right(x):
     lam = np.linalg.eigvalsh(x.T @ x / len(x))
     return lam[-1] / lam[0]
 
 
 TRUTH = {"same_net": True, "same_delta": True, "same_update": True, "more_epochs": False, "larger_eta": False,
-         "like_one": True, "zero_start": False, "random_biases": True}
+         "like_one": True, "zero_start": True, "random_biases": True}
+KINDS = {6: "trap", 29: "plateau", 50: "trap", 77: "plateau"}
 
 
 def test_correct_answers_pass(capsys):
@@ -101,7 +107,8 @@ def test_correct_answers_pass(capsys):
     check.standardize(standardize_right)
     check.condition_number(condition_right)
     check.symmetry(dict(TRUTH))
-    assert capsys.readouterr().out.count("✔ Exercise") == 5
+    check.stuck_kind(dict(KINDS))
+    assert capsys.readouterr().out.count("✔ Exercise") == 6
 
 
 def test_a_numpy_array_of_errors_and_np_bool_verdicts_pass_too(capsys):
@@ -141,7 +148,25 @@ def test_a_numpy_array_of_errors_and_np_bool_verdicts_pass_too(capsys):
                                   (b - a.mean(axis=0)) / (a.std(axis=0) + 1e-8)), "a small epsilon"),
     ("condition_number", lambda x: np.linalg.cond(x), "that is np.linalg.cond(x)"),
     ("condition_number", lambda x: 1 / condition_right(x), "the ratio is upside down"),
-    ("condition_number", lambda x: np.linalg.cond(np.cov(x.T)), "np.cov subtracts the mean first"),
+    ("condition_number", lambda x: np.linalg.cond(np.cov(x.T)), "or np.cov, which centres them"),
+    ("condition_number", lambda x: (lambda c: (lambda lam: lam[-1] / lam[0])(np.linalg.eigvalsh(c.T @ c / len(c))))(
+        x - x.mean(0)), "the inputs were centred first (x - x.mean(axis=0)"),
+    ("condition_number", lambda x: (lambda lam: lam[-1] / lam[0])(np.linalg.eigvalsh(x @ x.T / len(x))),
+     "that is x @ x.T / n, the n x n matrix"),
+    ("train", lambda net, x, t, eta, epochs: [(lambda g: (net.step(g, eta / len(x)), g.E)[1])(net.gradients(x, t))
+                                              for _ in range(epochs)], "each step is n times too short"),
+    ("train", lambda net, x, t, eta, epochs: [(lambda g: (net.step(g, eta), g.E * len(x))[1])(net.gradients(x, t))
+                                              for _ in range(epochs)], "your errors are n times too large"),
+    ("standardize", lambda a, b: ((a - a.mean(0)) / np.where(a.std(0, ddof=1) > 0, a.std(0, ddof=1), 1),
+                                  (b - a.mean(0)) / np.where(a.std(0, ddof=1) > 0, a.std(0, ddof=1), 1)),
+     "sample standard deviation (ddof=1"),
+    ("standardize", lambda a, b: ((a - a.mean(0)) / np.where(a.var(0) > 0, a.var(0), 1),
+                                  (b - a.mean(0)) / np.where(a.var(0) > 0, a.var(0), 1)), "divides by the variance"),
+    ("standardize", lambda a, b: tuple(np.nan_to_num(z) for z in standardize_divide_by_zero(a, b)),
+     "np.nan_to_num hides the division by 0"),
+    ("standardize", lambda a, b: (standardize_right(a, b)[0],
+                                  np.where(a.std(0) == 0, 0.0, standardize_right(a, b)[1])),
+     "a pixel constant in training was set to 0 in the test set"),
     ("condition_number", lambda x: np.linalg.eigvalsh(x.T @ x / len(x))[-1], "that is lambda_max alone"),
 ])
 def test_plausible_mistakes_get_their_hint(exercise, wrong, hint):
@@ -180,15 +205,116 @@ def test_gradient_norm_must_not_step():
         check.gradient_norm(stepping)
 
 
-def test_symmetry_reports_each_wrong_statement_with_its_reason():
-    wrong = dict(TRUTH, more_epochs=True, zero_start=True)
-    with pytest.raises(CheckFailed, match=r"2 of 8 answers") as failure:
+def test_symmetry_reports_how_many_are_wrong_and_one_hint_only():
+    wrong = {k: True for k in TRUTH}  # all True: two of them are wrong
+    with pytest.raises(CheckFailed, match=r"2 of 8 answers are not right yet\. The first: statement 'more_epochs'") \
+            as failure:
         check.symmetry(wrong)
-    assert "'more_epochs'" in str(failure.value) and "from the second step on" in str(failure.value)
+    assert "larger_eta" not in str(failure.value) and str(failure.value).count("Hint:") == 1
     with pytest.raises(CheckFailed, match="answer True or False"):
         check.symmetry(dict(TRUTH, same_net="yes"))
     with pytest.raises(NotAttempted):
         check.symmetry({k: ... for k in TRUTH})
+
+
+def test_zero_start_is_true_on_xor_as_the_learners_train_shows():
+    from bp_course import datasets
+    from bp_course.network import Network
+    x, t = datasets.xor()
+    net = Network([2, 3, 1], "logistic")
+    net.W, net.b = [np.zeros((2, 3)), np.zeros((3, 1))], [np.zeros(3), np.zeros(1)]
+    errors = train_right(net, x, t, 4.0, 200)
+    assert all(not p.any() for p in net.params) and errors[-1] == 0.125
+    with pytest.raises(CheckFailed, match=r"'zero_start', not False\. Hint: with every weight and bias 0, y = 1/2"):
+        check.symmetry(dict(TRUTH, zero_start=False))
+
+
+def test_stuck_kind_names_the_evidence_for_one_wrong_label():
+    with pytest.raises(CheckFailed, match=r"1 of 4 labels .* seed 6, not 'plateau'\. Hint: .*gradient keeps "
+                                          r"shrinking .*weights keep growing"):
+        check.stuck_kind({**KINDS, 6: "plateau"})
+    with pytest.raises(CheckFailed, match=r"2 of 4 labels .* seed 29, not 'trap'\. Hint: .*grows to 7\.2e-4"):
+        check.stuck_kind({6: "trap", 29: "trap", 50: "trap", 77: "trap"})
+    with pytest.raises(CheckFailed, match=r"seed 77, not 'trap'\. Hint: .*escaped"):
+        check.stuck_kind({**KINDS, 77: "trap"})
+    with pytest.raises(CheckFailed, match='answer "plateau" or "trap"'):
+        check.stuck_kind({**KINDS, 6: "minimum"})
+    with pytest.raises(NotAttempted):
+        check.stuck_kind({k: ... for k in KINDS})
+
+
+def test_train_messages_show_the_learners_call_and_label_errors_and_weights():
+    def no_return(net, x, t, eta, epochs):
+        train_right(net, x, t, eta, epochs)
+    with pytest.raises(CheckFailed, match=r"train returned None: did you forget the `return`\?"):
+        check.train(no_return)
+    with pytest.raises(CheckFailed, match=r"train returned a dict, expected a list of errors"):
+        check.train(lambda net, x, t, eta, epochs: {"E": train_right(net, x, t, eta, epochs)})
+    with pytest.raises(CheckFailed) as failure:
+        check.train(train_late)
+    message = str(failure.value)
+    assert message.startswith("Exercise 09.1: train(net=Network([2, 2, 1]), x=array of shape (4, 2)")
+    assert "\nerrors (shape" in message and "\nfinal weights (shape" not in message  # late errors, right weights
+    with pytest.raises(CheckFailed) as failure:
+        check.train(train_stale)
+    assert "\nerrors (shape" in str(failure.value) and "\nfinal weights (shape" in str(failure.value)
+    with pytest.raises(CheckFailed, match=r"gradient_norm\(net=Network\(\[2, 2, 1\]\)"):
+        check.gradient_norm(lambda net, x, t: 2 * norm_right(net, x, t))
+    with pytest.raises(CheckFailed, match=r"gradient_norm returned None: did you forget"):
+        check.gradient_norm(lambda net, x, t: None)
+    with pytest.raises(CheckFailed, match=r"gradient_norm returned a list of shape \(4,\), expected one number"):
+        check.gradient_norm(lambda net, x, t: [np.linalg.norm(g) for g in net.gradients(x, t).as_list()])
+
+
+def test_standardize_messages_are_short_and_labelled():
+    with pytest.raises(CheckFailed) as failure:
+        check.standardize(lambda a, b: (standardize_right(a, a)[0], standardize_right(b, b)[0]))
+    message = str(failure.value)
+    assert "x_train=array of shape (8, 3), x_test=array of shape (4, 3)" in message
+    assert "z_test (shape (4, 3)) differs in" in message and "z_train" not in message.split("\n")[1]
+    assert len(message) < 800, len(message)
+
+
+def test_standardize_rejects_a_change_in_place_of_its_inputs():
+    def in_place(x_train, x_test):
+        mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+        std[std == 0] = 1.0
+        x_train -= mean
+        x_train /= std
+        x_test -= mean
+        x_test /= std
+        return x_train, x_test
+    with pytest.raises(CheckFailed, match=r"changed its input x_train in place"):
+        check.standardize(in_place)
+    spec = check.HIDDEN["09.3"]
+    for seed in range(5):
+        cases = spec.cases(np.random.default_rng(seed))
+        assert not spec.judge(spec.results(in_place, cases), cases, seed).ok
+
+
+def test_standardize_hints_do_not_hand_over_the_model_line():
+    with pytest.raises(CheckFailed) as failure:
+        check.standardize(standardize_divide_by_zero)
+    assert "np.where" not in str(failure.value)
+    with pytest.raises(CheckFailed) as failure:
+        check.standardize(lambda a, b: ((a - a.mean(0)) / (a.std(0) + 1e-8), (b - a.mean(0)) / (a.std(0) + 1e-8)))
+    assert "np.where" not in str(failure.value)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_hidden_standardize_passes_every_right_zero_handling_and_fails_none(seed):
+    spec = check.HIDDEN["09.3"]
+    cases = spec.cases(np.random.default_rng(seed))
+    assert all(np.ptp(x_train, axis=0).min() == 0 and x_train.std(axis=0).min() == 0 for x_train, _ in cases)
+
+    def tolerant(a, b):
+        mean, std = a.mean(axis=0), a.std(axis=0)
+        std = np.where(std > 1e-8, std, 1.0)
+        return (a - mean) / std, (b - mean) / std
+
+    for right in (standardize_right, tolerant):
+        assert spec.judge(spec.results(right, cases), cases, seed).ok
+    assert spec.judge(spec.results(standardize_divide_by_zero, cases), cases, seed).passed == 0
 
 
 def test_stubs_are_not_attempted():
