@@ -28,6 +28,9 @@ from bp_course.grading import sandbox, suspicious
 
 ROOT = grading_attacks.ROOT
 SANDBOXED = sandbox.status().sandboxed
+if not SANDBOXED and os.environ.get("BP_COURSE_REQUIRE_SANDBOX") == "1":  # CI sets it: a skip there would hide a gap
+    pytest.fail(f"BP_COURSE_REQUIRE_SANDBOX=1 but no working bubblewrap here ({sandbox.status().reason})",
+                pytrace=False)
 needs_bwrap = pytest.mark.skipif(not SANDBOXED, reason=f"no working bubblewrap here ({sandbox.status().reason})")
 
 # student -> points per exercise (00.1, 00.2, 00.3), or lesson 07's for course_function
