@@ -964,11 +964,12 @@ def timeline(events, *, title: str = "Backpropagation: who did what", ax=None):
     for i, event in enumerate(events):
         side = 1.0 if i % 2 == 0 else -1.0
         height = side * (0.35 + 0.7 * ((i // 2) % 2))
-        ax.plot([event.year, event.year], [0.0, height], color=_color(0), linewidth=0.8)
-        ax.plot(event.year, 0.0, "o", color=_color(1), markersize=6)
+        ax.plot([event.year, event.year], [0.0, height], color=_color(0), linewidth=0.8, zorder=1)
+        ax.plot(event.year, 0.0, "o", color=_color(1), markersize=6, zorder=2)
         who = event.who.replace(", ", ",\n")
+        # an opaque label: a taller neighbour's stem passes behind it, not through its words
         ax.text(event.year, height, f"{event.year}\n{who}", ha="center", va="bottom" if side > 0 else "top",
-                fontsize="small")
+                fontsize="small", zorder=3, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
     ax.set_xlim(min(years) - 4, max(years) + 4)
     ax.set_ylim(-2.0, 2.2)
     ax.set_yticks([])

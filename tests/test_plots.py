@@ -248,3 +248,18 @@ def test_learning_rate_sensitivity_uses_a_log_eta_axis_and_checks_lengths():
         plots.learning_rate_sensitivity([0.01, 0.1, 1.0], {"sgd": [0.2, 0.9]})
     with pytest.raises(ValueError, match="positive"):
         plots.learning_rate_sensitivity([0.0, 0.1], {"sgd": [0.2, 0.9]})
+
+
+def test_timeline_labels_do_not_overlap_and_hide_the_stems_behind_them():
+    """Review of lesson 12: Dreyfus's 1962 stem ran through Kelley's 1960 label."""
+    from bp_course.history import EVENTS
+    ax = plots.timeline(EVENTS)
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    stems = [line for line in ax.lines if len(line.get_xdata()) == 2]
+    for text in ax.texts:
+        patch = text.get_bbox_patch()
+        assert patch is not None and patch.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+        assert text.get_zorder() > max(stem.get_zorder() for stem in stems)
