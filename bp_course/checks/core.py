@@ -153,7 +153,7 @@ def _close(a, b, rtol, atol) -> bool:
     return a.shape == b.shape and bool(np.all(np.isfinite(a))) and bool(np.allclose(a, b, rtol=rtol, atol=atol))
 
 
-def expect_close(exercise: str, got, expected, *, what: str, mistakes=(), rtol=1e-6, atol=1e-9):
+def expect_close(exercise: str, got, expected, *, what: str, mistakes=(), rtol=1e-6, atol=1e-9, describe=None):
     """Compare an answer with the expected value and explain any difference.
 
     Parameters
@@ -167,6 +167,11 @@ def expect_close(exercise: str, got, expected, *, what: str, mistakes=(), rtol=1
     mistakes : sequence of Mistake
         Plausible wrong values, tried in order; the first one that matches
         ``got`` gives the hint.
+    describe : callable, optional
+        ``describe(got, expected, rtol, atol) -> str``: when given, the
+        message never shows the expected value (a value answer would be
+        pasted); it says "not right yet", with this hint when no mistake
+        matches (:func:`bp_course.checks.values.expect_value`).
 
     Raises
     ------
@@ -183,11 +188,15 @@ def expect_close(exercise: str, got, expected, *, what: str, mistakes=(), rtol=1
         raise CheckFailed(exercise, f"{what} is {format_value(got_array)}, which is not finite (nan or inf).")
     if _close(got_array, expected, rtol, atol):
         return
-    message = f"{what}: expected {format_value(expected)}, got {format_value(got_array)}."
+    if describe is None:
+        message = f"{what}: expected {format_value(expected)}, got {format_value(got_array)}."
+    else:
+        message = f"{what} = {format_value(got_array)} is not right yet."
     for mistake in mistakes:
         if _close(got_array, mistake.value, rtol, atol):
             raise CheckFailed(exercise, f"{message}\nHint: {mistake.hint}")
-    raise CheckFailed(exercise, message)
+    hint = describe(got_array, expected, rtol, atol) if describe else ""
+    raise CheckFailed(exercise, message + (f"\nHint: {hint}" if hint else ""))
 
 
 def expect_function(exercise: str, fn, cases, reference, *, name: str, mistakes=(), rtol=1e-6, atol=1e-9,

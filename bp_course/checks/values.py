@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bp_course.checks.core import CheckFailed, _as_numbers, _close, format_value
+from bp_course.checks.core import _close, expect_close
 
 __all__ = ["expect_value", "float32_tolerance"]
 
@@ -61,22 +61,7 @@ def expect_value(exercise: str, got, expected, *, what: str, mistakes=(), rtol=1
     CheckFailed
         When ``got`` is not close to ``expected``.
     """
-    got_array = _as_numbers(exercise, got, what)
-    expected = np.asarray(expected, dtype=np.float64)
-    if got_array.shape != expected.shape and got_array.size == expected.size == 1:
-        got_array = got_array.reshape(expected.shape)
-    if got_array.shape != expected.shape:
-        raise CheckFailed(exercise, f"{what} should have shape {expected.shape}, got shape {got_array.shape}.")
-    if not np.all(np.isfinite(got_array)):
-        raise CheckFailed(exercise, f"{what} is {format_value(got_array)}, which is not finite (nan or inf).")
-    if _close(got_array, expected, rtol, atol):
-        return
-    message = f"{what} = {format_value(got_array)} is not right yet."
-    for mistake in mistakes:
-        if _close(got_array, mistake.value, rtol, atol):
-            raise CheckFailed(exercise, f"{message}\nHint: {mistake.hint}")
-    hint = _describe(got_array, expected, rtol, atol)
-    raise CheckFailed(exercise, message + (f"\nHint: {hint}" if hint else ""))
+    expect_close(exercise, got, expected, what=what, mistakes=mistakes, rtol=rtol, atol=atol, describe=_describe)
 
 
 def float32_tolerance(values, rtol: float, atol: float) -> tuple:
