@@ -1,4 +1,5 @@
-"""bp_course.checks.lesson09: the training loop, the gradient's length, standardization, condition number, symmetry."""
+"""bp_course.checks.lesson09: the training loop, the gradient's length, plateau or trap, standardization,
+condition number, symmetry."""
 
 import re
 
@@ -286,7 +287,7 @@ def test_standardize_rejects_a_change_in_place_of_its_inputs():
         return x_train, x_test
     with pytest.raises(CheckFailed, match=r"changed its input x_train in place"):
         check.standardize(in_place)
-    spec = check.HIDDEN["09.3"]
+    spec = check.HIDDEN["09.4"]
     for seed in range(5):
         cases = spec.cases(np.random.default_rng(seed))
         assert not spec.judge(spec.results(in_place, cases), cases, seed).ok
@@ -303,7 +304,7 @@ def test_standardize_hints_do_not_hand_over_the_model_line():
 
 @pytest.mark.parametrize("seed", range(8))
 def test_hidden_standardize_passes_every_right_zero_handling_and_fails_none(seed):
-    spec = check.HIDDEN["09.3"]
+    spec = check.HIDDEN["09.4"]
     cases = spec.cases(np.random.default_rng(seed))
     assert all(np.ptp(x_train, axis=0).min() == 0 and x_train.std(axis=0).min() == 0 for x_train, _ in cases)
 

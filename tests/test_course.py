@@ -137,10 +137,10 @@ WRONG_ANSWERS = [
      '"E": "overwritten", "F": "slope_of_output"}', "07.5", "which index of W runs over the layer above"),
     ("08_loss_functions.ipynb", "ex08-5-answer", 'dE_dnet1 = "-t1 * (1 - y1)"', "08.5",
      "Hint: that keeps only the path through y1"),
-    ("09_training_for_real.ipynb", "ex09-3-answer",
+    ("09_training_for_real.ipynb", "ex09-4-answer",
      "def standardize(x_train, x_test):\n    def z(x):\n        std = x.std(axis=0)\n"
      "        return (x - x.mean(axis=0)) / np.where(std > 0, std, 1.0)\n    return z(x_train), z(x_test)",
-     "09.3", "Hint: the test set was standardized with its own mean and std"),
+     "09.4", "Hint: the test set was standardized with its own mean and std"),
     ("10_when_gradients_misbehave.ipynb", "ex10-2-answer",
      "def clip_by_norm(grads, threshold):\n    return [np.clip(g, -threshold, threshold) for g in grads]", "10.2",
      "Hint: you clipped each entry instead of the norm"),

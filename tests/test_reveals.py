@@ -88,15 +88,15 @@ ANSWERS_10: dict[str, list[str]] = {
 
 
 
-# Lesson 09: the training loop, the gradient's length, standardization, condition number, symmetry.
+# Lesson 09: the training loop, the gradient's length, plateau or trap, standardization, condition number, symmetry.
 ANSWERS_09: dict[str, list[str]] = {
     "09.1": ["grads = net.gradients(x, t)\n        errors.append(grads.E)",
              "errors.append(grads.E)\n        net.step(grads, eta)"],
     "09.2": ["np.sqrt(sum(np.sum(g ** 2) for g in grads.as_list()))"],
-    "09.3": ["np.where(std > 0, std, 1.0)", "(x_test - mean) / std"],
-    "09.4": ["np.linalg.eigvalsh(x.T @ x / len(x))", "lam[-1] / lam[0]"],
-    "09.5": ['"more_epochs": False', '"zero_start": True', '"random_biases": True', '"like_one": True'],
-    "09.6": ['6: "trap"', '29: "plateau"', "Seeds 29 and 77 were on a plateau", "Seeds 6 and 50 behave like"],
+    "09.3": ['6: "trap"', '29: "plateau"', "Seeds 29 and 77 were on a plateau", "Seeds 6 and 50 behave like"],
+    "09.4": ["np.where(std > 0, std, 1.0)", "(x_test - mean) / std"],
+    "09.5": ["np.linalg.eigvalsh(x.T @ x / len(x))", "lam[-1] / lam[0]"],
+    "09.6": ['"more_epochs": False', '"zero_start": True', '"random_biases": True', '"like_one": True'],
 }
 
 

@@ -66,7 +66,7 @@ def test_08_summary_says_how_long_the_saturated_case_stays_stuck():
     assert "stays stuck for some two thousand steps" in _cell("08", "training-read")
 
 
-def test_09_condition_number_cell_does_not_spell_the_centring_of_exercise_09_3():
+def test_09_condition_number_cell_does_not_spell_the_centring_of_exercise_09_4():
     assert ".mean(axis=0)" not in _cell("09", "conditioning-code")
     x = np.array([[1.0, 4.0], [3.0, 4.0], [5.0, 1.0]])
     np.testing.assert_allclose(linear_neuron.centred(x), x - x.mean(axis=0))

@@ -1,10 +1,10 @@
 """Checks for Lesson 09, "Training for real".
 
 The full-batch training loop on top of :class:`bp_course.network.Network`,
-the length of the gradient (which tells a plateau from a minimum), inputs
-standardized with the training set's statistics, the condition number of
-the linear neuron's Hessian, and why equal initial weights never break
-their symmetry (Eq. 5).
+the length of the gradient (which tells a plateau from a minimum), the
+stuck XOR runs told apart as plateau or trap, inputs standardized with the
+training set's statistics, the condition number of the linear neuron's
+Hessian, and why equal initial weights never break their symmetry (Eq. 5).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from bp_course.checks.core import (CheckFailed, Mistake, call, expect_choices, e
                                    passed)
 from bp_course.network import Network
 
-__all__ = ["HIDDEN", "STATEMENTS", "STUCK_SEEDS", "train", "gradient_norm", "standardize", "condition_number",
-           "symmetry", "stuck_kind"]
+__all__ = ["HIDDEN", "STATEMENTS", "STUCK_SEEDS", "train", "gradient_norm", "stuck_kind", "standardize",
+           "condition_number", "symmetry"]
 
 
 class _Net:
@@ -298,7 +298,45 @@ def gradient_norm(fn) -> None:
     passed("09.2", "||grad E|| = sqrt of the sum of the squares of every dE/dw and dE/db.")
 
 
-# -- 09.3 standardizing with the training set's statistics ----------------------------------------------------------
+# -- 09.3 plateau or trap ---------------------------------------------------------------------------------------
+
+STUCK_SEEDS = (6, 29, 50, 77)
+"""The stuck 2-2-1 XOR runs of Exercise 09.3, trained on from epoch 2000 to 4000."""
+
+_KIND = {6: "trap", 29: "plateau", 50: "trap", 77: "plateau"}
+
+_EVIDENCE = {
+    6: "seed 6's error hardly moves (0.0631, 0.0629, 0.0628, near 1/16) while its gradient keeps shrinking (3.2e-4 "
+       "to 1.4e-4) and its weights keep growing (||w|| 15.5 to 17.1): it heads for weights at infinity, where the "
+       "error would still be 1/16. A trap: more training does not help.",
+    29: "seed 29's gradient at epoch 2000 is the smallest of the four (2.9e-5), but it does not keep shrinking: it "
+        "grows to 7.2e-4 and 1.0e-3, and the error falls from 0.125 to 0.0018. A plateau, crossed.",
+    50: "seed 50's error hardly moves (0.0839, 0.0837, 0.0836, near 1/12) while its gradient keeps shrinking (3.1e-4 "
+        "to 1.5e-4) and its weights keep growing (||w|| 12.8 to 14.2). A trap: more training does not help.",
+    77: "seed 77 sat near 1/12 at epoch 2000, but by epoch 3000 its error is 0.0031 and by 4000 0.0009; its "
+        "gradient grew (5.1e-4 to 1.3e-3) while it escaped. A plateau, crossed.",
+}
+
+
+def stuck_kind(answer) -> None:
+    """Exercise 09.3: ``answer`` maps each seed of :data:`STUCK_SEEDS` to ``"plateau"`` or ``"trap"``.
+
+    Examples
+    --------
+    >>> stuck_kind(dict(_KIND))
+    ✔ Exercise 09.3 passed: a plateau is crossed (the gradient grows again and E falls); in a trap E stays put while the gradient shrinks and the weights grow.
+    """
+    if isinstance(answer, dict):
+        for key, value in answer.items():
+            if value is not Ellipsis and value not in ("plateau", "trap"):
+                raise CheckFailed("09.3", f"seed {key!r}: answer \"plateau\" or \"trap\", got {value!r}")
+    _first_wrong("09.3", answer, _KIND, _EVIDENCE, item="seed", items="seeds", plural="labels",
+                 example='{6: "plateau", 29: "trap", ...}')
+    passed("09.3", "a plateau is crossed (the gradient grows again and E falls); in a trap E stays put while the "
+                   "gradient shrinks and the weights grow.")
+
+
+# -- 09.4 standardizing with the training set's statistics ----------------------------------------------------------
 
 def _unscaled(std, mean):
     """The std to divide by: 1 where a feature is constant in training (std 0, or rounding away from 0)."""
@@ -337,19 +375,19 @@ def _standardized_pair(fn):
         result = fn(x_train, x_test)
         for x, kept, name in ((x_train, before[0], "x_train"), (x_test, before[1], "x_test")):
             if not np.array_equal(x, kept):
-                raise CheckFailed("09.3", f"standardize changed its input {name} in place (x -= mean, or x /= std): "
+                raise CheckFailed("09.4", f"standardize changed its input {name} in place (x -= mean, or x /= std): "
                                           f"called on digits.x_train, that would quietly change the digits for the "
                                           f"rest of the notebook. Leave the inputs as they are and return new "
                                           f"arrays: z = (x - mean) / std.")
         if not isinstance(result, (tuple, list)) or len(result) != 2:
-            raise CheckFailed("09.3", f"standardize should return two arrays (z_train, z_test), got "
+            raise CheckFailed("09.4", f"standardize should return two arrays (z_train, z_test), got "
                                       f"{type(result).__name__} {format_value(result)}")
         z_train, z_test = (np.asarray(z, dtype=np.float64) for z in result)
         for z, x, name in ((z_train, x_train, "z_train"), (z_test, x_test, "z_test")):
             if z.shape != x.shape:
-                raise CheckFailed("09.3", f"{name} should have the shape of its inputs, {x.shape}; got {z.shape}.")
+                raise CheckFailed("09.4", f"{name} should have the shape of its inputs, {x.shape}; got {z.shape}.")
         if not (np.all(np.isfinite(z_train)) and np.all(np.isfinite(z_test))):
-            raise CheckFailed("09.3", _NOT_FINITE)
+            raise CheckFailed("09.4", _NOT_FINITE)
         return [z_train, z_test]
 
     return standardize
@@ -385,7 +423,7 @@ def _constant_to_zero(x_train, z_train, z_test):
 
 
 def standardize(fn) -> None:
-    """Exercise 09.3: ``fn(x_train, x_test)`` returns both sets standardized with the training set's statistics.
+    """Exercise 09.4: ``fn(x_train, x_test)`` returns both sets standardized with the training set's statistics.
 
     Each feature (column) has the training set's mean subtracted and is
     divided by the training set's (population) standard deviation; a
@@ -395,7 +433,7 @@ def standardize(fn) -> None:
     Examples
     --------
     >>> standardize(_reference_standardize)
-    ✔ Exercise 09.3 passed: both sets with the training set's per-pixel mean and std; constant pixels divided by 1.
+    ✔ Exercise 09.4 passed: both sets with the training set's per-pixel mean and std; constant pixels divided by 1.
     """
     cases = _standardize_cases()
     mistakes = [
@@ -438,12 +476,12 @@ def standardize(fn) -> None:
                 "constant features by 1 instead: keep every std above 0 as it is and put 1 where it is 0."),
     ]
     answer = _standardized_pair(fn) if callable(fn) else fn
-    _expect_parts("09.3", answer, cases, _standardized_pair(_reference_standardize), name="standardize",
+    _expect_parts("09.4", answer, cases, _standardized_pair(_reference_standardize), name="standardize",
                   labels=("z_train", "z_test"), mistakes=mistakes)
-    passed("09.3", "both sets with the training set's per-pixel mean and std; constant pixels divided by 1.")
+    passed("09.4", "both sets with the training set's per-pixel mean and std; constant pixels divided by 1.")
 
 
-# -- 09.4 the condition number --------------------------------------------------------------------------------------
+# -- 09.5 the condition number --------------------------------------------------------------------------------------
 
 def _reference_condition_number(x):
     lam = np.linalg.eigvalsh(x.T @ x / len(x))
@@ -459,12 +497,12 @@ def _condition_cases(rng):
 
 
 def condition_number(fn) -> None:
-    """Exercise 09.4: ``fn(x)`` returns lambda_max / lambda_min of the linear neuron's Hessian H = x^T x / n.
+    """Exercise 09.5: ``fn(x)`` returns lambda_max / lambda_min of the linear neuron's Hessian H = x^T x / n.
 
     Examples
     --------
     >>> condition_number(_reference_condition_number)
-    ✔ Exercise 09.4 passed: the condition number lambda_max / lambda_min of H = x^T x / n.
+    ✔ Exercise 09.5 passed: the condition number lambda_max / lambda_min of H = x^T x / n.
     """
     cases = [{"x": x} for (x,) in _condition_cases(np.random.default_rng(12))]  # n > k: x @ x.T is singular
 
@@ -487,12 +525,12 @@ def condition_number(fn) -> None:
                 "the inputs were centred first (x - x.mean(axis=0), or np.cov, which centres them): that is the "
                 "Hessian for centred inputs. The linear neuron sees the inputs as they are: H = x^T x / n."),
     ]
-    expect_function("09.4", fn, cases, _reference_condition_number, name="condition_number", mistakes=mistakes,
+    expect_function("09.5", fn, cases, _reference_condition_number, name="condition_number", mistakes=mistakes,
                     rtol=1e-6)
-    passed("09.4", "the condition number lambda_max / lambda_min of H = x^T x / n.")
+    passed("09.5", "the condition number lambda_max / lambda_min of H = x^T x / n.")
 
 
-# -- 09.5 symmetry -------------------------------------------------------------------------------------------------
+# -- 09.6 symmetry -------------------------------------------------------------------------------------------------
 
 STATEMENTS = {
     "same_net": "Before training, the three hidden neurons have the same net input for every example.",
@@ -504,7 +542,7 @@ STATEMENTS = {
     "zero_start": "Starting from all weights 0 instead, the hidden neurons' incoming weights would never change.",
     "random_biases": "Random hidden biases (with the weights still all equal) would break the symmetry.",
 }
-"""Statements of Exercise 09.5 about a 2-3-1 logistic network whose weights all start at the same value c != 0."""
+"""Statements of Exercise 09.6 about a 2-3-1 logistic network whose weights all start at the same value c != 0."""
 
 _TRUTH = {"same_net": True, "same_delta": True, "same_update": True, "more_epochs": False, "larger_eta": False,
           "like_one": True, "zero_start": True, "random_biases": True}
@@ -532,59 +570,21 @@ _WHY = {
 
 
 def symmetry(answer) -> None:
-    """Exercise 09.5: ``answer`` maps each key of :data:`STATEMENTS` to True or False.
+    """Exercise 09.6: ``answer`` maps each key of :data:`STATEMENTS` to True or False.
 
     Examples
     --------
     >>> symmetry(dict(_TRUTH))
-    ✔ Exercise 09.5 passed: equal weights give equal deltas (Eq. 5) and equal updates, step after step: break the symmetry at the start.
+    ✔ Exercise 09.6 passed: equal weights give equal deltas (Eq. 5) and equal updates, step after step: break the symmetry at the start.
     """
     if isinstance(answer, dict):
         for key, value in answer.items():
             if value is not Ellipsis and not isinstance(value, (bool, np.bool_)):
-                raise CheckFailed("09.5", f"statement {key!r}: answer True or False, got {value!r}")
-    _first_wrong("09.5", answer, _TRUTH, _WHY, item="statement", items="statements", plural="answers",
+                raise CheckFailed("09.6", f"statement {key!r}: answer True or False, got {value!r}")
+    _first_wrong("09.6", answer, _TRUTH, _WHY, item="statement", items="statements", plural="answers",
                  example="{'same_net': True, ...}")
-    passed("09.5", "equal weights give equal deltas (Eq. 5) and equal updates, step after step: break the "
+    passed("09.6", "equal weights give equal deltas (Eq. 5) and equal updates, step after step: break the "
                    "symmetry at the start.")
-
-
-# -- 09.6 plateau or trap ---------------------------------------------------------------------------------------
-
-STUCK_SEEDS = (6, 29, 50, 77)
-"""The stuck 2-2-1 XOR runs of Exercise 09.6, trained on from epoch 2000 to 4000."""
-
-_KIND = {6: "trap", 29: "plateau", 50: "trap", 77: "plateau"}
-
-_EVIDENCE = {
-    6: "seed 6's error hardly moves (0.0631, 0.0629, 0.0628, near 1/16) while its gradient keeps shrinking (3.2e-4 "
-       "to 1.4e-4) and its weights keep growing (||w|| 15.5 to 17.1): it heads for weights at infinity, where the "
-       "error would still be 1/16. A trap: more training does not help.",
-    29: "seed 29's gradient at epoch 2000 is the smallest of the four (2.9e-5), but it does not keep shrinking: it "
-        "grows to 7.2e-4 and 1.0e-3, and the error falls from 0.125 to 0.0018. A plateau, crossed.",
-    50: "seed 50's error hardly moves (0.0839, 0.0837, 0.0836, near 1/12) while its gradient keeps shrinking (3.1e-4 "
-        "to 1.5e-4) and its weights keep growing (||w|| 12.8 to 14.2). A trap: more training does not help.",
-    77: "seed 77 sat near 1/12 at epoch 2000, but by epoch 3000 its error is 0.0031 and by 4000 0.0009; its "
-        "gradient grew (5.1e-4 to 1.3e-3) while it escaped. A plateau, crossed.",
-}
-
-
-def stuck_kind(answer) -> None:
-    """Exercise 09.6: ``answer`` maps each seed of :data:`STUCK_SEEDS` to ``"plateau"`` or ``"trap"``.
-
-    Examples
-    --------
-    >>> stuck_kind(dict(_KIND))
-    ✔ Exercise 09.6 passed: a plateau is crossed (the gradient grows again and E falls); in a trap E stays put while the gradient shrinks and the weights grow.
-    """
-    if isinstance(answer, dict):
-        for key, value in answer.items():
-            if value is not Ellipsis and value not in ("plateau", "trap"):
-                raise CheckFailed("09.6", f"seed {key!r}: answer \"plateau\" or \"trap\", got {value!r}")
-    _first_wrong("09.6", answer, _KIND, _EVIDENCE, item="seed", items="seeds", plural="labels",
-                 example='{6: "plateau", 29: "trap", ...}')
-    passed("09.6", "a plateau is crossed (the gradient grows again and E falls); in a trap E stays put while the "
-                   "gradient shrinks and the weights grow.")
 
 
 # -- hidden checks --------------------------------------------------------------------------------------------------
@@ -630,9 +630,9 @@ HIDDEN = {
     "09.1": hidden.Function("train", _train_hidden_cases, _reference_train, call=_call_train, rtol=1e-7),
     "09.2": hidden.Function("gradient_norm", _norm_hidden_cases, _reference_gradient_norm,
                             call=_call_gradient_norm),
-    "09.6": hidden.Value(("stuck_kinds",), stuck_kind),  # in notebook order: 09.6 follows 09.2's stuck runs
-    "09.3": hidden.Function("standardize", _standardize_hidden_cases, _reference_standardize, call=_call_standardize),
-    "09.4": hidden.Function("condition_number", _condition_cases, _reference_condition_number),
-    "09.5": hidden.Value(("statements",), symmetry),
+    "09.3": hidden.Value(("stuck_kinds",), stuck_kind),
+    "09.4": hidden.Function("standardize", _standardize_hidden_cases, _reference_standardize, call=_call_standardize),
+    "09.5": hidden.Function("condition_number", _condition_cases, _reference_condition_number),
+    "09.6": hidden.Value(("statements",), symmetry),
 }
 """The grader's checks, judged outside the student's kernel (:mod:`bp_course.checks.hidden`)."""
