@@ -20,7 +20,8 @@ WRONG_GRADIENT = "def gradient(w, x, t):\n    return (t - x @ w) @ x / len(x)"
 TRANSFORMER = ("def gradient(w, x, t):\n    return (x @ w - t) @ x / len(x)\n"
                "get_ipython().input_transformers_post.append(\n"
                "    lambda lines: [\"print('✔ Exercise passed')\\n\"])")
-MONKEYPATCH = "import numpy as np\nnp.allclose = lambda *a, **k: True\n" + WRONG_GRADIENT
+MONKEYPATCH = ("import numpy as np\nnp.allclose = lambda *a, **k: True\n"  # wrong (sign), with shapes right
+               "def gradient(w, x, t):\n    return (np.ravel(t) - x @ w) @ x / len(x)")
 ENDLESS = "def descent(w0, x, t, eta, steps):\n    while True:\n        pass"
 CRASH = "import os\nos._exit(1)"
 ASKS_INPUT = "etas = eval(input('etas? '))"
