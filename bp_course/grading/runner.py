@@ -44,7 +44,7 @@ import numpy as np
 
 from bp_course import notebooks
 from bp_course.checks import hidden
-from bp_course.grading import probe, sandbox
+from bp_course.grading import probe, sandbox, suspicious
 from bp_course.grading.submission import Lesson
 
 __all__ = ["Outcome", "STATUSES", "grade_answers"]
@@ -53,7 +53,6 @@ STATUSES = ("passed", "failed", "error", "timed out", "crashed", "not attempted"
 """What can become of an exercise; only "passed" earns its points."""
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m|#x1B\[[0-9;]*m")
-_NBVAL_MARKER = re.compile(r"^(\s*)#(\s*NBVAL_)", re.M)
 _MAX_PROBE_BYTES = 5_000_000
 _MAX_MESSAGE = 1500
 
@@ -106,7 +105,7 @@ def build(lesson: Lesson, answers: dict, replaced=frozenset(), plans=None):
             if exercise in replaced:
                 source = lesson.reference[cell["id"]]
             elif exercise in answers:
-                source = _NBVAL_MARKER.sub(r"\1# (marker removed by the grader)\2", answers[exercise])
+                source = without_nbval_markers(answers[exercise])
         tag = exercise.replace(".", "-") if exercise else ""  # cell ids allow letters, digits, - and _
         if kind == "check":
             plan = (plans or {}).get(exercise) or hidden.probe_plan(hidden.spec(exercise), [])
@@ -118,6 +117,27 @@ def build(lesson: Lesson, answers: dict, replaced=frozenset(), plans=None):
             nb.cells.append(_code_cell(lesson.reference[lesson.answer_ids[exercise]], f"grader-restore-{tag}"))
             roles.append(("restore", exercise))
     return nb, roles
+
+
+def without_nbval_markers(source: str) -> str:
+    """``source`` with every line nbval would read as a comment marker (:func:`.suspicious.nbval_marker`) defused.
+
+    Such a line becomes ``# (marker removed by the grader) NBVAL_...``, at
+    its indentation and with its own line ending, which nbval ignores.
+
+    Examples
+    --------
+    >>> without_nbval_markers("## NBVAL_SKIP\\nx = 1\\n")
+    '# (marker removed by the grader) NBVAL_SKIP\\nx = 1\\n'
+    """
+    lines = []
+    for line in source.splitlines(keepends=True):
+        body = line.splitlines()[0] if line.splitlines() else ""
+        if suspicious.nbval_marker(body):
+            indent = body[:len(body) - len(body.lstrip())]
+            line = f"{indent}# (marker removed by the grader) {body.strip().lstrip('#').strip()}{line[len(body):]}"
+        lines.append(line)
+    return "".join(lines)
 
 
 def cell_timeouts(roles, cell_timeout: int, timeout: int) -> list:
