@@ -241,3 +241,27 @@ def test_marker_lookalikes_are_left_alone():
     source = "x = 1  # NBVAL_SKIP\n# NBVAL_SKIP please\ns = '# not a marker'\n"
     assert runner.without_nbval_markers(source) == source
     assert suspicious.scan(source) == []
+
+
+def test_one_time_budget_for_the_whole_submission_across_reruns(monkeypatch):
+    """A rerun after a timeout gets what is left of ``timeout``, not a fresh one; when it is spent, the rest times out."""
+    lesson = submission.load_lesson(ROOT, "00")
+    answers = {e: "while True:\n    pass\n" for e in lesson.answer_ids}
+    now, given = [0.0], []
+
+    def fake_run(workdir, cell_timeout, timeout, state, limits, roles):
+        given.append(timeout)
+        now[0] += min(timeout, 60)  # each run spends a minute of the budget, or what is left of it
+        stuck = next(i for i, (kind, e) in enumerate(roles) if kind == "answer" and e not in replaced_so_far())
+        return [("passed", "")] * stuck + [("failed", "Timeout of 5 seconds exceeded")], []
+
+    def replaced_so_far():
+        return {e for e, t in zip(lesson.exercises, given[:-1])}  # one more exercise replaced per run
+
+    monkeypatch.setattr(runner, "_clock", lambda: now[0], raising=False)
+    monkeypatch.setattr(runner, "_run_pytest", fake_run)
+    outcomes = runner.grade_answers(lesson, answers, seed=1, cell_timeout=5, timeout=100,
+                                    state=runner.sandbox.Status(False, "test"))
+    assert given == [100, 40]  # the second run gets the 40 s left, and there is no third
+    assert [o.status for o in outcomes] == ["timed out"] * 3
+    assert outcomes[2].message == "the submission's 100 s were spent before this exercise could run again"

@@ -35,6 +35,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,7 @@ STATUSES = ("passed", "failed", "error", "timed out", "crashed", "not attempted"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m|#x1B\[[0-9;]*m")
 _MAX_PROBE_BYTES = 5_000_000
 _MAX_MESSAGE = 1500
+_clock = time.monotonic  # the submission's time budget is measured on it (a test replaces it)
 
 
 @dataclass
@@ -312,7 +314,10 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
         Seconds one cell may run while the student's code is live (the
         answer, its probe and its check; see :func:`cell_timeouts`).
     timeout : int
-        Seconds one run of the whole lesson may take (and one course cell).
+        Seconds the whole submission may take, all runs together: a rerun
+        after a timed-out or crashed exercise gets what is left of it (and
+        so does each course cell); what is not graded when it is spent is
+        "timed out".
     state : sandbox.Status, optional
         Whether the kernel runs sandboxed; :func:`sandbox.status` by default.
 
@@ -330,12 +335,19 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
         cases[exercise] = spec.cases(np.random.default_rng([seed, index])) if isinstance(spec, hidden.Function) else []
         plans[exercise] = hidden.probe_plan(spec, cases[exercise])
     graded, replaced = {}, set()
+    deadline = _clock() + timeout
     while len(graded) < len(exercises):
+        left = int(deadline - _clock())
+        if left < 1:
+            for exercise in exercises:
+                graded.setdefault(exercise, Outcome(exercise, "timed out", f"the submission's {timeout} s were spent "
+                                                                           "before this exercise could run again"))
+            break
         nb, roles = build(lesson, answers, replaced, plans)
         with tempfile.TemporaryDirectory(prefix="bp-grade-", ignore_cleanup_errors=True) as tmp:
             workdir = Path(tmp)
             notebooks.write(nb, workdir / "graded.ipynb")
-            results, records = _run_pytest(workdir, cell_timeout, timeout, state, limits, roles)
+            results, records = _run_pytest(workdir, cell_timeout, left, state, limits, roles)
             if results is None:  # the overall limit: what is not graded yet timed out
                 for exercise in exercises:
                     graded.setdefault(exercise, Outcome(exercise, "timed out", f"the lesson did not finish within "
