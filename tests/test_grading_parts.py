@@ -265,3 +265,55 @@ def test_one_time_budget_for_the_whole_submission_across_reruns(monkeypatch):
     assert given == [100, 40]  # the second run gets the 40 s left, and there is no third
     assert [o.status for o in outcomes] == ["timed out"] * 3
     assert outcomes[2].message == "the submission's 100 s were spent before this exercise could run again"
+
+
+# -- the grader's own pytest process: capped address space, capped output per cell ------------------------------
+
+def _stream(text, parent="cell-1"):
+    return {"msg_type": "stream", "parent_header": {"msg_id": parent}, "content": {"name": "stdout", "text": text}}
+
+
+def test_a_cells_outputs_are_cut_at_the_cap_and_other_cells_keep_theirs():
+    from bp_course.grading import nbval_plugin
+    spent = {}
+    texts = [nbval_plugin.cap_output(_stream("y" * 400), spent, limit=1000)["content"]["text"] for _ in range(4)]
+    assert [len(t) for t in texts[:2]] == [400, 400]
+    assert texts[2].startswith("y" * 200 + "\n[output cut by the grader") and texts[3] == ""
+    assert sum(len(t) - len(t.lstrip("y")) for t in texts) == 1000  # never more than the cap
+    display = {"msg_type": "display_data", "parent_header": {"msg_id": "cell-1"}, "content": {"data": {"a": "z" * 9}}}
+    assert nbval_plugin.cap_output(display, spent, limit=1000)["content"]["data"] == {}
+    assert nbval_plugin.cap_output(_stream("fine", "cell-2"), spent, limit=1000)["content"]["text"] == "fine"
+    error = {"msg_type": "error", "parent_header": {"msg_id": "cell-2"},
+             "content": {"ename": "ValueError", "evalue": "v" * 10 ** 6, "traceback": ["t"] * 10 ** 5 + ["last"]}}
+    content = nbval_plugin.cap_output(error, spent)["content"]
+    assert len(content["evalue"]) == 10_000 and len(content["traceback"]) == 50 and content["traceback"][-1] == "last"
+
+
+def test_nbval_reads_every_kernel_message_through_the_cap(monkeypatch):
+    from nbval import plugin as nbval
+    from bp_course.grading import nbval_plugin
+    monkeypatch.setattr(nbval.IPyNbFile, "get_kernel_message", nbval.IPyNbFile.get_kernel_message)
+    monkeypatch.setattr(nbval_plugin, "MAX_CELL_OUTPUT", 10)
+    nbval_plugin._cap_nbval_outputs()
+
+    class Kernel:
+        def get_message(self, stream, timeout=None):
+            return _stream("x" * 10 ** 6)
+
+    class File:
+        kernel = Kernel()
+
+    text = nbval.IPyNbFile.get_kernel_message(File())["content"]["text"]
+    assert len(text) < 10 ** 5 and "output cut by the grader" in text
+
+
+def test_the_graders_pytest_runs_with_a_capped_address_space():
+    import resource
+    import subprocess
+    import sys
+    code = "import resource; print(resource.getrlimit(resource.RLIMIT_AS)[0])"
+    done = subprocess.run([*runner.pytest_prefix(3 * 2 ** 30), "-c", code], capture_output=True, text=True, timeout=60)
+    assert int(done.stdout) == 3 * 2 ** 30 and runner.PYTEST_MEMORY == 4 * 2 ** 30
+    hog = "x = bytearray(2 * 2 ** 30)"
+    done = subprocess.run([*runner.pytest_prefix(2 ** 30), "-c", hog], capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "MemoryError" in done.stderr

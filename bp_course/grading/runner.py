@@ -56,6 +56,18 @@ STATUSES = ("passed", "failed", "error", "timed out", "crashed", "not attempted"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m|#x1B\[[0-9;]*m")
 _MAX_PROBE_BYTES = 5_000_000
 _MAX_MESSAGE = 1500
+PYTEST_MEMORY = 4 * 2 ** 30
+"""Address space of the grader's own pytest process (bytes), which runs outside the sandbox and receives
+everything a kernel prints: a flood can end that run (its submission "crashed"), never the grader."""
+_LIMITED = ("import os, resource, sys\n"
+            "soft, hard = resource.getrlimit(resource.RLIMIT_AS)\n"
+            "try:\n"
+            "    resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), hard))\n"
+            "except (ValueError, OSError):\n"  # macOS refuses RLIMIT_AS
+            "    pass\n"
+            "os.execv(sys.argv[2], sys.argv[2:])\n")
+# Only the soft limit: the sandbox's launcher, started from this pytest, sets the kernel's own (larger) limit,
+# which a hard limit here would forbid. preexec_fn is not used: grading runs in threads.
 _clock = time.monotonic  # the submission's time budget is measured on it (a test replaces it)
 
 
@@ -176,7 +188,8 @@ def _run_pytest(workdir: Path, cell_timeout: int, timeout: int, state: sandbox.S
     env["BP_GRADE_RECORD"] = str(workdir / "record.jsonl")
     (workdir / "timeouts.json").write_text(json.dumps(cell_timeouts(roles, cell_timeout, timeout)), encoding="utf-8")
     env["BP_GRADE_TIMEOUTS"] = str(workdir / "timeouts.json")
-    command = [sys.executable, "-m", "pytest", "graded.ipynb", "--nbval-lax", f"--nbval-kernel-name={sandbox.KERNEL_NAME}",
+    command = [*pytest_prefix(), "-m", "pytest", "graded.ipynb", "--nbval-lax",
+               f"--nbval-kernel-name={sandbox.KERNEL_NAME}",
                f"--nbval-cell-timeout={cell_timeout}", "-p", "no:cacheprovider", "-p", "bp_course.grading.nbval_plugin",
                "-q", "--junitxml=report.xml"]
     process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -205,6 +218,19 @@ def _run_pytest(workdir: Path, cell_timeout: int, timeout: int, state: sandbox.S
                 text = _ANSI.sub("", (child.text or "") + "\n" + (child.get("message") or ""))
         results.append((kind, text))
     return results, records
+
+
+def pytest_prefix(memory: int = PYTEST_MEMORY) -> list:
+    """The start of the pytest command: a Python that caps its own address space at ``memory``, then becomes pytest's.
+
+    Examples
+    --------
+    >>> pytest_prefix(2 ** 30)[-2:] == [str(2 ** 30), sys.executable]
+    True
+    """
+    if not hasattr(os, "execv") or sys.platform == "win32":
+        return [sys.executable]
+    return [sys.executable, "-S", "-c", _LIMITED, str(memory), sys.executable]
 
 
 def _records(workdir: Path) -> list:
