@@ -317,3 +317,31 @@ def test_the_graders_pytest_runs_with_a_capped_address_space():
     hog = "x = bytearray(2 * 2 ** 30)"
     done = subprocess.run([*runner.pytest_prefix(2 ** 30), "-c", hog], capture_output=True, text=True, timeout=60)
     assert done.returncode != 0 and "MemoryError" in done.stderr
+
+
+# -- the sandbox's writable filesystems have a size -----------------------------------------------------------
+
+def test_the_sandboxs_tmp_and_scratch_are_sized_tmpfs(tmp_path):
+    from bp_course.grading import sandbox
+    state = sandbox.Status(True, bwrap="/usr/bin/bwrap", user_namespace=True, sized=True)
+    argv = sandbox.kernel_argv(tmp_path / "scratch", tmp_path / "runtime", sandbox.Limits(disk=5 * 2 ** 20), state)
+    mounts = [argv[i:i + 4] for i in range(len(argv)) if argv[i] == "--size"]
+    assert mounts == [["--size", str(5 * 2 ** 20), "--tmpfs", "/tmp"],
+                      ["--size", str(5 * 2 ** 20), "--tmpfs", sandbox.INSIDE_WORK]]
+    assert str(tmp_path / "scratch") not in argv  # nothing of the grader's disk is the kernel's to fill
+    assert sandbox.Limits().disk == 256 * 2 ** 20
+
+
+def test_writing_past_the_size_fails_inside_the_sandbox(tmp_path):
+    import subprocess
+    import sys
+    from bp_course.grading import sandbox
+    state = sandbox.status()
+    if not (state.sandboxed and state.sized):
+        pytest.skip(f"no bubblewrap with --size here ({state.reason or 'bwrap older than 0.7'})")
+    (tmp_path / "runtime").mkdir()
+    args = sandbox._bwrap_args(state.bwrap, None, tmp_path / "runtime", state.user_namespace, disk=2 ** 20)
+    code = ("import errno\nfor path in ('/tmp/big', 'big'):\n    try:\n        open(path, 'wb').write(b'x' * 2 ** 21)\n"
+            "        print(path, 'written')\n    except OSError as e:\n        print(path, errno.errorcode[e.errno])\n")
+    done = subprocess.run([*args, sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split("\n")[:2] == ["/tmp/big ENOSPC", "big ENOSPC"], done.stderr
