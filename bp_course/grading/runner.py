@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
 import re
 import signal
@@ -363,7 +364,7 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
     graded, replaced = {}, set()
     deadline = _clock() + timeout
     while len(graded) < len(exercises):
-        left = int(deadline - _clock())
+        left = math.ceil(deadline - _clock())  # whole seconds; the first run gets all of ``timeout``
         if left < 1:
             for exercise in exercises:
                 graded.setdefault(exercise, Outcome(exercise, "timed out", f"the submission's {timeout} s were spent "
