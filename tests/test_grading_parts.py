@@ -244,7 +244,7 @@ def test_marker_lookalikes_are_left_alone():
 
 
 def test_one_time_budget_for_the_whole_submission_across_reruns(monkeypatch):
-    """A rerun after a timeout gets what is left of ``timeout``, not a fresh one; when it is spent, the rest times out."""
+    """A rerun after a timeout gets what is left of ``timeout``, not a fresh one; then the rest times out."""
     lesson = submission.load_lesson(ROOT, "00")
     answers = {e: "while True:\n    pass\n" for e in lesson.answer_ids}
     now, given = [0.0], []

@@ -1,18 +1,22 @@
 """Flagging answer code that reaches into the grading machinery, for an instructor to review.
 
-A flag is not a verdict: the grade never depends on it (hidden checks are
-judged outside the kernel, so such code gains nothing). It points the
-instructor at code that has no business in an exercise answer: touching
-IPython's input transformers, ``builtins`` or ``sys.modules``, reassigning
-attributes of NumPy or of the course's modules, nbval comment markers,
-running generated code; reaching for the course's own implementation of
-the same exercise (:data:`IMPLEMENTATIONS`) by any path, for the lesson's
-checks module (``check``: the visible checks and what they import), for a
-function's insides (``__globals__``, ``__closure__``...), ``globals()``,
-``vars()`` or a computed ``getattr``, for the hidden checks (``HIDDEN``), for the caller's frames (``sys._getframe``, ``inspect``,
-tracebacks), for ``solutions/`` or the package's files; searching the
-filesystem, starting processes, sending signals, or writing where Python or
-IPython read their configuration.
+A flag is not a verdict: the grade never depends on it. The hidden checks
+keep their references in the grader, so no code in the kernel can read
+them; but the visible checks run in the kernel and hold working references,
+so an answer can borrow a correct function from them, and only this flag
+shows it (docs/instructors.md, section 6). It points the instructor at code
+that has no business in an exercise answer: touching IPython's input
+transformers, ``builtins`` or ``sys.modules``, reassigning attributes of
+NumPy or of the course's modules, nbval comment markers, running generated
+code; reaching for the course's own implementation of the same exercise
+(:data:`IMPLEMENTATIONS`) by any path, for the lesson's checks module
+(``check``: the visible checks and what they import), for a function's
+insides (``__globals__``, ``__closure__``...), ``globals()``, ``vars()`` or
+a computed ``getattr``, for the hidden checks (``HIDDEN``), for the
+caller's frames (``sys._getframe``, ``inspect``, tracebacks), for
+``solutions/`` or the package's files; searching the filesystem, starting
+processes, sending signals, or writing where Python or IPython read their
+configuration.
 """
 
 from __future__ import annotations
