@@ -132,7 +132,8 @@ def main(argv=None) -> int:
                                       '{"points": {"07.1": 2}, "exercises": ["07.1", "07.3"]}')
     grd.add_argument("--jobs", type=int, help="submissions graded at once (default: one per CPU core)")
     grd.add_argument("--cell-timeout", type=int, default=60, help="seconds one cell may run (default: 60)")
-    grd.add_argument("--timeout", type=int, default=600, help="seconds one run of a lesson may take (default: 600)")
+    grd.add_argument("--timeout", type=int, default=600,
+                     help="seconds one submission may take, all its reruns together (default: 600)")
     grd.add_argument("--seed", type=int, help="seed of the hidden checks' inputs (default: drawn fresh at random "
                                               "for every run; pass the gradebook's seed to repeat a run exactly)")
     grd.add_argument("--feedback", choices=("md", "html"), default="md", help="feedback format (default: md)")

@@ -151,6 +151,24 @@ HIDDEN_IMPORTER = '''from bp_course.checks import lesson00
 NAME = lesson00.HIDDEN[EXERCISE].reference
 '''
 
+# No answer of its own: swaps the visible checks' helpers (through a check's __globals__) for recorders, calls the
+# checks to capture their references, restores them, and answers with the captured references (issue 12 red-team).
+CHECK_BORROWER = '''_g = check.squared_error.__globals__
+_saved = dict(_g)
+_got = {}
+_g["expect_function"] = lambda ex, fn, cases, ref, **k: _got.__setitem__(ex, ref)
+_g["expect_value"] = lambda ex, v, expected, **k: _got.__setitem__(ex, expected)
+_g["shape_slips"] = lambda ex, fn, *a, **k: fn
+_g["answer_value"] = lambda ex, v, *a, **k: v
+_g["passed"] = lambda *a, **k: None
+for _f in (check.squared_error, check.error_at_y, check.error_derivative):
+    _f(None)
+_g.update(_saved)
+
+def squared_error(y, t):
+    return _got["00.1"](y, t)
+'''
+
 CHDIR = "import os\nos.chdir('/')\n" + GOOD_00_1
 
 
@@ -191,6 +209,8 @@ def build(folder: Path) -> dict:
     save(_with(LESSON00, e00_1=HIDDEN_IMPORTER.replace("NAME", "squared_error").replace("EXERCISE", "'00.1'")),
          "hidden_importer")
     save(_with(LESSON00, e00_1=CHDIR), "chdir")
+    save(_with(LESSON00, e00_1=CHECK_BORROWER, e00_2="E = _got['00.2']\n",
+               e00_3="def error_derivative(y, t):\n    return _got['00.3'](y, t)\n"), "check_borrower")
     save(_with(LESSON00, e00_2="from fractions import Fraction\nE = Fraction(9, 50)"), "exact_fraction")
     save(_with(LESSON00, e00_2="import sympy\nE = sympy.Rational(9, 50)"), "exact_sympy")
     save(_with(LESSON00, e00_1=GOOD_00_1 + "for _ in range(200):\n    print('x' * 50_000)\n"), "large_print")

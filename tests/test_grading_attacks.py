@@ -61,6 +61,9 @@ FLAGS = {
     "frame_borrower": ("00.1", ["walks the call stack (_getframe)", "walks the call stack (f_locals)"]),
     "hidden_importer": ("00.1", ["imports bp_course.checks", "reads the hidden checks (HIDDEN)"]),
     "course_function": ("07.1", ["uses the course's own gradcheck.central_difference (the answer to 07.1)"]),
+    # Not in EXPECTED: the visible checks run in the kernel and hold working references, so borrowing from them
+    # can earn points (docs/instructors.md, section 6); the defence is this flag, by name, for the instructor.
+    "check_borrower": ("00.1", ["uses the lesson's checks module (check)", "reads a function's insides (__globals__)"]),
 }
 
 

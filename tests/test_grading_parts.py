@@ -115,3 +115,233 @@ def test_the_overall_limit_stops_a_run_and_says_so():
     outcomes = runner.grade_answers(lesson, answers, seed=1, cell_timeout=30, timeout=1)
     assert [o.status for o in outcomes] == ["timed out"] * 3
     assert outcomes[0].message == "the lesson did not finish within 1 s"
+
+
+# -- borrowing through the lesson's checks module, functions' insides, any alias path (issue 12 red-team) -------
+
+SPY00 = '''_g = check.squared_error.__globals__
+_saved = dict(_g)
+_got = {}
+_g["expect_function"] = lambda ex, fn, cases, ref, **k: _got.__setitem__(ex, ref)
+_g["expect_value"] = lambda ex, v, expected, **k: _got.__setitem__(ex, expected)
+_g["shape_slips"] = lambda ex, fn, *a, **k: fn
+_g["answer_value"] = lambda ex, v, *a, **k: v
+_g["passed"] = lambda *a, **k: None
+for _f in (check.squared_error, check.error_at_y, check.error_derivative):
+    _f(None)
+_g.update(_saved)
+
+def squared_error(y, t):
+    return _got["00.1"](y, t)
+'''
+
+ORACLE_07_2 = '''best_h = {}
+for _k in ("float64", "float32"):
+    for _e in range(1, 12):
+        _trial = dict(best_h, **{_k: 10.0 ** -_e})
+        _trial.setdefault("float32" if _k == "float64" else "float64", 0.5)
+        try:
+            check.best_h(_trial)
+        except Exception as _err:
+            if f"[{_k!r}]" in str(_err):
+                continue
+        best_h[_k] = 10.0 ** -_e
+        break
+'''
+
+
+def _lesson_scope(name):
+    nb = notebooks.read(ROOT / "lessons" / name)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    return suspicious.module_aliases(code), suspicious.course_aliases(code)
+
+
+@pytest.mark.parametrize("lesson,exercise,source,flags", [
+    ("00_how_to_use_this_course.ipynb", "00.1", SPY00,
+     ["uses the lesson's checks module (check)", "reads a function's insides (__globals__)"]),
+    ("07_gradient_checking.ipynb", "07.1",
+     "def central_difference(f, z, h):\n    return check.gradcheck.central_difference(f, z, h)\n",
+     ["uses the course's own gradcheck.central_difference (the answer to 07.1)",
+      "uses the lesson's checks module (check)"]),
+    ("07_gradient_checking.ipynb", "07.2", ORACLE_07_2, ["uses the lesson's checks module (check)"]),
+    ("07_gradient_checking.ipynb", "07.3",
+     "def relative_error(a, n):\n    return check.gradcheck.norm_relative_error(a, n)\n",
+     ["uses the course's own gradcheck.norm_relative_error (the answer to 07.3)"]),
+    ("07_gradient_checking.ipynb", "07.4", "def gradient_check(backward, network, x, t):\n"
+                                           "    return check._reference_gradient_check(backward, network, x, t)\n",
+     ["uses the lesson's checks module (check)"]),
+    ("07_gradient_checking.ipynb", "07.5", "diagnosis = dict(check.bugs.MYSTERIES)\n",
+     ["uses the course's own bugs.MYSTERIES (the answer to 07.5)"]),
+    ("07_gradient_checking.ipynb", "07.3", "import importlib\nrelative_error = importlib.import_module("
+                                           "'bp_course.gradcheck').norm_relative_error",
+     ["uses the course's own gradcheck.norm_relative_error (the answer to 07.3)"]),
+    ("07_gradient_checking.ipynb", "07.1", "f = (lambda: 0).__code__\ng = f.__closure__, f.__defaults__, "
+                                           "f.__kwdefaults__",
+     ["reads a function's insides (__code__)", "reads a function's insides (__closure__)",
+      "reads a function's insides (__defaults__)", "reads a function's insides (__kwdefaults__)"]),
+    ("07_gradient_checking.ipynb", "07.1", "g = globals()\nv = vars(gradcheck)", ["calls globals()", "calls vars()"]),
+    ("07_gradient_checking.ipynb", "07.1", "f = getattr(gradcheck, 'numerical_gradient')",
+     ["calls getattr() on gradcheck"]),
+    ("07_gradient_checking.ipynb", "07.1", "name = 'central' + '_difference'\nf = getattr(my_module, name)",
+     ["calls getattr() with a computed name"]),
+])
+def test_borrowing_through_any_path_is_flagged_by_name(lesson, exercise, source, flags):
+    """The red-team's sources: each took full marks unflagged; now each is flagged for what it reaches."""
+    modules, aliases = _lesson_scope(lesson)
+    reasons = suspicious.scan(source, modules, exercise, aliases)
+    for flag in flags:
+        assert flag in reasons, reasons
+
+
+def test_the_visible_check_is_not_named_as_the_courses_implementation():
+    modules, aliases = _lesson_scope("00_how_to_use_this_course.ipynb")
+    reasons = suspicious.scan("f = check.squared_error", modules, "00.1", aliases)
+    assert reasons == ["uses the lesson's checks module (check)"]
+
+
+def test_no_reference_solution_raises_a_flag():
+    """Every lesson's reference answers, scanned as the grader scans a submission, raise nothing."""
+    for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+        nb = notebooks.read(path)
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        modules, aliases = suspicious.module_aliases(code), suspicious.course_aliases(code)
+        for cell in nb.cells:
+            if notebooks.role(cell) == "answer":
+                assert suspicious.scan(cell.source, modules, notebooks.exercise(cell), aliases) == [], \
+                    (path.name, notebooks.exercise(cell))
+
+
+# -- nbval's comment markers, by nbval's own rule -------------------------------------------------------------
+
+MARKER_SOURCES = [
+    "## NBVAL_SKIP\ndef squared_error(y, t):\n    return 0.5 * (t - y) ** 2\n",
+    "E = 0.18\nimport os\nos._exit(0)\n\x0c# NBVAL_RAISES_EXCEPTION\n",
+    "def error_derivative(y, t):\n    return y - t\n## NBVAL_RAISES_EXCEPTION\nraise ValueError('x')\n",
+    "x = 1\u2028 ###   NBVAL_CHECK_OUTPUT  \r\n",
+    "    #PYTEST_VALIDATE_IGNORE_OUTPUT",
+]
+
+
+def test_the_marker_list_is_nbvals():
+    from nbval import plugin
+    assert set(plugin.comment_markers) == suspicious._NBVAL_MARKERS
+
+
+@pytest.mark.parametrize("source", MARKER_SOURCES)
+def test_every_marker_nbval_would_read_is_flagged_and_defused(source):
+    from nbval import plugin
+    assert list(plugin.find_comment_markers(source))  # nbval reads a marker here...
+    assert "contains an nbval comment marker (# NBVAL_...)" in suspicious.scan(source)
+    defused = runner.without_nbval_markers(source)
+    assert list(plugin.find_comment_markers(defused)) == []  # ... and none after the grader's filter
+    assert defused.count("\n") == source.count("\n") and "(marker removed by the grader)" in defused
+
+
+def test_marker_lookalikes_are_left_alone():
+    source = "x = 1  # NBVAL_SKIP\n# NBVAL_SKIP please\ns = '# not a marker'\n"
+    assert runner.without_nbval_markers(source) == source
+    assert suspicious.scan(source) == []
+
+
+def test_one_time_budget_for_the_whole_submission_across_reruns(monkeypatch):
+    """A rerun after a timeout gets what is left of ``timeout``, not a fresh one; then the rest times out."""
+    lesson = submission.load_lesson(ROOT, "00")
+    answers = {e: "while True:\n    pass\n" for e in lesson.answer_ids}
+    now, given = [0.0], []
+
+    def fake_run(workdir, cell_timeout, timeout, state, limits, roles):
+        given.append(timeout)
+        now[0] += min(timeout, 60)  # each run spends a minute of the budget, or what is left of it
+        stuck = next(i for i, (kind, e) in enumerate(roles) if kind == "answer" and e not in replaced_so_far())
+        return [("passed", "")] * stuck + [("failed", "Timeout of 5 seconds exceeded")], []
+
+    def replaced_so_far():
+        return {e for e, t in zip(lesson.exercises, given[:-1])}  # one more exercise replaced per run
+
+    monkeypatch.setattr(runner, "_clock", lambda: now[0], raising=False)
+    monkeypatch.setattr(runner, "_run_pytest", fake_run)
+    outcomes = runner.grade_answers(lesson, answers, seed=1, cell_timeout=5, timeout=100,
+                                    state=runner.sandbox.Status(False, "test"))
+    assert given == [100, 40]  # the second run gets the 40 s left, and there is no third
+    assert [o.status for o in outcomes] == ["timed out"] * 3
+    assert outcomes[2].message == "the submission's 100 s were spent before this exercise could run again"
+
+
+# -- the grader's own pytest process: capped address space, capped output per cell ------------------------------
+
+def _stream(text, parent="cell-1"):
+    return {"msg_type": "stream", "parent_header": {"msg_id": parent}, "content": {"name": "stdout", "text": text}}
+
+
+def test_a_cells_outputs_are_cut_at_the_cap_and_other_cells_keep_theirs():
+    from bp_course.grading import nbval_plugin
+    spent = {}
+    texts = [nbval_plugin.cap_output(_stream("y" * 400), spent, limit=1000)["content"]["text"] for _ in range(4)]
+    assert [len(t) for t in texts[:2]] == [400, 400]
+    assert texts[2].startswith("y" * 200 + "\n[output cut by the grader") and texts[3] == ""
+    assert sum(len(t) - len(t.lstrip("y")) for t in texts) == 1000  # never more than the cap
+    display = {"msg_type": "display_data", "parent_header": {"msg_id": "cell-1"}, "content": {"data": {"a": "z" * 9}}}
+    assert nbval_plugin.cap_output(display, spent, limit=1000)["content"]["data"] == {}
+    assert nbval_plugin.cap_output(_stream("fine", "cell-2"), spent, limit=1000)["content"]["text"] == "fine"
+    error = {"msg_type": "error", "parent_header": {"msg_id": "cell-2"},
+             "content": {"ename": "ValueError", "evalue": "v" * 10 ** 6, "traceback": ["t"] * 10 ** 5 + ["last"]}}
+    content = nbval_plugin.cap_output(error, spent)["content"]
+    assert len(content["evalue"]) == 10_000 and len(content["traceback"]) == 50 and content["traceback"][-1] == "last"
+
+
+def test_nbval_reads_every_kernel_message_through_the_cap(monkeypatch):
+    from nbval import plugin as nbval
+    from bp_course.grading import nbval_plugin
+    monkeypatch.setattr(nbval.IPyNbFile, "get_kernel_message", nbval.IPyNbFile.get_kernel_message)
+    monkeypatch.setattr(nbval_plugin, "MAX_CELL_OUTPUT", 10)
+    nbval_plugin._cap_nbval_outputs()
+
+    class Kernel:
+        def get_message(self, stream, timeout=None):
+            return _stream("x" * 10 ** 6)
+
+    class File:
+        kernel = Kernel()
+
+    text = nbval.IPyNbFile.get_kernel_message(File())["content"]["text"]
+    assert len(text) < 10 ** 5 and "output cut by the grader" in text
+
+
+def test_the_graders_pytest_runs_with_a_capped_address_space():
+    import resource
+    import subprocess
+    import sys
+    code = "import resource; print(resource.getrlimit(resource.RLIMIT_AS)[0])"
+    done = subprocess.run([*runner.pytest_prefix(3 * 2 ** 30), "-c", code], capture_output=True, text=True, timeout=60)
+    assert int(done.stdout) == 3 * 2 ** 30 and runner.PYTEST_MEMORY == 4 * 2 ** 30
+    hog = "x = bytearray(2 * 2 ** 30)"
+    done = subprocess.run([*runner.pytest_prefix(2 ** 30), "-c", hog], capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "MemoryError" in done.stderr
+
+
+# -- the sandbox's writable filesystems have a size -----------------------------------------------------------
+
+def test_the_sandboxs_tmp_and_scratch_are_sized_tmpfs(tmp_path):
+    from bp_course.grading import sandbox
+    state = sandbox.Status(True, bwrap="/usr/bin/bwrap", user_namespace=True, sized=True)
+    argv = sandbox.kernel_argv(tmp_path / "scratch", tmp_path / "runtime", sandbox.Limits(disk=5 * 2 ** 20), state)
+    mounts = [argv[i:i + 4] for i in range(len(argv)) if argv[i] == "--size"]
+    assert mounts == [["--size", str(5 * 2 ** 20), "--tmpfs", "/tmp"],
+                      ["--size", str(5 * 2 ** 20), "--tmpfs", sandbox.INSIDE_WORK]]
+    assert str(tmp_path / "scratch") not in argv  # nothing of the grader's disk is the kernel's to fill
+    assert sandbox.Limits().disk == 256 * 2 ** 20
+
+
+def test_writing_past_the_size_fails_inside_the_sandbox(tmp_path):
+    import subprocess
+    import sys
+    from bp_course.grading import sandbox
+    state = sandbox.status()
+    if not (state.sandboxed and state.sized):
+        pytest.skip(f"no bubblewrap with --size here ({state.reason or 'bwrap older than 0.7'})")
+    (tmp_path / "runtime").mkdir()
+    args = sandbox._bwrap_args(state.bwrap, None, tmp_path / "runtime", state.user_namespace, disk=2 ** 20)
+    code = ("import errno\nfor path in ('/tmp/big', 'big'):\n    try:\n        open(path, 'wb').write(b'x' * 2 ** 21)\n"
+            "        print(path, 'written')\n    except OSError as e:\n        print(path, errno.errorcode[e.errno])\n")
+    done = subprocess.run([*args, sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split("\n")[:2] == ["/tmp/big ENOSPC", "big ENOSPC"], done.stderr

@@ -268,7 +268,7 @@ def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, 
         Submissions graded at once (each runs its own kernel); the number of
         CPU cores by default.
     cell_timeout, timeout : int
-        Seconds per cell, and per run of a whole lesson.
+        Seconds per cell, and per submission (all its reruns together).
     require_sandbox : bool
         Refuse to grade (:class:`sandbox.SandboxUnavailable`) when the kernels
         cannot run sandboxed; otherwise they run without, and every report

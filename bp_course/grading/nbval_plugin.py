@@ -16,7 +16,14 @@ It runs in pytest's process, outside the student's kernel, and does two things:
   to it over Unix sockets there instead of TCP (the sandboxed kernel has no
   network); and writes each
   kernel process's pid to ``BP_GRADE_RECORD`` so the grader can make sure it
-  is gone when the run ends.
+  is gone when the run ends;
+* caps what one cell's outputs may bring into this process
+  (:data:`MAX_CELL_OUTPUT` characters, :func:`cap_output`): nbval keeps a
+  cell's outputs and joins its streams before this plugin sees them, so a
+  cell printing hundreds of MB would otherwise hold them all here. What is
+  cut is replaced by a note; an error's traceback keeps its last lines.
+  (One message larger than that still arrives whole: the pytest process's
+  address space is capped too, :data:`bp_course.grading.runner.PYTEST_MEMORY`.)
 """
 
 from __future__ import annotations
@@ -28,6 +35,62 @@ import pytest
 
 _MIME = "application/vnd.bp-course.probe+json"
 _MAX_TEXT = 5_000_000
+MAX_CELL_OUTPUT = 32_000_000
+"""Characters of output one cell may bring into pytest's process; the rest is cut."""
+_MAX_TRACEBACK = 50
+_CUT = "\n[output cut by the grader: more than {} MB from one cell]\n"
+
+
+def _size(content: dict) -> int:
+    if "text" in content:
+        return len(content["text"]) if isinstance(content["text"], str) else 0
+    data = content.get("data")
+    return sum(len(v) if isinstance(v, str) else len(json.dumps(v)) for v in data.values()) \
+        if isinstance(data, dict) else 0
+
+
+def cap_output(msg: dict, spent: dict, limit: int = MAX_CELL_OUTPUT) -> dict:
+    """Cut one iopub message so that the outputs of the cell it belongs to stay under ``limit`` characters.
+
+    Parameters
+    ----------
+    msg : dict
+        A kernel message as jupyter_client gives it; changed in place.
+    spent : dict
+        ``{execute request id: characters so far}``, updated.
+    limit : int
+
+    Returns
+    -------
+    dict
+        ``msg``. A stream is cut where the cell's budget ends (with a note
+        the first time), a display whose data would cross it loses its data;
+        an error keeps its name, its value's first 10 000 characters and the
+        last lines of its traceback.
+    """
+    content = msg.get("content") if isinstance(msg, dict) else None
+    if not isinstance(content, dict):
+        return msg
+    kind = msg.get("msg_type") or msg.get("header", {}).get("msg_type")
+    if kind == "error":
+        content["evalue"] = str(content.get("evalue", ""))[:10_000]
+        content["traceback"] = [str(line)[:10_000] for line in list(content.get("traceback") or [])[-_MAX_TRACEBACK:]]
+        return msg
+    if kind not in ("stream", "display_data", "execute_result", "update_display_data"):
+        return msg
+    key = (msg.get("parent_header") or {}).get("msg_id")
+    before = spent.get(key, 0)
+    size = _size(content)
+    spent[key] = before + size
+    if before + size <= limit:
+        return msg
+    if kind == "stream" and isinstance(content.get("text"), str):
+        room = max(limit - before, 0)
+        note = _CUT.format(limit // 1_000_000) if before <= limit else ""
+        content["text"] = content["text"][:room] + note
+    else:
+        content["data"] = {"text/plain": _CUT.format(limit // 1_000_000).strip()} if before <= limit else {}
+    return msg
 
 
 def _record(entry: dict) -> None:
@@ -56,6 +119,22 @@ def pytest_configure(config):
                              connection_file=os.path.join(runtime, f"kernel-{uuid.uuid4().hex[:8]}.json"), **kwargs)
 
     kernel.KernelManager = GradingKernelManager
+    _cap_nbval_outputs()
+
+
+def _cap_nbval_outputs() -> None:
+    """Make nbval's notebook file pass every message it reads through :func:`cap_output`."""
+    from nbval import plugin
+
+    if getattr(plugin.IPyNbFile.get_kernel_message, "_bp_capped", False):
+        return
+    original, spent = plugin.IPyNbFile.get_kernel_message, {}
+
+    def get_kernel_message(self, timeout=None, stream="iopub"):
+        return cap_output(original(self, timeout=timeout, stream=stream), spent, MAX_CELL_OUTPUT)
+
+    get_kernel_message._bp_capped = True
+    plugin.IPyNbFile.get_kernel_message = get_kernel_message
 
 
 _TIMEOUTS: list = []

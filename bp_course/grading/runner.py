@@ -29,12 +29,14 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
 import re
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +46,7 @@ import numpy as np
 
 from bp_course import notebooks
 from bp_course.checks import hidden
-from bp_course.grading import probe, sandbox
+from bp_course.grading import probe, sandbox, suspicious
 from bp_course.grading.submission import Lesson
 
 __all__ = ["Outcome", "STATUSES", "grade_answers"]
@@ -53,9 +55,21 @@ STATUSES = ("passed", "failed", "error", "timed out", "crashed", "not attempted"
 """What can become of an exercise; only "passed" earns its points."""
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m|#x1B\[[0-9;]*m")
-_NBVAL_MARKER = re.compile(r"^(\s*)#(\s*NBVAL_)", re.M)
 _MAX_PROBE_BYTES = 5_000_000
 _MAX_MESSAGE = 1500
+PYTEST_MEMORY = 4 * 2 ** 30
+"""Address space of the grader's own pytest process (bytes), which runs outside the sandbox and receives
+everything a kernel prints: a flood can end that run (its submission "crashed"), never the grader."""
+_LIMITED = ("import os, resource, sys\n"
+            "soft, hard = resource.getrlimit(resource.RLIMIT_AS)\n"
+            "try:\n"
+            "    resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), hard))\n"
+            "except (ValueError, OSError):\n"  # macOS refuses RLIMIT_AS
+            "    pass\n"
+            "os.execv(sys.argv[2], sys.argv[2:])\n")
+# Only the soft limit: the sandbox's launcher, started from this pytest, sets the kernel's own (larger) limit,
+# which a hard limit here would forbid. preexec_fn is not used: grading runs in threads.
+_clock = time.monotonic  # the submission's time budget is measured on it (a test replaces it)
 
 
 @dataclass
@@ -106,7 +120,7 @@ def build(lesson: Lesson, answers: dict, replaced=frozenset(), plans=None):
             if exercise in replaced:
                 source = lesson.reference[cell["id"]]
             elif exercise in answers:
-                source = _NBVAL_MARKER.sub(r"\1# (marker removed by the grader)\2", answers[exercise])
+                source = without_nbval_markers(answers[exercise])
         tag = exercise.replace(".", "-") if exercise else ""  # cell ids allow letters, digits, - and _
         if kind == "check":
             plan = (plans or {}).get(exercise) or hidden.probe_plan(hidden.spec(exercise), [])
@@ -118,6 +132,27 @@ def build(lesson: Lesson, answers: dict, replaced=frozenset(), plans=None):
             nb.cells.append(_code_cell(lesson.reference[lesson.answer_ids[exercise]], f"grader-restore-{tag}"))
             roles.append(("restore", exercise))
     return nb, roles
+
+
+def without_nbval_markers(source: str) -> str:
+    """``source`` with every line nbval would read as a comment marker (:func:`.suspicious.nbval_marker`) defused.
+
+    Such a line becomes ``# (marker removed by the grader) NBVAL_...``, at
+    its indentation and with its own line ending, which nbval ignores.
+
+    Examples
+    --------
+    >>> without_nbval_markers("## NBVAL_SKIP\\nx = 1\\n")
+    '# (marker removed by the grader) NBVAL_SKIP\\nx = 1\\n'
+    """
+    lines = []
+    for line in source.splitlines(keepends=True):
+        body = line.splitlines()[0] if line.splitlines() else ""
+        if suspicious.nbval_marker(body):
+            indent = body[:len(body) - len(body.lstrip())]
+            line = f"{indent}# (marker removed by the grader) {body.strip().lstrip('#').strip()}{line[len(body):]}"
+        lines.append(line)
+    return "".join(lines)
 
 
 def cell_timeouts(roles, cell_timeout: int, timeout: int) -> list:
@@ -154,7 +189,8 @@ def _run_pytest(workdir: Path, cell_timeout: int, timeout: int, state: sandbox.S
     env["BP_GRADE_RECORD"] = str(workdir / "record.jsonl")
     (workdir / "timeouts.json").write_text(json.dumps(cell_timeouts(roles, cell_timeout, timeout)), encoding="utf-8")
     env["BP_GRADE_TIMEOUTS"] = str(workdir / "timeouts.json")
-    command = [sys.executable, "-m", "pytest", "graded.ipynb", "--nbval-lax", f"--nbval-kernel-name={sandbox.KERNEL_NAME}",
+    command = [*pytest_prefix(), "-m", "pytest", "graded.ipynb", "--nbval-lax",
+               f"--nbval-kernel-name={sandbox.KERNEL_NAME}",
                f"--nbval-cell-timeout={cell_timeout}", "-p", "no:cacheprovider", "-p", "bp_course.grading.nbval_plugin",
                "-q", "--junitxml=report.xml"]
     process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -183,6 +219,19 @@ def _run_pytest(workdir: Path, cell_timeout: int, timeout: int, state: sandbox.S
                 text = _ANSI.sub("", (child.text or "") + "\n" + (child.get("message") or ""))
         results.append((kind, text))
     return results, records
+
+
+def pytest_prefix(memory: int = PYTEST_MEMORY) -> list:
+    """The start of the pytest command: a Python that caps its own address space at ``memory``, then becomes pytest's.
+
+    Examples
+    --------
+    >>> pytest_prefix(2 ** 30)[-2:] == [str(2 ** 30), sys.executable]
+    True
+    """
+    if not hasattr(os, "execv") or sys.platform == "win32":
+        return [sys.executable]
+    return [sys.executable, "-S", "-c", _LIMITED, str(memory), sys.executable]
 
 
 def _records(workdir: Path) -> list:
@@ -292,7 +341,10 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
         Seconds one cell may run while the student's code is live (the
         answer, its probe and its check; see :func:`cell_timeouts`).
     timeout : int
-        Seconds one run of the whole lesson may take (and one course cell).
+        Seconds the whole submission may take, all runs together: a rerun
+        after a timed-out or crashed exercise gets what is left of it (and
+        so does each course cell); what is not graded when it is spent is
+        "timed out".
     state : sandbox.Status, optional
         Whether the kernel runs sandboxed; :func:`sandbox.status` by default.
 
@@ -310,12 +362,19 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
         cases[exercise] = spec.cases(np.random.default_rng([seed, index])) if isinstance(spec, hidden.Function) else []
         plans[exercise] = hidden.probe_plan(spec, cases[exercise])
     graded, replaced = {}, set()
+    deadline = _clock() + timeout
     while len(graded) < len(exercises):
+        left = math.ceil(deadline - _clock())  # whole seconds; the first run gets all of ``timeout``
+        if left < 1:
+            for exercise in exercises:
+                graded.setdefault(exercise, Outcome(exercise, "timed out", f"the submission's {timeout} s were spent "
+                                                                           "before this exercise could run again"))
+            break
         nb, roles = build(lesson, answers, replaced, plans)
         with tempfile.TemporaryDirectory(prefix="bp-grade-", ignore_cleanup_errors=True) as tmp:
             workdir = Path(tmp)
             notebooks.write(nb, workdir / "graded.ipynb")
-            results, records = _run_pytest(workdir, cell_timeout, timeout, state, limits, roles)
+            results, records = _run_pytest(workdir, cell_timeout, left, state, limits, roles)
             if results is None:  # the overall limit: what is not graded yet timed out
                 for exercise in exercises:
                     graded.setdefault(exercise, Outcome(exercise, "timed out", f"the lesson did not finish within "

@@ -8,7 +8,8 @@ the student's cells is sandboxed. Its kernelspec wraps the usual
   with new user, PID, network, IPC and UTS namespaces: the kernel sees
   read-only system folders, the Python installation, a copy of
   ``bp_course`` without the hidden checks' references (:func:`kernel_package`),
-  its own empty ``/tmp`` and one writable scratch folder; not the course
+  its own empty ``/tmp`` and one writable scratch folder, both in memory
+  (tmpfs) and of a fixed size (:attr:`Limits.disk`); not the course
   checkout, ``solutions/``, the submissions, the reports, the grader's work
   folders, ``/root`` or ``/home``. It sees only its own processes, and when
   the kernel ends, every process it started ends with it. The kernel talks
@@ -48,6 +49,7 @@ KERNEL_NAME = "bp-grade"
 
 INSIDE_WORK = "/sandbox/work"
 INSIDE_LIB = "/sandbox/lib"
+INSIDE_FONTS = "/sandbox/fonts"
 _SANDBOX_UID = 1000
 
 UNSANDBOXED_WARNING = ("UNSANDBOXED: bubblewrap (bwrap) is not available here, so the students' code ran without a "
@@ -74,12 +76,18 @@ class Limits:
     processes : int
         Processes and threads of the sandbox's user (applies only when the
         grader is not root: Linux exempts root's processes).
+    disk : int
+        Size in bytes of each of the sandbox's two writable filesystems, its
+        ``/tmp`` and its scratch folder (both in memory, tmpfs, gone when
+        the kernel ends); without the sandbox the scratch folder is on disk
+        and only ``file_size`` applies.
     """
 
     memory: int = 6 * 2 ** 30
     file_size: int = 64 * 2 ** 20
     cpu: int = 660
     processes: int = 512
+    disk: int = 256 * 2 ** 20
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,8 @@ class Status:
     bwrap: str = ""
     user_namespace: bool = False
     fonts: str = ""
+    sized: bool = False
+    """Whether this bwrap sizes its tmpfs (``--size``: bubblewrap 0.7 or later, not setuid)."""
 
 
 # -- the launcher: runs first in the kernel's process, before any student code ----------------------
@@ -107,6 +117,9 @@ except ImportError:
     pass
 for folder in cfg["make"]:
     os.makedirs(folder, exist_ok=True)
+for source, target in cfg.get("copy", []):
+    import shutil
+    shutil.copytree(source, target, dirs_exist_ok=True)
 os.chdir(cfg["cwd"])
 os.execve(cfg["python"], [cfg["python"], "-m", "ipykernel_launcher", "-f", sys.argv[2]], cfg["env"])
 """
@@ -235,7 +248,18 @@ _SYSTEM_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswit
                "fonts", "mime.types", "ssl")
 
 
-def _bwrap_args(bwrap: str, scratch: Path, runtime: Path, user_namespace: bool) -> list:
+def _bwrap_args(bwrap: str, scratch: Path | None, runtime: Path, user_namespace: bool, disk: int = 0,
+                fonts: str = "") -> list:
+    """bwrap's arguments: the namespaces, the read-only binds, ``/tmp`` and the scratch folder.
+
+    With ``scratch`` None, the scratch folder is a tmpfs of ``disk`` bytes (0: no size given)
+    (nothing in it outlives the kernel, and the grader reads nothing from
+    it), and ``fonts`` (Matplotlib's font list) is bound read-only at
+    :data:`INSIDE_FONTS` for the launcher to copy in; otherwise ``scratch``
+    is bound writable (the self-test, which builds that font list).
+    ``/tmp`` is a tmpfs of ``disk`` bytes (0: bwrap's default, half the RAM).
+    """
+    size = ["--size", str(disk)] if disk else []
     args = [bwrap]
     if user_namespace:
         args += ["--unshare-user", "--uid", str(_SANDBOX_UID), "--gid", str(_SANDBOX_UID)]
@@ -253,15 +277,17 @@ def _bwrap_args(bwrap: str, scratch: Path, runtime: Path, user_namespace: bool) 
             args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     for folder in _python_folders():
         args += ["--ro-bind", str(folder), str(folder)]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-             "--ro-bind", str(kernel_package()), INSIDE_LIB,
-             "--bind", str(scratch), INSIDE_WORK,
-             "--bind", str(runtime), str(runtime),  # the connection file and the kernel's Unix sockets
+    args += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/tmp",
+             "--ro-bind", str(kernel_package()), INSIDE_LIB]
+    args += ["--bind", str(scratch), INSIDE_WORK] if scratch is not None else [*size, "--tmpfs", INSIDE_WORK]
+    if fonts and scratch is None:
+        args += ["--ro-bind", fonts, INSIDE_FONTS]
+    args += ["--bind", str(runtime), str(runtime),  # the connection file and the kernel's Unix sockets
              "--chdir", INSIDE_WORK, "--"]
     return args
 
 
-def _config(home: str, tmp: str, limits: Limits) -> str:
+def _config(home: str, tmp: str, limits: Limits, fonts: str = "") -> str:
     env = {"HOME": home, "USER": "student", "LOGNAME": "student", "LANG": "C.UTF-8", "TMPDIR": tmp,
            "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
            "PYTHONPATH": INSIDE_LIB if home == INSIDE_WORK else str(kernel_package()),
@@ -275,7 +301,8 @@ def _config(home: str, tmp: str, limits: Limits) -> str:
     if hasattr(os, "getuid") and os.getuid() != 0:
         rlimits["RLIMIT_NPROC"] = limits.processes + _processes_of_this_user()
     config = {"limits": rlimits, "env": env, "cwd": home, "python": sys.executable,
-              "make": [f"{home}/.ipython", f"{home}/.matplotlib", tmp]}
+              "make": [f"{home}/.ipython", f"{home}/.matplotlib", tmp],
+              "copy": [[fonts, f"{home}/.matplotlib"]] if fonts else []}
     return base64.b64encode(json.dumps(config).encode()).decode()
 
 
@@ -298,8 +325,10 @@ def _processes_of_this_user() -> int:
 def kernel_argv(scratch: Path, runtime: Path, limits: Limits, state: Status) -> list:
     """The kernelspec's argv: the launcher, inside bwrap when the sandbox works; ``{connection_file}`` at the end."""
     if state.sandboxed:
-        prefix = _bwrap_args(state.bwrap, scratch, runtime, state.user_namespace)
-        config = _config(INSIDE_WORK, "/tmp", limits)
+        fonts = state.fonts if state.fonts and Path(state.fonts).is_dir() else ""
+        prefix = _bwrap_args(state.bwrap, None, runtime, state.user_namespace, limits.disk if state.sized else 0,
+                             fonts)
+        config = _config(INSIDE_WORK, "/tmp", limits, INSIDE_FONTS if fonts else "")
     else:
         prefix = []
         config = _config(str(scratch), str(scratch / "tmp"), limits)
@@ -313,12 +342,13 @@ def prepare_kernel(workdir: Path, limits: Limits, state: Status) -> dict:
 
         jupyter/kernels/bp-grade/kernel.json   the kernelspec
         runtime/                               connection file, Unix sockets (bound into the sandbox)
-        scratch/                               the kernel's only writable folder (its HOME and cwd)
+        scratch/                               without the sandbox: the kernel's HOME and cwd
+                                               (sandboxed, they are a tmpfs of ``limits.disk`` bytes)
     """
     scratch, runtime = workdir / "scratch", workdir / "runtime"
     scratch.mkdir()
     runtime.mkdir()
-    if state.fonts and Path(state.fonts).is_dir():  # Matplotlib's font list, built once by the self-test
+    if not state.sandboxed and state.fonts and Path(state.fonts).is_dir():  # Matplotlib's font list
         shutil.copytree(state.fonts, scratch / ".matplotlib")
     spec = workdir / "jupyter" / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True)
@@ -335,10 +365,10 @@ _SELF_TEST = ("import bp_course.checks.lesson01 as m, matplotlib.font_manager, o
               "assert m.HIDDEN == {} and not os.path.exists('/root/.bashrc');print('sandbox ok')")
 
 
-def _try(bwrap: str, user_namespace: bool, home: Path) -> bool:
+def _try(bwrap: str, user_namespace: bool, home: Path, sized: bool = True) -> bool:
     runtime = home / "runtime"
     runtime.mkdir(exist_ok=True)
-    args = _bwrap_args(bwrap, home, runtime, user_namespace)
+    args = _bwrap_args(bwrap, home, runtime, user_namespace, Limits().disk if sized else 0)
     config = json.loads(base64.b64decode(_config(INSIDE_WORK, "/tmp", Limits())))
     env = [item for name, value in config["env"].items() for item in ("--setenv", name, value)]
     command = args[:-1] + env + ["--", sys.executable, "-c", _SELF_TEST]
@@ -357,9 +387,10 @@ def _probe_bwrap(bwrap: str) -> Status:
         return Status(False, "bubblewrap needs Linux")
     home = Path(tempfile.mkdtemp(prefix="bp-sandbox-test-"))
     atexit.register(shutil.rmtree, home, True)
-    for user_namespace in (True, False):
-        if _try(bwrap, user_namespace, home):
-            return Status(True, "", bwrap, user_namespace, str(home / ".matplotlib"))
+    for sized in (True, False):
+        for user_namespace in (True, False):
+            if _try(bwrap, user_namespace, home, sized):
+                return Status(True, "", bwrap, user_namespace, str(home / ".matplotlib"), sized)
     return Status(False, f"{bwrap} failed its self-test (no user or PID namespaces here?)")
 
 

@@ -1,16 +1,22 @@
 """Flagging answer code that reaches into the grading machinery, for an instructor to review.
 
-A flag is not a verdict: the grade never depends on it (hidden checks are
-judged outside the kernel, so such code gains nothing). It points the
-instructor at code that has no business in an exercise answer: touching
-IPython's input transformers, ``builtins`` or ``sys.modules``, reassigning
-attributes of NumPy or of the course's modules, nbval comment markers,
-running generated code; reaching for the course's own implementation of
-the same exercise (:data:`IMPLEMENTATIONS`), for the hidden checks
-(``HIDDEN``), for the caller's frames (``sys._getframe``, ``inspect``,
-tracebacks), for ``solutions/`` or the package's files; searching the
-filesystem, starting processes, sending signals, or writing where Python or
-IPython read their configuration.
+A flag is not a verdict: the grade never depends on it. The hidden checks
+keep their references in the grader, so no code in the kernel can read
+them; but the visible checks run in the kernel and hold working references,
+so an answer can borrow a correct function from them, and only this flag
+shows it (docs/instructors.md, section 6). It points the instructor at code
+that has no business in an exercise answer: touching IPython's input
+transformers, ``builtins`` or ``sys.modules``, reassigning attributes of
+NumPy or of the course's modules, nbval comment markers, running generated
+code; reaching for the course's own implementation of the same exercise
+(:data:`IMPLEMENTATIONS`) by any path, for the lesson's checks module
+(``check``: the visible checks and what they import), for a function's
+insides (``__globals__``, ``__closure__``...), ``globals()``, ``vars()`` or
+a computed ``getattr``, for the hidden checks (``HIDDEN``), for the
+caller's frames (``sys._getframe``, ``inspect``, tracebacks), for
+``solutions/`` or the package's files; searching the filesystem, starting
+processes, sending signals, or writing where Python or IPython read their
+configuration.
 """
 
 from __future__ import annotations
@@ -70,7 +76,31 @@ _CONFIG_TEXT = ("site-packages", "dist-packages", ".pth", "sitecustomize", "user
 _IPYTHON = {"get_ipython", "input_transformers_post", "input_transformers_cleanup", "ast_transformers",
             "InteractiveShell", "register_magic_function"}
 _DYNAMIC = {"exec", "eval", "compile", "__import__"}
-_NBVAL_MARKER = re.compile(r"^\s*#\s*NBVAL_\w+", re.M)
+_INTERNALS = {"__globals__", "__closure__", "__code__", "__defaults__", "__kwdefaults__"}
+_NBVAL_MARKERS = frozenset({"PYTEST_VALIDATE_IGNORE_OUTPUT", "NBVAL_IGNORE_OUTPUT", "NBVAL_CHECK_OUTPUT",
+                            "NBVAL_RAISES_EXCEPTION", "NBVAL_SKIP"})
+"""The comment markers of ``nbval.plugin.comment_markers`` (nbval 0.11), checked against nbval's own in the tests."""
+
+
+def nbval_marker(line: str) -> bool:
+    """Whether nbval reads ``line`` as a comment marker (its ``find_comment_markers`` rule, for one line).
+
+    nbval splits a cell with ``str.splitlines`` (so a form feed or a Unicode
+    line separator ends a line too), strips the line, and takes a line that
+    starts with ``#`` as a marker when, stripped of *all* its leading ``#``
+    and whitespace, it is one of the markers: ``## NBVAL_SKIP`` counts.
+
+    Examples
+    --------
+    >>> nbval_marker("  ## NBVAL_SKIP "), nbval_marker("# NBVAL_SKIP it"), nbval_marker("x = 1  # NBVAL_SKIP")
+    (True, False, False)
+    """
+    line = line.strip()
+    return line.startswith("#") and line.lstrip("#").strip() in _NBVAL_MARKERS
+
+
+def _has_nbval_marker(source: str) -> bool:
+    return any(nbval_marker(line) for line in source.splitlines())
 
 
 def module_aliases(sources) -> set:
@@ -112,12 +142,19 @@ def course_aliases(sources) -> dict:
     return found
 
 
-def _implementation_flags(tree, exercise, aliases) -> list:
-    """Uses of the course's own implementation of ``exercise`` (:data:`IMPLEMENTATIONS`)."""
+def _implementation_flags(tree, exercise, aliases, modules) -> list:
+    """Uses of the course's own implementation of ``exercise`` (:data:`IMPLEMENTATIONS`), by any path.
+
+    An attribute that bears one of its names is flagged when the chain it
+    ends begins at a module (``gradcheck.central_difference``, and as well
+    ``check.gradcheck.central_difference`` or
+    ``importlib.import_module("bp_course.gradcheck").central_difference``).
+    """
     wanted = IMPLEMENTATIONS.get(exercise, {})
     full = {f"{module}.{name}" for module, names in wanted.items() for name in names}
     names = {name for names in wanted.values() for name in names}
     defined = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    roots = set(modules) | set(aliases) | {"bp_course"}
     flags = []
     for node in ast.walk(tree):
         hit = None
@@ -125,6 +162,9 @@ def _implementation_flags(tree, exercise, aliases) -> list:
             root = _dotted(node.value, aliases)
             if root and f"{root}.{node.attr}" in full:
                 hit = f"{root}.{node.attr}"
+            elif _chain_root(node.value) in roots and not (  # check.squared_error is the visible check
+                    isinstance(node.value, ast.Name) and aliases.get(node.value.id, "").startswith("bp_course.checks")):
+                hit = next(f for f in sorted(full) if f.endswith("." + node.attr))
         elif isinstance(node, ast.Name) and node.id not in defined and aliases.get(node.id) in full:
             hit = aliases[node.id]
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -134,6 +174,13 @@ def _implementation_flags(tree, exercise, aliases) -> list:
         if hit:
             flags.append(f"uses the course's own {hit.removeprefix('bp_course.')} (the answer to {exercise})")
     return flags
+
+
+def _chain_root(node):
+    """The name an attribute, subscript or call chain starts from (``check`` in ``check.bugs.MYSTERIES``)."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _dotted(node, aliases):
@@ -152,6 +199,33 @@ def _root(node):
     while isinstance(node, (ast.Attribute, ast.Subscript)):
         node = node.value
     return node.id if isinstance(node, ast.Name) else None
+
+
+def _reflection_flags(tree, checks, modules, course) -> list:
+    """The lesson's checks module, functions' insides, ``globals()``/``vars()``, computed ``getattr``/``setattr``.
+
+    ``checks`` are the names the lesson binds to its checks module (the
+    setup cell's ``check``): an answer has no use for them, and through
+    them reaches the visible checks' references and the package.
+    """
+    flags = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in checks:
+            flags.append(f"uses the lesson's checks module ({node.id})")
+        elif isinstance(node, ast.Attribute) and node.attr in _INTERNALS:
+            flags.append(f"reads a function's insides ({node.attr})")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id
+            if name in ("globals", "vars"):
+                flags.append(f"calls {name}()")
+            elif name in ("getattr", "setattr", "delattr", "hasattr") and node.args:
+                root = _chain_root(node.args[0])
+                if name in ("getattr", "hasattr") and root in set(course) | checks | {"bp_course"}:
+                    flags.append(f"calls {name}() on {root}")
+                if len(node.args) > 1 and not (isinstance(node.args[1], ast.Constant)
+                                               and isinstance(node.args[1].value, str)):
+                    flags.append(f"calls {name}() with a computed name")
+    return flags
 
 
 def scan(source: str, modules=frozenset({"np", "numpy", "bp_course"}), exercise=None, aliases=None) -> list:
@@ -176,16 +250,18 @@ def scan(source: str, modules=frozenset({"np", "numpy", "bp_course"}), exercise=
     []
     """
     flags = []
-    if _NBVAL_MARKER.search(source):
+    if _has_nbval_marker(source):
         flags.append("contains an nbval comment marker (# NBVAL_...)")
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return flags
+    checks = {name for name, target in (aliases or {}).items() if target.startswith("bp_course.checks")}
     modules = set(modules) | module_aliases([source])
-    aliases = {**(aliases or {}), **course_aliases([source])}
+    course = {**(aliases or {}), **course_aliases([source])}
     if exercise:
-        flags += _implementation_flags(tree, exercise, aliases)
+        flags += _implementation_flags(tree, exercise, course, modules)
+    flags += _reflection_flags(tree, checks, modules, course)
     for node in ast.walk(tree):
         if isinstance(node, (ast.Name, ast.Attribute)) and (getattr(node, "id", None) == "HIDDEN"
                                                             or getattr(node, "attr", None) == "HIDDEN"):
