@@ -5,6 +5,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import grading_attacks
+
 from bp_course import notebooks
 from bp_course.grading import runner, submission, suspicious
 
@@ -119,21 +121,7 @@ def test_the_overall_limit_stops_a_run_and_says_so():
 
 # -- borrowing through the lesson's checks module, functions' insides, any alias path (issue 12 red-team) -------
 
-SPY00 = '''_g = check.squared_error.__globals__
-_saved = dict(_g)
-_got = {}
-_g["expect_function"] = lambda ex, fn, cases, ref, **k: _got.__setitem__(ex, ref)
-_g["expect_value"] = lambda ex, v, expected, **k: _got.__setitem__(ex, expected)
-_g["shape_slips"] = lambda ex, fn, *a, **k: fn
-_g["answer_value"] = lambda ex, v, *a, **k: v
-_g["passed"] = lambda *a, **k: None
-for _f in (check.squared_error, check.error_at_y, check.error_derivative):
-    _f(None)
-_g.update(_saved)
-
-def squared_error(y, t):
-    return _got["00.1"](y, t)
-'''
+SPY00 = grading_attacks.CHECK_BORROWER  # the red-team's own source, graded end to end in test_grading_attacks
 
 ORACLE_07_2 = '''best_h = {}
 for _k in ("float64", "float32"):
