@@ -320,6 +320,17 @@ def test_the_sandboxs_tmp_and_scratch_are_sized_tmpfs(tmp_path):
     assert sandbox.Limits().disk == 256 * 2 ** 20
 
 
+def test_python_under_tmp_is_bound_on_top_of_the_sandboxs_tmp(tmp_path, monkeypatch):
+    """A CI checkout in /tmp: its virtual environment must be mounted after /tmp's tmpfs, not hidden by it."""
+    from bp_course.grading import sandbox
+    venv = Path("/tmp/some-checkout/.venv")
+    monkeypatch.setattr(sandbox, "_python_folders", lambda: [Path("/usr/lib/python3"), venv])
+    state = sandbox.Status(True, bwrap="/usr/bin/bwrap", user_namespace=True, sized=True)
+    argv = sandbox.kernel_argv(tmp_path / "scratch", tmp_path / "runtime", sandbox.Limits(), state)
+    tmpfs = next(i for i in range(len(argv) - 1) if argv[i:i + 2] == ["--tmpfs", "/tmp"])
+    assert argv.index(str(venv)) > tmpfs
+
+
 def test_writing_past_the_size_fails_inside_the_sandbox(tmp_path):
     import subprocess
     import sys

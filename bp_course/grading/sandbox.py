@@ -275,10 +275,11 @@ def _bwrap_args(bwrap: str, scratch: Path | None, runtime: Path, user_namespace:
     for name in _SYSTEM_ETC:
         if (Path("/etc") / name).exists():
             args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+    # /tmp first: a Python or virtual environment that lives under /tmp (a CI checkout) is bound on top of it
+    args += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/tmp"]
     for folder in _python_folders():
         args += ["--ro-bind", str(folder), str(folder)]
-    args += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/tmp",
-             "--ro-bind", str(kernel_package()), INSIDE_LIB]
+    args += ["--ro-bind", str(kernel_package()), INSIDE_LIB]
     args += ["--bind", str(scratch), INSIDE_WORK] if scratch is not None else [*size, "--tmpfs", INSIDE_WORK]
     if fonts and scratch is None:
         args += ["--ro-bind", fonts, INSIDE_FONTS]
