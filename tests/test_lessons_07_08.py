@@ -112,10 +112,10 @@ def test_08_training_text_tells_that_story_with_the_printed_numbers():
 def test_08_deltas_are_those_of_lesson_06():
     """Item 4: a row of Delta is one example's dE_p/dnet, so Delta = Y - T and dE/dNET = (Y - T)/n."""
     everything = "\n".join(c.source for c in L08.cells)
-    assert not re.search(r"\\Delta\^\{\(L\)\}\s*=\s*\(Y - T\)\s*/\s*n", everything)
+    assert not re.search(r"\\Delta\^\{\([LK]\)\}\s*=\s*\(Y - T\)\s*/\s*n", everything)
     assert not re.search(r"delta\s*=\s*\(softmax\(.*\)\s*-\s*t\)\s*/\s*len", everything)
-    assert r"\Delta^{(L)} = Y - T" in everything
-    assert r"\partial E/\partial \text{NET}^{(L)} = (Y - T)/n" in everything
+    assert r"\Delta^{(K)} = Y - T" in everything  # the output layer is K, as in lesson 06
+    assert r"\partial E/\partial \text{NET}^{(K)} = (Y - T)/n" in everything
 
 
 def test_08_1_says_how_to_read_the_conditions_before_the_exercise():
