@@ -103,19 +103,24 @@ def _has_nbval_marker(source: str) -> bool:
     return any(nbval_marker(line) for line in source.splitlines())
 
 
-def module_aliases(sources) -> set:
-    """Names bound to modules by the imports in some cells (``np``, ``check``, ``plots`` ...)."""
-    names = {"np", "numpy", "bp_course", "sys", "builtins"}
+def _imports(sources):
+    """The ``import`` and ``from ... import`` statements of some cells (cells that do not parse are skipped)."""
     for source in sources:
         try:
             tree = ast.parse(source)
         except SyntaxError:
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom):
-                names.update(alias.asname or alias.name for alias in node.names)
+        yield from (node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom)))
+
+
+def module_aliases(sources) -> set:
+    """Names bound to modules by the imports in some cells (``np``, ``check``, ``plots`` ...)."""
+    names = {"np", "numpy", "bp_course", "sys", "builtins"}
+    for node in _imports(sources):
+        if isinstance(node, ast.Import):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        else:
+            names.update(alias.asname or alias.name for alias in node.names)
     return names
 
 
@@ -126,19 +131,14 @@ def course_aliases(sources) -> dict:
     ``from bp_course.network import Network`` binds ``Network`` to ``bp_course.network.Network``.
     """
     found = {}
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.name.startswith("bp_course"):
-                        found[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else "bp_course"
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bp_course"):
-                for alias in node.names:
-                    found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    for node in _imports(sources):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("bp_course"):
+                    found[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else "bp_course"
+        elif (node.module or "").startswith("bp_course"):
+            for alias in node.names:
+                found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return found
 
 
