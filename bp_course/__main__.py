@@ -87,9 +87,10 @@ def _grade(args) -> int:
     if not paths:
         print("grade: no notebooks found in " + ", ".join(args.submissions), file=sys.stderr)
         return 2
-    if args.require_sandbox and not sandbox.status().sandboxed:  # refuse before anything is written
-        print(f"grade: refusing to grade without a sandbox ({sandbox.status().reason}); install bubblewrap "
-              "(the Debian/Ubuntu package `bubblewrap`) or drop --require-sandbox", file=sys.stderr)
+    try:
+        sandbox.required_status(args.require_sandbox)  # refuse before anything is written
+    except sandbox.SandboxUnavailable as error:
+        print(f"grade: {error}", file=sys.stderr)
         return 2
     try:
         reports.prepare(args.out)  # before grading: a bad --out costs no grading time

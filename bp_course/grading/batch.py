@@ -279,11 +279,7 @@ def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, 
     (list of StudentResult, int)
         The results in the order of ``paths``, and the seed used.
     """
-    state = sandbox.status()
-    if require_sandbox and not state.sandboxed:
-        raise sandbox.SandboxUnavailable(f"refusing to grade without a sandbox ({state.reason}); install "
-                                         "bubblewrap (the Debian/Ubuntu package `bubblewrap`) or drop "
-                                         "--require-sandbox")
+    state = sandbox.required_status(require_sandbox)
     seed = choose_seed(seed)
     policy = policy or Policy()
     jobs = max(1, jobs or os.cpu_count() or 1)

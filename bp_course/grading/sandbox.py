@@ -42,7 +42,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Limits", "Status", "SandboxUnavailable", "UNSANDBOXED_WARNING", "status", "kernel_package", "strip_hidden", "prepare_kernel", "KERNEL_NAME"]
+__all__ = ["Limits", "Status", "SandboxUnavailable", "UNSANDBOXED_WARNING", "status", "required_status", "kernel_package", "strip_hidden", "prepare_kernel", "KERNEL_NAME"]
 
 KERNEL_NAME = "bp-grade"
 """The kernelspec name the grader's nbval run asks for."""
@@ -398,4 +398,13 @@ def _probe_bwrap(bwrap: str) -> Status:
 def status() -> Status:
     """Whether the kernels can run sandboxed here (a self-test run once per process and bwrap binary)."""
     return _probe_bwrap(_bwrap_path())
+
+
+def required_status(require: bool) -> Status:
+    """:func:`status`, raising :class:`SandboxUnavailable` when a sandbox is required (``--require-sandbox``) and none works."""
+    state = status()
+    if require and not state.sandboxed:
+        raise SandboxUnavailable(f"refusing to grade without a sandbox ({state.reason}); install bubblewrap "
+                                 "(the Debian/Ubuntu package `bubblewrap`) or drop --require-sandbox")
+    return state
 
