@@ -77,6 +77,7 @@ def _grade(args) -> int:
 
     try:
         policy = grading.load_policy(args.points) if args.points else grading.Policy()
+        policy.accept_flagged = args.accept_flagged
     except ValueError as error:
         print(f"grade: {error}", file=sys.stderr)
         return 2
@@ -141,6 +142,10 @@ def main(argv=None) -> int:
     grd.add_argument("--require-sandbox", action="store_true",
                      help="refuse to grade when the students' kernels cannot run in the bubblewrap sandbox "
                           "(by default they run without it and every report says UNSANDBOXED)")
+    grd.add_argument("--accept-flagged", action="store_true",
+                     help="let answers flagged for review (code that reaches into the course's checks, its own "
+                          "implementation of the exercise, the call stack...) earn their points; by default their "
+                          "points are held (status 'held', H in the table) until you accept them")
     grd.add_argument("--course", default=str(_course_root()), help="folder holding lessons/ and solutions/ "
                                                                  "(default: this checkout)")
     grd.set_defaults(run=_grade)

@@ -33,16 +33,19 @@ if not SANDBOXED and os.environ.get("BP_COURSE_REQUIRE_SANDBOX") == "1":  # CI s
                 pytrace=False)
 needs_bwrap = pytest.mark.skipif(not SANDBOXED, reason=f"no working bubblewrap here ({sandbox.status().reason})")
 
-# student -> points per exercise (00.1, 00.2, 00.3), or lesson 07's for course_function
+# student -> points per exercise (00.1, 00.2, 00.3), or lesson 07's for course_function. "held": the answer passed
+# but is flagged (or uses what a flagged answer bound), so it earns nothing until the instructor accepts it.
+H = "held"
 EXPECTED = {
     "reads_notebooks": [0, 1, 0],
     "hook_forger": [0, 1, 1],
-    "daemon": [1, 1, 1],
-    "config_writer": [1, 1, 1],
+    "daemon": [H, 1, 1],
+    "config_writer": [H, 1, 1],
     "solutions_reader": [0, 1, 0],
-    "grader_killer": [1, 1, 1],
+    "grader_killer": [H, 1, 1],
     "frame_borrower": [0, 1, 0],
     "hidden_importer": [0, 1, 1],
+    "check_borrower": [H, H, H],  # borrows every answer from the visible checks: nothing until accepted
     "chdir": [1, 1, 1],
     "exact_fraction": [1, 1, 1],
     "exact_sympy": [1, 1, 1],
@@ -50,6 +53,9 @@ EXPECTED = {
     "exit_later": [1, 1, 1],
     "course_function": [0, 1, 1, 2, 2],
 }
+# With --accept-flagged, a held answer earns its points: these are what the attacks' answers earn then.
+ACCEPTED = {"hook_forger": [0, 1, 1], "daemon": [1, 1, 1], "config_writer": [1, 1, 1], "grader_killer": [1, 1, 1],
+            "check_borrower": [1, 1, 1]}
 
 FLAGS = {
     "reads_notebooks": ("00.1", ["searches the filesystem (walk)", "looks for the solutions or a notebook file"]),
@@ -61,8 +67,6 @@ FLAGS = {
     "frame_borrower": ("00.1", ["walks the call stack (_getframe)", "walks the call stack (f_locals)"]),
     "hidden_importer": ("00.1", ["imports bp_course.checks", "reads the hidden checks (HIDDEN)"]),
     "course_function": ("07.1", ["uses the course's own gradcheck.central_difference (the answer to 07.1)"]),
-    # Not in EXPECTED: the visible checks run in the kernel and hold working references, so borrowing from them
-    # can earn points (docs/instructors.md, section 6); the defence is this flag, by name, for the instructor.
     "check_borrower": ("00.1", ["uses the lesson's checks module (check)", "reads a function's insides (__globals__)"]),
 }
 
@@ -105,8 +109,25 @@ def attacked(tmp_path_factory):
 def test_each_attack_earns_only_what_its_genuine_answers_earn(attacked, student):
     assert attacked["done"].returncode == 0, attacked["done"].stderr
     result = attacked["results"][student]
-    assert [t["score"] for t in result["tests"]] == EXPECTED[student], [t["output"] for t in result["tests"]]
+    got = [H if t["output"].startswith("held,") else t["score"] for t in result["tests"]]
+    assert got == EXPECTED[student], [t["output"] for t in result["tests"]]
+    assert all(t["score"] == 0 for t in result["tests"] if t["output"].startswith("held,"))
     assert result["extra_data"]["sandboxed"] is True
+
+
+@needs_bwrap
+def test_the_instructor_can_accept_held_answers(attacked, tmp_path):
+    """--accept-flagged: a held answer earns what it passed; the flags stay in the report."""
+    paths = attacked["built"]["paths"]
+    done = subprocess.run([sys.executable, "-m", "bp_course", "grade", *(str(paths[s]) for s in sorted(ACCEPTED)),
+                           "--out", str(tmp_path / "out"), "--seed", "5", "--cell-timeout", "20", "--jobs", "2",
+                           "--require-sandbox", "--accept-flagged"], capture_output=True, text=True, timeout=1200,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    for student, points in ACCEPTED.items():
+        result = json.loads((tmp_path / "out" / "results" / f"{student}.json").read_text(encoding="utf-8"))
+        assert [t["score"] for t in result["tests"]] == points, [t["output"] for t in result["tests"]]
+        assert result["extra_data"]["review"]
 
 
 @needs_bwrap

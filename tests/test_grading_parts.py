@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
     ("from bp_course.checks import lesson02\nlesson02.gradient = f", ["imports bp_course.checks",
                                                                      "reassigns lesson02.gradient"]),
     ("x = eval('1 + 1')", ["calls eval()"]),
+    ("import importlib\nm = importlib.import_module('bp_course.che' + 'cks.less' + 'on00')",  # no scan reads it
+     ["imports importlib"]),
     ("# NBVAL_SKIP\nx = 1", ["contains an nbval comment marker (# NBVAL_...)"]),
     ("w = w - 0.1 * g\nresult.value = 3", []),  # attributes of ordinary objects are fine
     ("def broken(:", []),
@@ -197,6 +199,53 @@ def test_no_reference_solution_raises_a_flag():
             if notebooks.role(cell) == "answer":
                 assert suspicious.scan(cell.source, modules, notebooks.exercise(cell), aliases) == [], \
                     (path.name, notebooks.exercise(cell))
+
+
+# -- holding the points of flagged answers (and of what uses their names) for the instructor -------------------
+
+def _held(answers):
+    lesson = submission.load_lesson(ROOT, "00")
+    code = [c.source for c in lesson.notebook.cells if c.cell_type == "code"]
+    modules, aliases = suspicious.module_aliases(code), suspicious.course_aliases(code)
+    flags = {e: f for e, s in answers.items() if (f := suspicious.scan(s, modules, e, aliases))}
+    restored = {e: submission.defined_names(lesson.reference[lesson.answer_ids[e]]) for e in lesson.exercises}
+    return suspicious.held(answers, flags, restored)
+
+
+def test_a_borrowed_object_is_held_in_every_answer_that_uses_it():
+    held = _held({"00.1": SPY00, "00.2": "E = _got['00.2']\n",
+                  "00.3": "def error_derivative(y, t):\n    return _got['00.3'](y, t)\n"})
+    assert set(held) == {"00.1", "00.2", "00.3"}
+    assert held["00.2"] == "uses _got, bound by the held answer to 00.1"
+
+
+def test_a_name_the_grader_restored_carries_nothing_over():
+    """00.1 is flagged; 00.2 calls squared_error, which the restore cell after 00.1's check rebound: not held."""
+    frame = grading_attacks.FRAME_BORROWER.replace("NAME", "squared_error")
+    held = _held({"00.1": frame, "00.2": "E = squared_error(0.6, 0.0)\n", "00.3": "def error_derivative(y, t):\n"
+                                                                                   "    return y - t\n"})
+    assert set(held) == {"00.1"}
+    held = _held({"00.1": frame, "00.2": "E = _borrowed(0.6, 0.0)\n", "00.3": "error_derivative = None\n"})
+    assert set(held) == {"00.1", "00.2"}
+
+
+def test_genuine_answers_are_never_held():
+    lesson = submission.load_lesson(ROOT, "00")
+    assert _held({e: lesson.reference[i] for e, i in lesson.answer_ids.items()}) == {}
+
+
+def test_hold_turns_only_passed_outcomes_into_held_and_accepting_keeps_the_points():
+    from bp_course.grading import batch
+    lesson = submission.load_lesson(ROOT, "00")
+    answers = {"00.1": SPY00, "00.2": "E = _got['00.2']\n", "00.3": "def error_derivative(y, t):\n    return y\n"}
+    result = batch.StudentResult("s", Path("s.ipynb"), worth=dict(lesson.exercises),
+                                 flags={"00.1": ["uses the lesson's checks module (check)"]})
+    result.outcomes = [runner.Outcome("00.1", "passed"), runner.Outcome("00.2", "passed"),
+                       runner.Outcome("00.3", "failed", "wrong")]
+    batch.hold(result, answers, lesson)
+    assert [o.status for o in result.outcomes] == ["held", "held", "failed"] and result.score == 0
+    assert "held for the instructor's review: the answer uses the lesson's checks module" in result.outcomes[0].message
+    assert result.outcomes[2].message == "wrong"
 
 
 # -- nbval's comment markers, by nbval's own rule -------------------------------------------------------------

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from bp_course.grading import safetext, sandbox, suspicious
 from bp_course.grading.runner import Outcome, grade_answers
-from bp_course.grading.submission import (Lesson, Submission, SubmissionError, extract_answers, load_lesson,
-                                          read_submission, student_name)
+from bp_course.grading.submission import (Lesson, Submission, SubmissionError, defined_names, extract_answers,
+                                          load_lesson, read_submission, student_name)
 from bp_course.grading.safetext import printable
 
 __all__ = ["Policy", "StudentResult", "choose_seed", "collect", "load_policy", "grade_all"]
@@ -34,10 +34,15 @@ class Policy:
         ``{exercise id: points}`` overrides.
     exercises : list of str or None
         The exercises that count; all of the lesson's when None.
+    accept_flagged : bool
+        Whether a flagged answer that passed earns its points; by default it
+        is "held" (:func:`bp_course.grading.suspicious.held`) and earns none.
     """
 
     points: dict = field(default_factory=dict)
     exercises: list | None = None
+    accept_flagged: bool = False
+    """Count the points of flagged answers (``--accept-flagged``) instead of holding them for review."""
 
     def worth(self, lesson: Lesson) -> dict:
         """``{exercise id: points}`` of the exercises that count, in the lesson's order."""
@@ -216,15 +221,29 @@ def _read_one(path: Path, student: str, file: str, course: Path, lesson_number, 
 
 
 def _grade_one(result: StudentResult, answers: dict, lesson: Lesson, seed: int, cell_timeout: int,
-               timeout: int, state: sandbox.Status) -> StudentResult:
+               timeout: int, state: sandbox.Status, accept_flagged: bool = False) -> StudentResult:
     """Run one submission's answers (read before any kernel started) and keep the outcomes that count."""
     try:
         outcomes = grade_answers(lesson, answers, seed=seed, cell_timeout=cell_timeout, timeout=timeout,
                                  state=state)
         result.outcomes = [o for o in outcomes if o.exercise in result.worth]
+        if not accept_flagged:
+            hold(result, answers, lesson)
     except Exception as error:  # never let one file stop the class: report it and go on
         result.problem = f"could not be graded ({type(error).__name__}: {str(error)[:200]})"
     return result
+
+
+def hold(result: StudentResult, answers: dict, lesson: Lesson) -> None:
+    """Turn each passed outcome of a held answer (:func:`suspicious.held`) into "held": no points until accepted."""
+    ordered = {e: answers[e] for e in lesson.exercises if e in answers}
+    restored = {e: defined_names(lesson.reference[lesson.answer_ids[e]]) for e in lesson.exercises}
+    reasons = suspicious.held(ordered, result.flags, restored)
+    for outcome in result.outcomes:
+        if outcome.exercise in reasons and outcome.status == "passed":
+            outcome.status = "held"
+            outcome.message = (f"passed, but held for the instructor's review: the answer {reasons[outcome.exercise]}"
+                               "; it earns its points once the instructor accepts it")
 
 
 def _redact(results, answers: dict, lessons: dict, seed: int) -> None:
@@ -293,7 +312,8 @@ def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, 
     _unique_names(results)
     answers = {id(result): found for result, found in read if found is not None}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_grade_one, result, found, lessons[result.lesson], seed, cell_timeout, timeout, state)
+        futures = [pool.submit(_grade_one, result, found, lessons[result.lesson], seed, cell_timeout, timeout, state,
+                               policy.accept_flagged)
                    for result, found in read if found is not None]
         for future in futures:
             future.result()

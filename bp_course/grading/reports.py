@@ -78,7 +78,7 @@ def table(results) -> str:
             continue
         got = {o.exercise: (_points(r.earned(o)) if o.status == "passed" else
                             {"timed out": "T", "crashed": "C", "missing": "M", "not attempted": "0",
-                             "error": "E"}.get(o.status, "0")) for o in r.outcomes}
+                             "error": "E", "held": "H"}.get(o.status, "0")) for o in r.outcomes}
         notes = []
         if r.flags:
             notes.append("review: " + ", ".join(sorted(r.flags)))
@@ -90,7 +90,8 @@ def table(results) -> str:
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.append("(points per exercise; 0 failed or not attempted, E error, T timed out, C kernel crash, M missing)")
+    lines.append("(points per exercise; 0 failed or not attempted, E error, T timed out, C kernel crash, M missing, "
+                 "H passed but held for review: see notes, and --accept-flagged)")
     if any(not r.sandboxed for r in results):
         banner = "!" * 100
         lines = [banner, "!!! " + UNSANDBOXED_WARNING, banner, *lines, banner]

@@ -51,8 +51,9 @@ from bp_course.grading.submission import Lesson
 
 __all__ = ["Outcome", "STATUSES", "grade_answers"]
 
-STATUSES = ("passed", "failed", "error", "timed out", "crashed", "not attempted", "missing")
-"""What can become of an exercise; only "passed" earns its points."""
+STATUSES = ("passed", "failed", "error", "timed out", "crashed", "not attempted", "missing", "held")
+"""What can become of an exercise; only "passed" earns its points ("held": passed, but the answer was flagged,
+:func:`bp_course.grading.batch.hold`)."""
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m|#x1B\[[0-9;]*m")
 _MAX_PROBE_BYTES = 5_000_000

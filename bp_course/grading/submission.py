@@ -25,7 +25,7 @@ import nbformat
 from bp_course import notebooks
 from bp_course.grading.safetext import printable
 
-__all__ = ["MAX_BYTES", "Lesson", "Submission", "SubmissionError", "load_lesson", "read_bytes", "read_submission",
+__all__ = ["MAX_BYTES", "Lesson", "defined_names", "Submission", "SubmissionError", "load_lesson", "read_bytes", "read_submission",
            "student_name"]
 
 MAX_BYTES = 20_000_000
@@ -211,7 +211,7 @@ def _lesson_of(nb, path: Path):
     return match.group(1) if match else None
 
 
-def _defined_names(source: str) -> set:
+def defined_names(source: str) -> set:
     """Top-level names a cell defines (functions, classes, assignments); empty when it does not parse."""
     try:
         tree = ast.parse(source)
@@ -254,8 +254,8 @@ def extract_answers(submission: Submission, lesson: Lesson) -> None:
         if cell_id in by_id:
             submission.answers[exercise] = by_id[cell_id].source
             continue
-        wanted = _defined_names(lesson.reference[cell_id])
-        candidates = [c for c in cells if id(c) not in used and wanted and wanted <= _defined_names(c.source)]
+        wanted = defined_names(lesson.reference[cell_id])
+        candidates = [c for c in cells if id(c) not in used and wanted and wanted <= defined_names(c.source)]
         if len(candidates) >= 1:
             chosen = candidates[-1]
             used.add(id(chosen))

@@ -1,10 +1,12 @@
-"""Flagging answer code that reaches into the grading machinery, for an instructor to review.
+"""Flagging answer code that reaches into the grading machinery, and holding its points for an instructor to review.
 
-A flag is not a verdict: the grade never depends on it. The hidden checks
-keep their references in the grader, so no code in the kernel can read
-them; but the visible checks run in the kernel and hold working references,
-so an answer can borrow a correct function from them, and only this flag
-shows it (docs/instructors.md, section 6). It points the instructor at code
+The hidden checks keep their references in the grader, so no code in the
+kernel can read them; but the visible checks run in the kernel and hold
+working references, and the package itself implements what the exercises
+ask, so an answer can borrow a correct function from them. A flag names
+such code, and the points of a flagged answer are *held* (:func:`held`):
+the exercise earns nothing until the instructor accepts it
+(``--accept-flagged``; docs/instructors.md, section 6). It points the instructor at code
 that has no business in an exercise answer: touching IPython's input
 transformers, ``builtins`` or ``sys.modules``, reassigning attributes of
 NumPy or of the course's modules, nbval comment markers, running generated
@@ -24,7 +26,7 @@ from __future__ import annotations
 import ast
 import re
 
-__all__ = ["scan", "module_aliases", "course_aliases", "IMPLEMENTATIONS"]
+__all__ = ["scan", "held", "module_aliases", "course_aliases", "IMPLEMENTATIONS"]
 
 IMPLEMENTATIONS = {
     "00.1": {"bp_course.losses": {"squared_error"}},
@@ -291,7 +293,7 @@ def scan(source: str, modules=frozenset({"np", "numpy", "bp_course"}), exercise=
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             for name in names:
-                if name.split(".")[0] in ("builtins", "IPython", "ctypes", "gc", "inspect", "site") or \
+                if name.split(".")[0] in ("builtins", "IPython", "ctypes", "gc", "importlib", "inspect", "site") or \
                         name.startswith(("bp_course.checks", "bp_course.grading")):
                     flags.append(f"imports {name}")
                 elif name.split(".")[0] in _PROCESS_MODULES:
@@ -312,3 +314,63 @@ def scan(source: str, modules=frozenset({"np", "numpy", "bp_course"}), exercise=
             if isinstance(target, ast.Attribute) and _root(target) in modules:
                 flags.append(f"{'deletes' if isinstance(node, ast.Delete) else 'reassigns'} {ast.unparse(target)}")
     return list(dict.fromkeys(flags))
+
+
+def _bound(tree) -> set:
+    """Names a cell binds anywhere in it (assignments, defs, loop targets), except by ``import``.
+
+    A name bound by an import holds what any cell may import itself (that
+    is flagged where it is the exercise's own implementation), not an
+    object the cell made or took from the machinery.
+    """
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+    return names
+
+
+def held(answers: dict, flags: dict, restored: dict) -> dict:
+    """The exercises whose points wait for the instructor: ``{exercise: reason}``.
+
+    A flagged answer is held; so is a later answer that uses a name a held
+    answer bound (the borrowed object travels between cells: ``_got`` filled
+    in 03.1's cell and read in 03.2's), unless the grader's restore cell
+    rebound that name to the reference before the later answer ran.
+
+    Parameters
+    ----------
+    answers : dict
+        ``{exercise: source}`` in the order the cells run.
+    flags : dict
+        ``{exercise: [reason, ...]}`` from :func:`scan`.
+    restored : dict
+        ``{exercise: names}`` the restore cell after the exercise's check binds.
+
+    Examples
+    --------
+    >>> held({"1": "_got = steal()", "2": "x = _got", "3": "y = 2"}, {"1": ["calls steal"]}, {})
+    {'1': 'calls steal', '2': 'uses _got, bound by the held answer to 1'}
+    """
+    out, tainted = {}, {}
+    for exercise, source in answers.items():
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError):
+            tree = None
+        used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} \
+            if tree else set()
+        if flags.get(exercise):
+            out[exercise] = ", ".join(flags[exercise])
+        else:
+            borrowed = sorted(used & set(tainted))
+            if borrowed:
+                out[exercise] = f"uses {borrowed[0]}, bound by the held answer to {tainted[borrowed[0]]}"
+        if exercise in out and tree is not None:
+            for name in _bound(tree):
+                tainted.setdefault(name, exercise)
+        for name in restored.get(exercise, ()):
+            tainted.pop(name, None)
+    return out
