@@ -217,13 +217,29 @@ def test_messages_never_carry_the_graders_environment_command_line_or_a_classmat
     no_kernel.message = lambda answers: leak if "raise ValueError" in answers.get("00.2", "") else "passed"
     results = {r.student: r for r in _grade([bob, eve], seed=1234567890)}
     message = results["eve"].outcomes[0].message
-    assert message.startswith("ValueError: [redacted]")
-    for forbidden in (secret, str(folder), "class-of-2026", "bp_course grade", "bob's own way", "1234567890"):
-        assert forbidden not in message, forbidden
-    assert eve_line in message  # a student's own code is theirs to see
+    assert message == safetext.WITHHELD  # it held bob's work: withheld whole
     out = reports.write_reports(list(results.values()), tmp_path / "grades", seed=1234567890)
     for path in (out / "feedback").iterdir():
         assert secret not in path.read_text(encoding="utf-8")
+    # the grader's own strings alone are cut out where they stand; the student's own code stays
+    leak = f"ValueError: {secret} | {' '.join(sys.orig_argv)} | {eve_line}"
+    results = {r.student: r for r in _grade([bob, eve], seed=1234567890)}
+    message = results["eve"].outcomes[0].message
+    assert message.startswith("ValueError: [redacted]")
+    for forbidden in (secret, str(folder), "class-of-2026", "bp_course grade"):
+        assert forbidden not in message, forbidden
+    assert eve_line in message  # a student's own code is theirs to see
+
+
+def test_the_redactor_is_no_oracle_for_guesses():
+    """Guesses printed in a message: which one was right cannot be read from what comes back."""
+    redact = safetext.Redactor(environ={}, seed=1234567890, answers={"bob": ["w = np.linalg.solve(H, g)  # bob"],
+                                                                     "eve": []})
+    guesses = [f"seed {n}?" for n in range(1234567885, 1234567895)]
+    assert redact(" ".join(guesses), "eve") == safetext.WITHHELD
+    assert redact(" ".join(guesses[:3]), "eve") == " ".join(guesses[:3])
+    assert redact("is it w = np.linalg.solve(H, g)  # bob or w = H @ g?", "eve") == safetext.WITHHELD
+    assert redact("w = np.linalg.solve(H, g)  # bob", "bob") == "w = np.linalg.solve(H, g)  # bob"
 
 
 def test_redactor_keeps_ordinary_messages():

@@ -19,7 +19,7 @@ import os
 import re
 import unicodedata
 
-__all__ = ["printable", "csv_cell", "md_text", "md_code_span", "md_code_block", "file_stem", "name_key",
+__all__ = ["WITHHELD", "printable", "csv_cell", "md_text", "md_code_span", "md_code_block", "file_stem", "name_key",
            "Redactor"]
 
 _UNSEEN = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
@@ -122,21 +122,23 @@ def name_key(name: str) -> str:
 _ABSOLUTE_PATH = re.compile(r"(?<![\w)\]}.*/\\])(?:~|[A-Za-z]:)?[/\\](?:[\w.@%+~-]+[/\\])+[\w.@%+~-]*")
 
 
+WITHHELD = "[the grader withheld this message: it held text of another submission, or the grader's seed]"
+"""What a student sees in place of a message that held a classmate's text or the seed (:class:`Redactor`)."""
+
+
 class Redactor:
     """Removes what the grader knows from a student's messages: secrets, paths, other students' answers.
 
     A student's code runs in a kernel that, without a sandbox, can read the
     grader's environment, the command lines of its parent processes and
     other students' files, and can put what it read into an error message
-    that ends up in its own feedback. A redactor replaces, in a message:
+    that ends up in its own feedback. A redactor withholds a message whole
+    when it holds a classmate's text or the seed (so guesses printed by a
+    student's code cannot be told apart), and replaces, where it occurs:
 
     * every value of the grader's environment of 8 characters or more, its
       command line (joined by spaces or NULs, as ``/proc/PID/cmdline`` has
       it) and each argument of it that is a path or 8 characters long;
-    * the seed of the hidden checks (it would let a student rebuild them);
-    * every other submission's path, and every line (of 12 characters or
-      more) of another student's answers that is neither in this student's
-      own answers nor in the released lesson;
     * any absolute file path (``/home/...``, ``C:\\...``).
 
     Parameters
@@ -149,7 +151,11 @@ class Redactor:
     paths : dict
         ``{student: [path strings]}`` of every submission.
     answers : dict
-        ``{student: [answer sources]}``.
+        ``{student: [answer sources]}``: a line of 12 characters or more of
+        another student's answers, in neither this student's own answers nor
+        the released lesson, withholds the message; so does another
+        submission's path, and the seed (it would let a student rebuild the
+        hidden checks).
     public : iterable of str
         Text every student has (the released lessons' sources).
     """
@@ -168,24 +174,33 @@ class Redactor:
                            if len(line.strip()) >= 12} - public_lines
                        for s, sources in (answers or {}).items()}
 
-    def secrets_for(self, student: str) -> list:
-        """The strings hidden from ``student``'s messages, longest first."""
-        found = set(self._common)
+    def secrets_for(self, student: str) -> tuple:
+        """What ``student``'s messages must not show: ``(classmates' lines and paths, the grader's strings)``, longest first."""
+        others = set()
         own_lines = self._lines.get(student, set())
         for other, lines in self._lines.items():
             if other != student:
                 for line in lines - own_lines:
-                    found |= {line, json.dumps(line)[1:-1]}
+                    others |= {line, json.dumps(line)[1:-1]}
         for other, paths in self._paths.items():
             if other != student:
-                found |= paths
-        return sorted(found, key=len, reverse=True)
+                others |= paths
+        return sorted(others, key=len, reverse=True), sorted(self._common, key=len, reverse=True)
 
     def __call__(self, text: str, student: str, secrets=None) -> str:
-        """``text`` (a message shown to ``student``) with what they must not see replaced by ``[redacted]``."""
-        for secret in self.secrets_for(student) if secrets is None else secrets:  # whole command lines first
+        """``text`` (a message shown to ``student``) without what they must not see.
+
+        A message holding a classmate's text or path, or the seed, is
+        withheld whole (:data:`WITHHELD`): replacing only the match would
+        tell a student which of the guesses their code printed was right.
+        The grader's own environment and command line are replaced where
+        they occur (``[redacted]``: a home folder is in many a traceback),
+        and so is any absolute path (``[path]``).
+        """
+        others, common = self.secrets_for(student) if secrets is None else secrets
+        if any(secret in text for secret in others) or self._seed is not None and self._seed.search(text):
+            return WITHHELD
+        for secret in common:  # whole command lines first
             if secret in text:
                 text = text.replace(secret, "[redacted]")
-        if self._seed is not None:
-            text = self._seed.sub("[redacted]", text)
         return _ABSOLUTE_PATH.sub("[path]", text)
