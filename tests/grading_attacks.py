@@ -171,6 +171,28 @@ def squared_error(y, t):
 
 CHDIR = "import os\nos.chdir('/')\n" + GOOD_00_1
 
+# A correct answer that starts threads until it cannot (each counts against the process limit); 00.2 is right only
+# when the limit stopped it well below 1000.
+FORK_BOMB = GOOD_00_1 + '''import threading, time
+threading.stack_size(64 * 1024)
+_started = 0
+for _ in range(3000):
+    try:
+        threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+        _started += 1
+    except (RuntimeError, OSError):
+        break
+'''
+# 00.2 is right only when the kernel's user is not root outside the sandbox (its uid through /proc/self/uid_map).
+ROOT_OUTSIDE = '''import os
+_outside = os.getuid()
+for _line in open("/proc/self/uid_map"):
+    _inside, _out, _count = map(int, _line.split())
+    if _inside <= os.getuid() < _inside + _count:
+        _outside = _out + os.getuid() - _inside
+E = 0.18 if _outside != 0 else 0.0
+'''
+
 
 def _cell(nb, exercise):
     return next(c for c in nb.cells if notebooks.role(c) == "answer" and notebooks.exercise(c) == exercise)
@@ -216,4 +238,6 @@ def build(folder: Path) -> dict:
     save(_with(LESSON00, e00_1=GOOD_00_1 + "for _ in range(200):\n    print('x' * 50_000)\n"), "large_print")
     save(_with(LESSON00, e00_2="E = squared_error(0.6, 0.0)\nimport sys\nsys.exit(3)"), "exit_later")
     save(_with(LESSON07, e07_1="central_difference = gradcheck.central_difference"), "course_function")
+    save(_with(LESSON00, e00_1=FORK_BOMB, e00_2="E = 0.18 if _started < 1000 else 0.0\n"), "fork_bomb")
+    save(_with(LESSON00, e00_2=ROOT_OUTSIDE), "root_outside")
     return {"paths": paths, "token": token, "markers": markers + [pth_marker]}

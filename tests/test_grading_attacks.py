@@ -52,10 +52,14 @@ EXPECTED = {
     "large_print": [1, 1, 1],
     "exit_later": [1, 1, 1],
     "course_function": [0, 1, 1, 2, 2],
+    "fork_bomb": [H, H, 1],
+    "root_outside": [1, H, 1],
 }
 # With --accept-flagged, a held answer earns its points: these are what the attacks' answers earn then.
 ACCEPTED = {"hook_forger": [0, 1, 1], "daemon": [1, 1, 1], "config_writer": [1, 1, 1], "grader_killer": [1, 1, 1],
-            "check_borrower": [1, 1, 1]}
+            "check_borrower": [1, 1, 1],
+            # what the sandbox's limits show: under 1000 threads started, and a user that is not root outside
+            "fork_bomb": [1, 1, 1], "root_outside": [1, 1, 1]}
 
 FLAGS = {
     "reads_notebooks": ("00.1", ["searches the filesystem (walk)", "looks for the solutions or a notebook file"]),
@@ -68,6 +72,8 @@ FLAGS = {
     "hidden_importer": ("00.1", ["imports bp_course.checks", "reads the hidden checks (HIDDEN)"]),
     "course_function": ("07.1", ["uses the course's own gradcheck.central_difference (the answer to 07.1)"]),
     "check_borrower": ("00.1", ["uses the lesson's checks module (check)", "reads a function's insides (__globals__)"]),
+    "fork_bomb": ("00.1", ["starts processes or sends signals (imports threading)"]),
+    "root_outside": ("00.2", ["names a configuration or system path ('/proc/self/uid_map')"]),
 }
 
 
@@ -189,6 +195,12 @@ def test_unsandboxed_grading_says_so_everywhere_and_require_sandbox_refuses(tmp_
     data = json.loads((tmp_path / "o" / "results" / "solutions.json").read_text(encoding="utf-8"))
     assert data["extra_data"]["sandboxed"] is False and "UNSANDBOXED" in data["extra_data"]
     assert data["score"] == 3  # grading still works
+
+
+@needs_bwrap
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="grading as root only")
+def test_grading_as_root_the_sandbox_user_is_nobody():
+    assert sandbox.status().owner == sandbox.UNPRIVILEGED, sandbox.status()
 
 
 def test_the_kernels_package_has_no_hidden_checks():

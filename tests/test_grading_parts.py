@@ -380,6 +380,23 @@ def test_python_under_tmp_is_bound_on_top_of_the_sandboxs_tmp(tmp_path, monkeypa
     assert argv.index(str(venv)) > tmpfs
 
 
+def test_as_root_the_sandbox_drops_to_an_unprivileged_user(tmp_path):
+    """Grading as root: no user namespace (whose user would be root outside), the launcher becomes nobody."""
+    import base64
+    import json
+    from bp_course.grading import sandbox
+    state = sandbox.Status(True, bwrap="/usr/bin/bwrap", sized=True, owner=sandbox.UNPRIVILEGED)
+    argv = sandbox.kernel_argv(tmp_path / "scratch", tmp_path / "runtime", sandbox.Limits(), state)
+    assert "--unshare-user" not in argv
+    assert argv[1:5] == ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    assert [argv[i:i + 6] for i in range(len(argv)) if argv[i] == "--perms" and argv[i + 1] == "1777"] == [
+        ["--perms", "1777", "--size", str(sandbox.Limits().disk), "--tmpfs", "/tmp"],
+        ["--perms", "1777", "--size", str(sandbox.Limits().disk), "--tmpfs", sandbox.INSIDE_WORK]]
+    config = json.loads(base64.b64decode(argv[-2]))
+    assert config["owner"] == sandbox.UNPRIVILEGED and config["limits"]["RLIMIT_NPROC"] >= sandbox.Limits().processes
+    assert "os.setuid(cfg[\"owner\"])" in argv[-3]
+
+
 def test_writing_past_the_size_fails_inside_the_sandbox(tmp_path):
     import subprocess
     import sys
@@ -388,7 +405,8 @@ def test_writing_past_the_size_fails_inside_the_sandbox(tmp_path):
     if not (state.sandboxed and state.sized):
         pytest.skip(f"no bubblewrap with --size here ({state.reason or 'bwrap older than 0.7'})")
     (tmp_path / "runtime").mkdir()
-    args = sandbox._bwrap_args(state.bwrap, None, tmp_path / "runtime", state.user_namespace, disk=2 ** 20)
+    args = sandbox._bwrap_args(state.bwrap, None, tmp_path / "runtime", state.user_namespace, disk=2 ** 20,
+                               owner=state.owner)
     code = ("import errno\nfor path in ('/tmp/big', 'big'):\n    try:\n        open(path, 'wb').write(b'x' * 2 ** 21)\n"
             "        print(path, 'written')\n    except OSError as e:\n        print(path, errno.errorcode[e.errno])\n")
     done = subprocess.run([*args, sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=120)

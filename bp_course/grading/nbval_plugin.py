@@ -111,12 +111,24 @@ def pytest_configure(config):
 
     transport = os.environ.get("BP_GRADE_TRANSPORT", "tcp")
 
+    owner = os.environ.get("BP_GRADE_OWNER")
+
     class GradingKernelManager(KernelManager):
-        """Its connection file (and Unix sockets) in the run's runtime folder, the one bound into the sandbox."""
+        """Its connection file (and Unix sockets) in the run's runtime folder, the one bound into the sandbox.
+
+        When the sandbox runs as an unprivileged user (``BP_GRADE_OWNER``,
+        the grader being root), the connection file, which jupyter_client
+        writes readable by its owner only, is handed to that user.
+        """
 
         def __init__(self, **kwargs):
             super().__init__(transport=transport,
                              connection_file=os.path.join(runtime, f"kernel-{uuid.uuid4().hex[:8]}.json"), **kwargs)
+
+        def write_connection_file(self, **kwargs):
+            super().write_connection_file(**kwargs)
+            if owner and os.path.isfile(self.connection_file):
+                os.chown(self.connection_file, int(owner), int(owner))
 
     kernel.KernelManager = GradingKernelManager
     _cap_nbval_outputs()

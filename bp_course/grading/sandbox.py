@@ -51,6 +51,8 @@ INSIDE_WORK = "/sandbox/work"
 INSIDE_LIB = "/sandbox/lib"
 INSIDE_FONTS = "/sandbox/fonts"
 _SANDBOX_UID = 1000
+UNPRIVILEGED = 65534
+"""The uid and gid (``nobody``) the sandbox runs as, outside, when the grader is root and bwrap works so."""
 
 UNSANDBOXED_WARNING = ("UNSANDBOXED: bubblewrap (bwrap) is not available here, so the students' code ran without a "
                        "sandbox and could read or change files of the grader, the course and other students")
@@ -74,8 +76,10 @@ class Limits:
     cpu : int
         CPU seconds for the whole run.
     processes : int
-        Processes and threads of the sandbox's user (applies only when the
-        grader is not root: Linux exempts root's processes).
+        Processes and threads of the sandbox's user, beyond those it already
+        runs (as root it applies through the drop to :data:`UNPRIVILEGED`;
+        not under the root fallback with a user namespace, as Linux exempts
+        root's processes).
     disk : int
         Size in bytes of each of the sandbox's two writable filesystems, its
         ``/tmp`` and its scratch folder (both in memory, tmpfs, gone when
@@ -101,6 +105,8 @@ class Status:
     fonts: str = ""
     sized: bool = False
     """Whether this bwrap sizes its tmpfs (``--size``: bubblewrap 0.7 or later, not setuid)."""
+    owner: int | None = None
+    """The unprivileged uid (and gid) bwrap runs as when the grader is root (:data:`UNPRIVILEGED`); None: the grader's."""
 
 
 # -- the launcher: runs first in the kernel's process, before any student code ----------------------
@@ -115,6 +121,10 @@ try:
             resource.setrlimit(getattr(resource, name), (value, value))
 except ImportError:
     pass
+if cfg.get("owner") is not None:
+    os.setgroups([])
+    os.setgid(cfg["owner"])
+    os.setuid(cfg["owner"])  # from root: every capability goes, and no_new_privs (bwrap) keeps them gone
 for folder in cfg["make"]:
     os.makedirs(folder, exist_ok=True)
 for source, target in cfg.get("copy", []):
@@ -249,7 +259,7 @@ _SYSTEM_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "nsswit
 
 
 def _bwrap_args(bwrap: str, scratch: Path | None, runtime: Path, user_namespace: bool, disk: int = 0,
-                fonts: str = "") -> list:
+                fonts: str = "", owner: int | None = None) -> list:
     """bwrap's arguments: the namespaces, the read-only binds, ``/tmp`` and the scratch folder.
 
     With ``scratch`` None, the scratch folder is a tmpfs of ``disk`` bytes (0: no size given)
@@ -258,9 +268,19 @@ def _bwrap_args(bwrap: str, scratch: Path | None, runtime: Path, user_namespace:
     :data:`INSIDE_FONTS` for the launcher to copy in; otherwise ``scratch``
     is bound writable (the self-test, which builds that font list).
     ``/tmp`` is a tmpfs of ``disk`` bytes (0: bwrap's default, half the RAM).
+    With ``owner`` (the grader is root), there is no user namespace: bwrap
+    keeps only the capabilities to change user, and the launcher becomes
+    ``owner`` (uid and gid) before anything else runs, so the sandbox's user
+    is an unprivileged one outside it too; ``/tmp`` and the scratch folder
+    are then writable by all (mode 1777).
     """
     size = ["--size", str(disk)] if disk else []
+    if owner is not None:
+        size = ["--perms", "1777", *size]
+        user_namespace = False
     args = [bwrap]
+    if owner is not None:
+        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     if user_namespace:
         args += ["--unshare-user", "--uid", str(_SANDBOX_UID), "--gid", str(_SANDBOX_UID)]
     args += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
@@ -277,6 +297,13 @@ def _bwrap_args(bwrap: str, scratch: Path | None, runtime: Path, user_namespace:
             args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     # /tmp first: a Python or virtual environment that lives under /tmp (a CI checkout) is bound on top of it
     args += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/tmp"]
+    if owner is not None:  # bwrap, as root, makes the folders above a bind 0700: the owner must pass through them
+        above = {a for t in [*_python_folders(), runtime, INSIDE_WORK] for a in Path(t).parents}
+        for folder in sorted(a for a in above if len(a.parts) > 2 or a.parts[1:] and a.parts[1] not in
+                             ("tmp", "usr", "proc", "dev")):
+            if folder.parts[1] in ("usr", "proc", "dev"):
+                continue
+            args += ["--perms", "0755", "--dir", str(folder)]
     for folder in _python_folders():
         args += ["--ro-bind", str(folder), str(folder)]
     args += ["--ro-bind", str(kernel_package()), INSIDE_LIB]
@@ -288,7 +315,7 @@ def _bwrap_args(bwrap: str, scratch: Path | None, runtime: Path, user_namespace:
     return args
 
 
-def _config(home: str, tmp: str, limits: Limits, fonts: str = "") -> str:
+def _config(home: str, tmp: str, limits: Limits, fonts: str = "", owner: int | None = None) -> str:
     env = {"HOME": home, "USER": "student", "LOGNAME": "student", "LANG": "C.UTF-8", "TMPDIR": tmp,
            "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
            "PYTHONPATH": INSIDE_LIB if home == INSIDE_WORK else str(kernel_package()),
@@ -299,22 +326,22 @@ def _config(home: str, tmp: str, limits: Limits, fonts: str = "") -> str:
            "MKL_NUM_THREADS": "1"}
     rlimits = {"RLIMIT_AS": limits.memory, "RLIMIT_FSIZE": limits.file_size, "RLIMIT_CPU": limits.cpu,
                "RLIMIT_CORE": 0}
-    if hasattr(os, "getuid") and os.getuid() != 0:
-        rlimits["RLIMIT_NPROC"] = limits.processes + _processes_of_this_user()
-    config = {"limits": rlimits, "env": env, "cwd": home, "python": sys.executable,
+    if owner is not None or hasattr(os, "getuid") and os.getuid() != 0:
+        rlimits["RLIMIT_NPROC"] = limits.processes + _processes_of(os.getuid() if owner is None else owner)
+    config = {"limits": rlimits, "env": env, "cwd": home, "python": sys.executable, "owner": owner,
               "make": [f"{home}/.ipython", f"{home}/.matplotlib", tmp],
               "copy": [[fonts, f"{home}/.matplotlib"]] if fonts else []}
     return base64.b64encode(json.dumps(config).encode()).decode()
 
 
-def _processes_of_this_user() -> int:
-    """Processes and threads this user already runs (RLIMIT_NPROC counts them all)."""
+def _processes_of(uid: int) -> int:
+    """Processes and threads the user ``uid`` already runs (RLIMIT_NPROC counts them all)."""
     count = 0
     try:
         for entry in os.scandir("/proc"):
             if entry.name.isdigit():
                 try:
-                    if os.stat(entry.path).st_uid == os.getuid():
+                    if os.stat(entry.path).st_uid == uid:
                         count += len(os.listdir(f"{entry.path}/task"))
                 except OSError:
                     continue
@@ -328,8 +355,8 @@ def kernel_argv(scratch: Path, runtime: Path, limits: Limits, state: Status) -> 
     if state.sandboxed:
         fonts = state.fonts if state.fonts and Path(state.fonts).is_dir() else ""
         prefix = _bwrap_args(state.bwrap, None, runtime, state.user_namespace, limits.disk if state.sized else 0,
-                             fonts)
-        config = _config(INSIDE_WORK, "/tmp", limits, INSIDE_FONTS if fonts else "")
+                             fonts, state.owner)
+        config = _config(INSIDE_WORK, "/tmp", limits, INSIDE_FONTS if fonts else "", state.owner)
     else:
         prefix = []
         config = _config(str(scratch), str(scratch / "tmp"), limits)
@@ -349,6 +376,8 @@ def prepare_kernel(workdir: Path, limits: Limits, state: Status) -> dict:
     scratch, runtime = workdir / "scratch", workdir / "runtime"
     scratch.mkdir()
     runtime.mkdir()
+    if state.sandboxed and state.owner is not None:  # the kernel, as that user, writes its sockets there
+        os.chown(runtime, state.owner, state.owner)
     if not state.sandboxed and state.fonts and Path(state.fonts).is_dir():  # Matplotlib's font list
         shutil.copytree(state.fonts, scratch / ".matplotlib")
     spec = workdir / "jupyter" / "kernels" / KERNEL_NAME
@@ -356,8 +385,11 @@ def prepare_kernel(workdir: Path, limits: Limits, state: Status) -> dict:
     (spec / "kernel.json").write_text(json.dumps({
         "argv": kernel_argv(scratch, runtime, limits, state), "display_name": "bp-course grading kernel",
         "language": "python", "interrupt_mode": "message"}), encoding="utf-8")
-    return {"JUPYTER_PATH": str(workdir / "jupyter"), "JUPYTER_RUNTIME_DIR": str(runtime),
-            "BP_GRADE_RUNTIME": str(runtime), "BP_GRADE_TRANSPORT": "ipc" if state.sandboxed else "tcp"}
+    env = {"JUPYTER_PATH": str(workdir / "jupyter"), "JUPYTER_RUNTIME_DIR": str(runtime),
+           "BP_GRADE_RUNTIME": str(runtime), "BP_GRADE_TRANSPORT": "ipc" if state.sandboxed else "tcp"}
+    if state.sandboxed and state.owner is not None:
+        env["BP_GRADE_OWNER"] = str(state.owner)  # the plugin hands the connection file to that user
+    return env
 
 
 # -- the self-test -----------------------------------------------------------------------------------
@@ -366,13 +398,19 @@ _SELF_TEST = ("import bp_course.checks.lesson01 as m, matplotlib.font_manager, o
               "assert m.HIDDEN == {} and not os.path.exists('/root/.bashrc');print('sandbox ok')")
 
 
-def _try(bwrap: str, user_namespace: bool, home: Path, sized: bool = True) -> bool:
+def _try(bwrap: str, user_namespace: bool, home: Path, sized: bool = True, owner: int | None = None) -> bool:
     runtime = home / "runtime"
     runtime.mkdir(exist_ok=True)
-    args = _bwrap_args(bwrap, home, runtime, user_namespace, Limits().disk if sized else 0)
+    test = _SELF_TEST
+    if owner is not None:
+        for path in [home, *home.rglob("*")]:
+            os.chown(path, owner, owner)
+        test = (f"import os;os.setgroups([]);os.setgid({owner});os.setuid({owner});"
+                f"assert os.getuid() == {owner} and os.geteuid() == {owner};" + _SELF_TEST)
+    args = _bwrap_args(bwrap, home, runtime, user_namespace, Limits().disk if sized else 0, owner=owner)
     config = json.loads(base64.b64decode(_config(INSIDE_WORK, "/tmp", Limits())))
     env = [item for name, value in config["env"].items() for item in ("--setenv", name, value)]
-    command = args[:-1] + env + ["--", sys.executable, "-c", _SELF_TEST]
+    command = args[:-1] + env + ["--", sys.executable, "-c", test]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.SubprocessError):
@@ -388,10 +426,15 @@ def _probe_bwrap(bwrap: str) -> Status:
         return Status(False, "bubblewrap needs Linux")
     home = Path(tempfile.mkdtemp(prefix="bp-sandbox-test-"))
     atexit.register(shutil.rmtree, home, True)
-    for sized in (True, False):
-        for user_namespace in (True, False):
-            if _try(bwrap, user_namespace, home, sized):
-                return Status(True, "", bwrap, user_namespace, str(home / ".matplotlib"), sized)
+    owners = [UNPRIVILEGED, None] if hasattr(os, "geteuid") and os.geteuid() == 0 else [None]
+    for owner in owners:  # as root: first as nobody, so the sandbox's user is nobody outside too
+        for sized in (True, False):
+            for user_namespace in (True, False) if owner is None else (False,):
+                if _try(bwrap, user_namespace, home, sized, owner):
+                    return Status(True, "", bwrap, user_namespace, str(home / ".matplotlib"), sized, owner)
+        if owner is not None:
+            for path in [home, *home.rglob("*")]:
+                os.chown(path, 0, 0)
     return Status(False, f"{bwrap} failed its self-test (no user or PID namespaces here?)")
 
 
