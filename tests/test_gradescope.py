@@ -138,6 +138,9 @@ def test_zip_holds_the_scripts_the_pinned_requirements_and_one_lesson(autograder
     for package in gradescope.GRADING_PACKAGES + ("pyzmq", "jupyter_client"):  # and what they need
         assert pins[next(name for name in pins if name.lower().replace("-", "_") == package.lower())] == \
             metadata.version(package)
+    with zipfile.ZipFile(autograder) as zipped:  # the grader needs the solution's answers, not its figures
+        solution = json.loads(zipped.read(f"course/solutions/{LESSON}"))
+    assert not any(cell.get("outputs") for cell in solution["cells"])
     assert config["lesson"] == "00" and config["python"] == f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
@@ -163,7 +166,7 @@ def test_setup_checks_python_packages_and_lesson_offline(autograder, tmp_path):
     root = lay_out(tmp_path, autograder)
     done = run_script(root, root / "source" / "setup.sh", BP_AUTOGRADER_OFFLINE="1")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "lesson 00 (00_how_to_use_this_course.ipynb)" in done.stdout and "3 in all" in done.stdout
+    assert "lesson 00 (00_how_to_use_this_course.ipynb)" in done.stdout and "3 points in all" in done.stdout
 
 
 def test_setup_fails_on_a_package_version_other_than_the_pinned_one(autograder, tmp_path, capsys):

@@ -19,8 +19,8 @@ The zip this module builds holds
   :func:`bp_course.grading.grade_all` (the sandbox required unless the zip
   was built with ``allow_unsandboxed``) and writes ``results.json``;
 * ``course/``: the ``bp_course`` package, the released lesson and its
-  solution notebook (the reference answers the grader needs; the sandbox
-  keeps them out of the students' reach);
+  solution notebook without outputs (the reference answers the grader
+  needs; the sandbox keeps them out of the students' reach);
 * ``autograder.json`` (lesson, Python version, timeouts, sandbox policy)
   and, when given, ``points.json`` (the grader's points file).
 
@@ -206,6 +206,17 @@ def _lesson_is_current(course: Path, lesson_name: str) -> None:
                               "releases); run `python -m bp_course release` first")
 
 
+def _without_outputs(path: Path) -> bytes:
+    """A solution notebook without its stored outputs: the grader reads only its answer cells."""
+    from bp_course import notebooks
+
+    nb = notebooks.read(path)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return notebooks.render(nb).encode()
+
+
 def build(lesson: str, out, *, course, points=None, require_sandbox: bool = True, timeout: int = DEFAULT_TIMEOUT,
           cell_timeout: int = 60) -> Path:
     """Write the Gradescope autograder zip for one lesson; return its path (``out/gradescope-lesson-NN.zip``).
@@ -278,8 +289,8 @@ def build(lesson: str, out, *, course, points=None, require_sandbox: bool = True
             _add(archive, name, data)
         for name, path in _package_files():
             _add(archive, name, path.read_bytes())
-        for folder in ("lessons", "solutions"):
-            _add(archive, f"course/{folder}/{loaded.name}", (course / folder / loaded.name).read_bytes())
+        _add(archive, f"course/lessons/{loaded.name}", (course / "lessons" / loaded.name).read_bytes())
+        _add(archive, f"course/solutions/{loaded.name}", _without_outputs(course / "solutions" / loaded.name))
     target.write_bytes(buffer.getvalue())
     return target
 
@@ -521,7 +532,8 @@ def check(root) -> int:
         policy = load_policy(root / "source" / config["points"]) if config.get("points") else Policy()
         worth = policy.worth(lesson)
         print(f"lesson {lesson.number} ({lesson.name}): exercises "
-              + ", ".join(f"{e} ({p:g} points)" for e, p in worth.items()) + f"; {sum(worth.values()):g} in all")
+              + ", ".join(f"{e} ({p:g} point{'' if p == 1 else 's'})" for e, p in worth.items())
+              + f"; {sum(worth.values()):g} points in all")
     except Exception as error:  # the message is the point of a self-check
         problems.append(f"the lesson does not load: {type(error).__name__}: {error}")
     state = sandbox.status()
