@@ -95,7 +95,7 @@ def pinned_requirements(packages=GRADING_PACKAGES) -> list:
 
     Dependencies are followed through each distribution's metadata; a
     requirement behind an environment marker counts only where the marker
-    holds here (no extras).
+    holds here, for the extras that were asked for (none at the top).
 
     Raises
     ------
@@ -105,23 +105,27 @@ def pinned_requirements(packages=GRADING_PACKAGES) -> list:
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
-    pins, queue = {}, list(packages)
+    top = {canonicalize_name(p) for p in packages}
+    pins, seen, queue = {}, set(), [(p, ()) for p in packages]
     while queue:
-        name = canonicalize_name(queue.pop())
-        if name in pins:
+        name, extras = queue.pop()
+        name = canonicalize_name(name)
+        if (name, extras) in seen:
             continue
+        seen.add((name, extras))
         try:
             dist = metadata.distribution(name)
         except metadata.PackageNotFoundError:
-            if name in {canonicalize_name(p) for p in packages}:
+            if name in top:
                 raise AutograderError(f"{name} is not installed here; install the course's requirements first "
                                       "(pip install -r requirements.txt)") from None
             continue  # an optional dependency that its marker allows but nobody installed
         pins[name] = f"{dist.metadata['Name']}=={dist.version}"
         for line in dist.requires or []:
             requirement = Requirement(line)
-            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
-                queue.append(requirement.name)
+            if requirement.marker is None or any(requirement.marker.evaluate({"extra": extra})
+                                                 for extra in ("", *extras)):
+                queue.append((requirement.name, tuple(sorted(requirement.extras))))
     return [pins[name] for name in sorted(pins)]
 
 
