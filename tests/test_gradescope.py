@@ -247,6 +247,20 @@ def test_no_notebook_says_what_to_submit(autograder, points, tmp_path):
     assert "(the submission holds answers.py)" in results["output"]
 
 
+def test_another_lessons_notebook_or_a_link_is_reported_not_graded(autograder, points, tmp_path):
+    root = lay_out(tmp_path, autograder)
+    shutil.copy(COURSE / "lessons" / "01_learning_as_optimization.ipynb", root / "submission")
+    results = grade_here(root)
+    validate(results, points)
+    assert "could not be graded: this is lesson 01's notebook, not lesson 00's" in results["output"]
+    (root / "submission" / "01_learning_as_optimization.ipynb").unlink()
+    (tmp_path / "elsewhere.ipynb").write_text(solved(), encoding="utf-8")
+    (root / "submission" / LESSON).symlink_to(tmp_path / "elsewhere.ipynb")
+    results = grade_here(root)
+    validate(results, points)
+    assert results["score"] == 0 and "refused: the submission is a symbolic link" in results["output"]
+
+
 def test_two_notebooks_of_the_lesson_are_refused_by_name(autograder, points, tmp_path):
     root = lay_out(tmp_path, autograder)
     for name in ("mine.ipynb", "mine\x1b[2J_copy.ipynb"):
