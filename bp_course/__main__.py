@@ -11,6 +11,12 @@ execute NOTEBOOK...
 grade SUBMISSION... [--out DIR] [--lesson NN] [--points FILE] ...
     Grade students' notebooks (files or folders of them); see
     :mod:`bp_course.grading` and the README's section for instructors.
+autograder --lesson NN --out DIR [--points FILE] ...
+    Build the Gradescope autograder zip of a lesson
+    (:mod:`bp_course.platforms.gradescope`).
+export-nbgrader --out DIR [--lesson NN]...
+    Write the lessons with nbgrader's cell metadata, as an nbgrader course's
+    ``source/`` folder (:mod:`bp_course.platforms.nbgrader`).
 """
 
 from __future__ import annotations
@@ -113,7 +119,40 @@ def _grade(args) -> int:
     return 0
 
 
+def _autograder(args) -> int:
+    from bp_course.platforms import gradescope
+
+    try:
+        path = gradescope.build(args.lesson, args.out, course=args.course, points=args.points,
+                                require_sandbox=not args.allow_unsandboxed, timeout=args.timeout,
+                                cell_timeout=args.cell_timeout)
+    except gradescope.AutograderError as error:
+        print(f"autograder: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {path} ({path.stat().st_size / 1e3:.0f} kB): upload it on Gradescope as the assignment's autograder")
+    if args.allow_unsandboxed:
+        print("warning: built with --allow-unsandboxed: where bubblewrap does not work, students' code runs "
+              "without the sandbox and could read the reference answers or write its own results",
+              file=sys.stderr)
+    return 0
+
+
+def _export_nbgrader(args) -> int:
+    from bp_course.platforms import nbgrader
+
+    try:
+        written = nbgrader.export(args.out, course=args.course, lessons=args.lesson)
+    except nbgrader.ExportError as error:
+        print(f"export-nbgrader: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 def main(argv=None) -> int:
+    from bp_course.platforms.gradescope import DEFAULT_TIMEOUT
+
     parser = argparse.ArgumentParser(prog="python -m bp_course", description="bp-course authoring tools")
     commands = parser.add_subparsers(dest="command", required=True)
     rel = commands.add_parser("release", help="write lessons/ from solutions/")
@@ -149,6 +188,26 @@ def main(argv=None) -> int:
     grd.add_argument("--course", default=str(_course_root()), help="folder holding lessons/ and solutions/ "
                                                                  "(default: this checkout)")
     grd.set_defaults(run=_grade)
+    agr = commands.add_parser("autograder", help="build the Gradescope autograder zip of a lesson")
+    agr.add_argument("--lesson", required=True, help="the lesson to grade, such as 07")
+    agr.add_argument("--out", required=True, help="folder to write the zip to")
+    agr.add_argument("--points", help="the grader's points file, copied into the zip (see `grade --points`)")
+    agr.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT,
+                     help=f"seconds one submission may take (default: {DEFAULT_TIMEOUT}; keep it below the assignment's "
+                          "autograder timeout on Gradescope)")
+    agr.add_argument("--cell-timeout", type=int, default=60, help="seconds one cell may run (default: 60)")
+    agr.add_argument("--allow-unsandboxed", action="store_true",
+                     help="grade even where the bubblewrap sandbox does not work (by default such a submission "
+                          "is not graded, and its result says why)")
+    agr.add_argument("--course", default=str(_course_root()), help="folder holding lessons/ and solutions/ "
+                                                                 "(default: this checkout)")
+    agr.set_defaults(run=_autograder)
+    nbg = commands.add_parser("export-nbgrader", help="write the lessons with nbgrader's cell metadata")
+    nbg.add_argument("--out", required=True, help="the nbgrader course folder to write source/ into")
+    nbg.add_argument("--lesson", action="append", help="a lesson to export, such as 07 (repeatable; default: all)")
+    nbg.add_argument("--course", default=str(_course_root()), help="folder holding lessons/ and solutions/ "
+                                                                 "(default: this checkout)")
+    nbg.set_defaults(run=_export_nbgrader)
     args = parser.parse_args(argv)
     return args.run(args)
 
