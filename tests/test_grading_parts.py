@@ -43,7 +43,8 @@ def test_module_aliases_come_from_the_lessons_imports():
 
 @pytest.mark.parametrize("path,name", [("class/alice.ipynb", "alice"),
                                        ("class/bob/07_gradient_checking.ipynb", "bob"),
-                                       ("carol_07.ipynb", "carol_07")])
+                                       ("carol_07.ipynb", "carol_07"),
+                                       ("submitted/dan/07_gradient_checking/07_gradient_checking.ipynb", "dan")])
 def test_student_name(path, name):
     assert submission.student_name(Path(path)) == name
 

@@ -123,6 +123,9 @@ class Submission:
 def student_name(path: Path) -> str:
     """The student a file belongs to: its folder for ``alice/07_x.ipynb``, its stem for ``alice.ipynb``.
 
+    In nbgrader's layout, ``submitted/alice/07_x/07_x.ipynb``, the folder is
+    the assignment's and the student is the one above it.
+
     Invisible characters (escape codes, newlines, bidi overrides) are
     written as escapes (:func:`~bp_course.grading.safetext.printable`), so a
     name prints as one line that is what it looks like. Two files can still
@@ -130,6 +133,8 @@ def student_name(path: Path) -> str:
     """
     path = Path(path)
     if _LESSON_FILE.match(path.name) and path.parent.name:
+        if _LESSON_FILE.match(path.parent.name + ".ipynb") and path.parent.parent.name:
+            return printable(path.parent.parent.name)
         return printable(path.parent.name)
     return printable(path.stem)
 
