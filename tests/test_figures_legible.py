@@ -57,7 +57,8 @@ FIGURES = {
                                                                     for k in range(12)]),
     "confusion_matrix": lambda: plots.confusion_matrix(np.arange(100).reshape(10, 10) * 3),
     "timeline": lambda: plots.timeline(history.EVENTS),
-    "layer_norms": lambda: plots.layer_norms({"logistic": 0.25 ** np.arange(10)}, predicted={"1/4": 0.25 ** np.arange(10)}),
+    "layer_norms": lambda: plots.layer_norms({"logistic": 0.25 ** np.arange(10)},
+                                             predicted={"1/4": 0.25 ** np.arange(10)}),
     "layer_scales": lambda: plots.layer_scales({"He": [1.0, 1.0]}, {"He": [0.1, 0.1]}),
 }
 
