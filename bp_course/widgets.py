@@ -10,6 +10,7 @@ the figure shows::
     explorer = bowl_explorer(x, t)
     controls(explorer)["w1"].value = 0.5
     explorer.result.E
+    explorer.figure()          # the figure the learner sees for this setting
 
 Sliders whose callback runs gradient descent have ``continuous_update=False``:
 the path is recomputed when the slider is released, not at every pixel.
@@ -98,6 +99,8 @@ class Explorer(ipywidgets.interactive):
 
     def figure(self):
         """The figure of the current setting (a new matplotlib Figure; close it when done)."""
+        if self._draw is None:
+            raise ValueError("this explorer was made with draw=False: it computes its state but draws nothing")
         return self._draw(self.result)
 
     def update(self, *args):
