@@ -5,9 +5,11 @@ Commands
 release [--check]
     Write lessons/ from solutions/; with ``--check``, change nothing and exit
     with status 1, naming the notebooks, when lessons/ is stale.
-execute NOTEBOOK...
+execute NOTEBOOK... [--allow-errors]
     Re-run solution notebooks top to bottom in a fresh kernel and store
-    their outputs (authors run this after editing a solution).
+    their outputs (authors run this after editing a solution); with
+    ``--allow-errors``, run on past failing cells and store their errors
+    (to see what a learner meets in an unsolved lesson).
 grade SUBMISSION... [--out DIR] [--lesson NN] [--points FILE] ...
     Grade students' notebooks (files or folders of them); see
     :mod:`bp_course.grading` and the README's section for instructors.
@@ -62,7 +64,7 @@ def _execute(args) -> int:
             continue
         nb = notebooks.read(path)
         try:
-            notebooks.execute(nb, cwd=path.parent.resolve(), timeout=args.timeout)
+            notebooks.execute(nb, cwd=path.parent.resolve(), timeout=args.timeout, allow_errors=args.allow_errors)
         except Exception as error:  # nbclient reports the failing cell in its message
             print(f"{path}: execution failed:\n{error}", file=sys.stderr)
             status = 1
@@ -163,6 +165,8 @@ def main(argv=None) -> int:
     exe = commands.add_parser("execute", help="re-run notebooks and store their outputs")
     exe.add_argument("notebooks", nargs="+", help="notebook files")
     exe.add_argument("--timeout", type=int, default=120, help="seconds allowed per cell (default: 120)")
+    exe.add_argument("--allow-errors", action="store_true",
+                     help="run on after a cell fails and store its error (default: stop at the first)")
     exe.set_defaults(run=_execute)
     grd = commands.add_parser("grade", help="grade students' notebooks")
     grd.add_argument("submissions", nargs="+", help="notebook files, or folders of them")

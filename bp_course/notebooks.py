@@ -19,7 +19,8 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["META", "ROLES", "read", "render", "write", "role", "exercise", "execute", "with_answers", "answer_sources"]
+__all__ = ["META", "ROLES", "read", "render", "write", "role", "exercise", "execute", "with_answers", "answer_sources",
+           "kernel_manager"]
 
 META = "bp_course"
 """The key of the course's metadata, in notebooks and in cells."""
@@ -61,7 +62,25 @@ def exercise(cell):
     return cell.get("metadata", {}).get(META, {}).get("exercise")
 
 
-def execute(nb, cwd, timeout: int = 120) -> nbformat.NotebookNode:
+def kernel_manager():
+    """A kernel manager for a kernel of the running interpreter (as nbval's ``--nbval-current-env``).
+
+    A virtual environment needs no kernelspec: the kernel is this Python,
+    with this ``PYTHONPATH``, so it imports the same ``bp_course``.
+    """
+    import ipykernel.kernelspec
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    class _CurrentEnvironment(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name):
+            return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES,
+                                          **ipykernel.kernelspec.get_kernel_dict())
+
+    return KernelManager(kernel_name="python3", kernel_spec_manager=_CurrentEnvironment())
+
+
+def execute(nb, cwd, timeout: int = 120, allow_errors: bool = False) -> nbformat.NotebookNode:
     """Run every cell of a notebook in a fresh kernel of this Python environment.
 
     Used by ``python -m bp_course execute`` to refresh the stored outputs of
@@ -78,22 +97,16 @@ def execute(nb, cwd, timeout: int = 120) -> nbformat.NotebookNode:
         The working directory of the kernel (the notebook's folder).
     timeout : int
         Seconds allowed per cell.
+    allow_errors : bool
+        Run on after a cell raises, keeping its error as its output
+        (by default the first error stops the run).
     """
-    import ipykernel.kernelspec
-    from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
-    class _CurrentEnvironment(KernelSpecManager):
-        def get_kernel_spec(self, kernel_name):
-            return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES,
-                                          **ipykernel.kernelspec.get_kernel_dict())
-
-    km = KernelManager(kernel_name="python3", kernel_spec_manager=_CurrentEnvironment())
     # Widget state must be collected while running (nbclient's output-widget
     # hook writes into it and fails without it); it is dropped afterwards.
-    client = NotebookClient(nb, km=km, timeout=timeout, record_timing=False, store_widget_state=True,
-                            resources={"metadata": {"path": str(cwd)}})
+    client = NotebookClient(nb, km=kernel_manager(), timeout=timeout, record_timing=False, store_widget_state=True,
+                            allow_errors=allow_errors, resources={"metadata": {"path": str(cwd)}})
     client.execute()
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:  # a widget's view points at a model that was not kept, under a random id

@@ -6,6 +6,11 @@ with the lesson's symbols, and returns the matplotlib object it drew on, so
 a notebook cell reads ``_ = plots.error_parabola(t=0.0)``. Nothing here
 changes matplotlib's global settings.
 
+Every figure is saved at most :data:`MAX_WIDTH` inches wide, so that at the inline
+backend's resolution (:data:`DPI`) it fits JupyterLab's output area without
+being shrunk, and no text is smaller than :data:`MIN_FONT_PX` pixels there.
+Colour bars are as tall as their plot (:func:`_colorbar`).
+
 Lessons 01-02 use :func:`error_parabola`, :func:`error_bowl`,
 :func:`error_contours` and :func:`regime_paths`; Lesson 03
 :func:`activation_curves`; Lesson 04 :func:`error_curves`; Lesson 05 and
@@ -25,8 +30,9 @@ from bp_course._validate import as_float_array, positive_number
 
 __all__ = ["COLORS", "CYCLE", "error_parabola", "error_bowl", "error_contours", "regime_paths",
            "activation_curves", "error_curves", "lines", "growth", "step_errors", "network_diagram",
-           "paths_side_by_side", "learning_rate_sensitivity",
-           "xor_regions", "hidden_space", "stuck_fractions", "learning_curves", "digit_images", "confusion_matrix"]
+           "paths_side_by_side", "paths_panel", "learning_rate_sensitivity",
+           "xor_regions", "hidden_space", "stuck_fractions", "learning_curves", "digit_images", "confusion_matrix",
+           "timeline"]
 
 COLORS = {
     "blue": "#0072B2",
@@ -45,6 +51,20 @@ CYCLE = ("blue", "vermillion", "green", "orange", "purple", "sky")
 
 _CMAP = "cividis"  # perceptually uniform and readable with colour-vision deficiencies
 
+DPI = 100
+"""Pixels per inch of the figures in a notebook: matplotlib's ``figure.dpi``, which the inline backend keeps."""
+
+MAX_WIDTH = 8.5
+"""The widest figure, in inches: 850 pixels at :data:`DPI`, inside the output area of a JupyterLab notebook
+(about 900 pixels in a 1280-pixel-wide window with the file browser open), so no figure is shrunk."""
+
+FULL_WIDTH = MAX_WIDTH - 0.3
+"""The width of the widest figures, in inches: the inline backend saves a figure with a 0.1-inch pad around
+what is drawn, and constrained layout draws up to a few pixels from the edge."""
+
+MIN_FONT_PX = 10
+"""The smallest text, in pixels at :data:`DPI` (7.2 points: matplotlib's ``"small"`` is 8.3 points)."""
+
 
 def _color(i: int) -> str:
     return COLORS[CYCLE[i % len(CYCLE)]]
@@ -54,6 +74,32 @@ def _axes(ax, **figure):
     if ax is None:
         _, ax = plt.subplots(layout="constrained", **figure)
     return ax
+
+
+def _colorbar(ax, mappable, **kwargs):
+    """A colour bar beside ``ax`` and exactly as tall as it, also when ``ax`` keeps an equal aspect.
+
+    ``fig.colorbar(ax=...)`` takes the height of the space the layout gives
+    ``ax``, which is taller than an equal-aspect plot drawn inside it; an
+    inset axes is placed relative to the plot itself.
+    """
+    return ax.figure.colorbar(mappable, cax=ax.inset_axes([1.04, 0.0, 0.05, 1.0]), **kwargs)
+
+
+def _panels(n: int, panel: tuple, **kwargs):
+    """A figure of ``n`` panels of ``panel`` = (width, height) inches, in as many rows as :data:`FULL_WIDTH` needs.
+
+    Returns the figure and its ``n`` axes in reading order (spare cells of
+    the last row are removed).
+    """
+    columns = max(1, min(n, int(FULL_WIDTH / panel[0] + 1e-9)))
+    rows = -(-n // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * panel[0], rows * panel[1]), layout="constrained",
+                             squeeze=False, **kwargs)
+    axes = list(axes.ravel())
+    for spare in axes[n:]:
+        spare.remove()
+    return fig, axes[:n]
 
 
 def error_parabola(t: float = 0.0, y=None, *, span: float = 2.0, tangent: bool = False, ax=None):
@@ -97,12 +143,14 @@ def error_parabola(t: float = 0.0, y=None, *, span: float = 2.0, tangent: bool =
             ys_t = np.array([y - 0.6 * span, y + 0.6 * span])
             ax.plot(ys_t, E + slope * (ys_t - y), "--", color=_color(1),
                     label=f"tangent, slope $dE/dy = y - t = {slope:.2f}$")
+    ax.set_xlim(t - span, t + span)  # the same for every y: the axis stays put while a slider moves y
     ax.set_ylim(-0.1 * span ** 2 / 2, 1.05 * span ** 2 / 2)
     ax.set_xlabel("output $y$")
     ax.set_ylabel("error $E$")
     ax.set_title(f"The error of one output, target $t = {t:g}$")
     ax.axhline(0.0, color=COLORS["black"], linewidth=0.5)
-    ax.legend(loc="upper center", fontsize="small")
+    # below the plot, where it can hide no point of the curve
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize="small")
     return ax
 
 
@@ -167,7 +215,7 @@ def error_contours(x, t, *, w=None, paths=None, extent: float = 2.0, center=None
     filled = ax.contourf(W1, W2, E, levels=steps, cmap=_CMAP)
     ax.contour(W1, W2, E, levels=filled.levels, colors="white", linewidths=0.4)
     if colorbar:
-        ax.figure.colorbar(filled, ax=ax, label="error $E$", format="%.2g")
+        _colorbar(ax, filled, label="error $E$", format="%.2g")
     for i, (label, path) in enumerate((paths or {}).items()):
         path = as_float_array(path, f"path {label!r}")
         ax.plot(path[:, 0], path[:, 1], "o-", color=_color(i + 1), markersize=3, linewidth=1.2, label=label)
@@ -175,8 +223,9 @@ def error_contours(x, t, *, w=None, paths=None, extent: float = 2.0, center=None
     if w is not None:
         w = as_float_array(w, "weights w").reshape(2)
         E_w = float(linear_neuron.error(w, x, t))
-        ax.plot([w[0]], [w[1]], "o", color=COLORS["vermillion"], markeredgecolor="white", markersize=9,
-                label=f"$w = ({w[0]:.2f}, {w[1]:.2f})$, $E = {E_w:.3f}$")
+        # large, ringed, above everything, and not clipped: whole even on the edge of the square
+        ax.plot([w[0]], [w[1]], "o", color=COLORS["vermillion"], markeredgecolor="white", markeredgewidth=2,
+                markersize=12, zorder=5, clip_on=False, label=f"$w = ({w[0]:.2f}, {w[1]:.2f})$, $E = {E_w:.3f}$")
     if paths or w is not None:
         ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
     lo1, hi1 = W1[0, 0], W1[0, -1]
@@ -211,19 +260,27 @@ def error_bowl(x, t, *, w=None, extent: float = 2.0, center=None, title: str | N
     Examples
     --------
     >>> fig = error_bowl([[1.0, 1.0]], [0.0])
-    >>> len(fig.axes)  # surface, contours and the colour bar
-    3
+    >>> [ax.name for ax in fig.axes]  # the colour bar is an inset of the contours
+    ['3d', 'rectilinear']
     """
     x = _check_two_weights(x)
     extent = positive_number(extent, "extent")
-    fig = plt.figure(figsize=(10, 4.2), layout="constrained")
-    surface = fig.add_subplot(1, 2, 1, projection="3d")
+    fig = plt.figure(figsize=(FULL_WIDTH, 3.8), layout="constrained")
+    # computed_zorder=False: artists are drawn in zorder, so the point is drawn after the surface, never behind it
+    surface = fig.add_subplot(1, 2, 1, projection="3d", computed_zorder=False)
     W1, W2, E = _grid(x, t, extent, center, 61)
-    surface.plot_surface(W1, W2, E, cmap=_CMAP, linewidth=0, antialiased=False)  # a third of the PNG size
+    surface.plot_surface(W1, W2, E, cmap=_CMAP, linewidth=0, antialiased=False, zorder=1)  # a third of the PNG size
+    floor = -0.05 * float(E.max())
+    surface.set_zlim(floor, float(E.max()))
     if w is not None:
         w = as_float_array(w, "weights w").reshape(2)
-        surface.scatter([w[0]], [w[1]], [float(linear_neuron.error(w, x, t))], color=COLORS["vermillion"], s=40,
-                        depthshade=False)
+        E_w = float(linear_neuron.error(w, x, t))
+        # its shadow on the floor and a drop line, then the point itself, on top of everything
+        surface.plot([w[0], w[0]], [w[1], w[1]], [floor, E_w], ":", color=COLORS["black"], linewidth=1.2, zorder=3)
+        surface.scatter([w[0]], [w[1]], [floor], color=COLORS["black"], marker="x", s=40, depthshade=False,
+                        zorder=3, label="shadow on the floor")
+        surface.scatter([w[0]], [w[1]], [E_w], color=COLORS["vermillion"], edgecolors="white", linewidths=1.5,
+                        s=90, depthshade=False, zorder=4, label="the point w")
     surface.set_xlabel("$w_1$")
     surface.set_ylabel("$w_2$")
     surface.set_zlabel("$E$")
@@ -266,7 +323,7 @@ def regime_paths(x, t, w0, etas, *, steps: int = 20, extent: float = 2.0, center
     Examples
     --------
     >>> fig = regime_paths([[1.0, 1.0]], [0.0], [1.5, 0.0], [0.05, 0.5])
-    >>> [ax.get_title()[:9] for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    >>> [ax.get_title()[:9] for ax in fig.axes]
     ['$\\eta = 0', '$\\eta = 0']
     """
     x = _check_two_weights(x)
@@ -278,8 +335,8 @@ def regime_paths(x, t, w0, etas, *, steps: int = 20, extent: float = 2.0, center
     if not etas:
         raise ValueError("etas is empty: give at least one learning rate")
     lam = 2.0 / linear_neuron.stability_bound(x)
-    fig, axes = plt.subplots(1, len(etas), figsize=(3.3 * len(etas), 3.8), layout="constrained", squeeze=False)
-    for ax, eta in zip(axes[0], etas):
+    fig, axes = _panels(len(etas), (4.0, 4.0))
+    for ax, eta in zip(axes, etas):
         path = linear_neuron.descent_path(w0, x, t, eta, steps, limit=100 * extent)
         error_contours(x, t, paths={f"{len(path) - 1} steps": path}, extent=extent, center=center, ax=ax,
                        colorbar=False, title=rf"$\eta = {eta:.3g}$, $\eta\lambda_{{max}} = {eta * lam:.2f}$"
@@ -312,7 +369,7 @@ def activation_curves(names=("logistic", "tanh", "relu"), *, span: float = 6.0):
         names = [names]
     chosen = [activations.get_activation(name) for name in names]
     span = positive_number(span, "span")
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(FULL_WIDTH, 3.4), layout="constrained")
     net = np.linspace(-span, span, 401)
     for i, activation in enumerate(chosen):
         left.plot(net, activation.phi(net), color=_color(i), label=activation.name)
@@ -516,7 +573,7 @@ def network_diagram(W, *, out=None, delta=None, title: str | None = None, ax=Non
                              f"{sizes[l]} neurons")
     out = _per_layer(out, sizes, "out")
     delta = _per_layer(delta, sizes, "delta")
-    ax = _axes(ax, figsize=(2.4 * len(sizes) + 1.0, 1.2 * max(sizes) + 1.6))
+    ax = _axes(ax, figsize=(min(2.4 * len(sizes) + 1.0, FULL_WIDTH), 1.2 * max(sizes) + 1.6))
     height = max(sizes)
     where = [[(2.0 * l, (n - 1) / 2 - k) for k in range(n)] for l, n in enumerate(sizes)]  # layers centred
     for l, w in enumerate(W):
@@ -642,7 +699,7 @@ def layer_scales(out_std, delta_norm, *, title: str = "Scale of the signals thro
     >>> [ax.get_yscale() for ax in fig.axes]
     ['log', 'log']
     """
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(FULL_WIDTH, 3.6), layout="constrained")
     layer_norms(out_std, ylabel=r"std of the outputs $o^{(l)}$", title="Forward: outputs", ax=left)
     layer_norms(delta_norm, title="Backward: deltas", ax=right)
     fig.suptitle(title)
@@ -721,11 +778,11 @@ def xor_regions(net, x, t, *, margin: float = 0.25, resolution: int = 61):
     forward = net.forward(grid)
     panels = [("output $y$", forward.y[:, 0])]
     panels += [(f"hidden neuron {j + 1}", forward.out[1][:, j]) for j in range(net.sizes[1])]
-    fig, axes = plt.subplots(1, len(panels), figsize=(2.2 * len(panels) + 0.8, 2.5), layout="constrained")
+    fig, axes = _panels(len(panels), (2.05, 2.6))
     for ax, (title, values) in zip(axes, panels):
         image = _square_panel(ax, values.reshape(len(axis), len(axis)), axis, x, t, title)
-    axes[0].legend(loc="upper center", fontsize="x-small", ncols=2, framealpha=0.8)
-    fig.colorbar(image, ax=axes, shrink=0.85, label="output")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize="small")
+    _colorbar(axes[-1], image, label="output")
     fig.suptitle(f"What a {'-'.join(map(str, net.sizes))} network computes over the input square")
     return fig
 
@@ -763,15 +820,15 @@ def hidden_space(net, x, t):
         where = t[:, 0] == target
         ax.scatter(out[where, 0], out[where, 1], marker=marker, s=60, color=COLORS[color], label=f"$t = {target:g}$")
     for k, ((x1, x2), (o_1, o_2)) in enumerate(zip(x, out)):  # alternate above and below: cases may coincide
-        ax.annotate(f"({x1:g}, {x2:g})", (o_1, o_2), textcoords="offset points", xytext=(5, 5 if k % 2 == 0 else -11),
-                    fontsize="x-small")
+        ax.annotate(f"({x1:g}, {x2:g})", (o_1, o_2), textcoords="offset points", xytext=(5, 5 if k % 2 == 0 else -12),
+                    fontsize="small")
     ax.set_xlim(-0.05, 1.05)
     ax.set_ylim(-0.05, 1.05)
     ax.set_aspect("equal")
     ax.set_xlabel("hidden output $o_1$")
     ax.set_ylabel("hidden output $o_2$")
     ax.set_title("The cases in hidden space")
-    ax.legend(fontsize="x-small", loc="center")
+    ax.legend(fontsize="small", loc="center")
     return ax
 
 
@@ -833,7 +890,7 @@ def learning_curves(history, *, title: str = "Learning curves"):
     >>> [ax.get_ylabel() for ax in learning_curves(h).axes]
     ['error $E$', 'accuracy']
     """
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.3), layout="constrained")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(FULL_WIDTH, 3.3), layout="constrained")
     lines(history.epoch, {"training": history.E_train, "test": history.E_test}, xlabel="epoch",
           ylabel="error $E$", title="Error", log=True, ax=left)
     lines(history.epoch, {"training": history.accuracy_train, "test": history.accuracy_test}, xlabel="epoch",
@@ -854,7 +911,7 @@ def digit_images(images, titles, *, columns: int = 6):
     images : array_like, shape (m, 64)
         One image per row, pixels row by row (as :func:`bp_course.datasets.digits` gives them).
     titles : sequence of str
-        One title per image ("predicted 3, true 5").
+        One title per image ("predicted 3, true 5"), drawn one comma-separated part per line.
     columns : int
         Images per row.
 
@@ -880,11 +937,13 @@ def digit_images(images, titles, *, columns: int = 6):
     rows = -(-len(images) // columns)
     cell_w, cell_h = 8 + 2, 8 + 5                     # pixels per image, with room between and for the title
     mosaic = np.full((rows * cell_h, columns * cell_w), np.nan)
-    ax = _axes(None, figsize=(1.45 * columns, 1.5 * rows))
+    ax = _axes(None, figsize=(min(1.45 * columns, FULL_WIDTH), 1.5 * rows))
     for k, (image, title) in enumerate(zip(images, titles)):
         top, left = (k // columns) * cell_h + 4, (k % columns) * cell_w + 1
         mosaic[top:top + 8, left:left + 8] = image.reshape(8, 8)
-        ax.text(left + 3.5, top - 1.2, title, ha="center", va="bottom", fontsize="x-small")
+        # one line per comma-separated part ("predicted 3,\ntrue 5"), so titles at a legible size fit their image
+        ax.text(left + 3.5, top - 1.0, str(title).replace(", ", ",\n"), ha="center", va="bottom", fontsize="small",
+                linespacing=1.0)
     ax.imshow(mosaic, cmap="gray_r", interpolation="nearest", vmin=0.0, vmax=max(1.0, float(images.max())))
     ax.axis("off")
     return ax
@@ -914,19 +973,20 @@ def confusion_matrix(matrix, *, title: str = "Confusion matrix (test set)"):
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         raise ValueError(f"a confusion matrix is square, got shape {matrix.shape}")
     K = len(matrix)
-    ax = _axes(None, figsize=(0.42 * K + 1.8, 0.42 * K + 1.3))
+    side = min(0.42 * K, FULL_WIDTH - 1.8)
+    ax = _axes(None, figsize=(side + 1.8, side + 1.3))
     image = ax.imshow(np.log1p(matrix), cmap=_CMAP)
     high = np.log1p(matrix).max() / 2
     for i, j in zip(*np.nonzero(matrix)):  # empty cells stay blank
         count = matrix[i, j]
-        ax.text(j, i, f"{count:g}", ha="center", va="center", fontsize="x-small",
+        ax.text(j, i, f"{count:g}", ha="center", va="center", fontsize="small",
                 color="black" if np.log1p(count) > high else "white")
     ax.set_xticks(range(K))
     ax.set_yticks(range(K))
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     ax.set_title(title)
-    ax.figure.colorbar(image, ax=ax, label="log(1 + count)", shrink=0.8)
+    _colorbar(ax, image, label="log(1 + count)")
     return ax
 
 
@@ -958,7 +1018,7 @@ def timeline(events, *, title: str = "Backpropagation: who did what", ax=None):
     events = sorted(events, key=lambda e: e.year)
     if not events:
         raise ValueError("events is empty: give at least one event with a year and a who")
-    ax = _axes(ax, figsize=(9.0, 3.4))
+    ax = _axes(ax, figsize=(FULL_WIDTH, 3.4))
     years = [e.year for e in events]
     ax.axhline(0.0, color=COLORS["black"], linewidth=1.0)
     for i, event in enumerate(events):
@@ -1009,16 +1069,44 @@ def paths_side_by_side(x, t, panels, *, extent: float = 2.0, center=None, title:
     x = _check_two_weights(x)
     if not panels:
         raise ValueError("panels is empty: give at least one title -> {label: path}")
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.4 * len(panels), 4.2), layout="constrained", squeeze=False)
-    for ax, (name, paths) in zip(axes[0], panels.items()):
-        shown = {}
-        for label, path in paths.items():
-            path = as_float_array(path, f"path {label!r}")
-            shown[label] = path[np.all(np.abs(path) < 50 * extent, axis=1)]  # a diverging path leaves the panel
-        error_contours(x, t, paths=shown, extent=extent, center=center, ax=ax, colorbar=False, title=name)
+    fig, axes = _panels(len(panels), (4.05, 3.9))
+    for ax, (name, paths) in zip(axes, panels.items()):
+        paths_panel(x, t, paths, extent=extent, center=center, ax=ax, title=name)
     if title:
         fig.suptitle(title)
     return fig
+
+
+def paths_panel(x, t, paths, *, extent: float = 2.0, center=None, ax=None, title: str | None = None):
+    r"""Descent paths on the error contours without a colour bar; points of a diverging path far outside are left out.
+
+    One panel of :func:`paths_side_by_side` (Lesson 11), also used by
+    :func:`bp_course.widgets.momentum_explorer`.
+
+    Parameters
+    ----------
+    x, t : array_like
+        Training examples ``(n, 2)`` and targets ``(n,)`` of the linear neuron.
+    paths : dict
+        ``label -> path``, each an array ``(m, 2)`` of iterates.
+    extent, center, ax, title
+        As in :func:`error_contours`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> ax = paths_panel([[1.0, 1.0]], [0.0], {"far": [[1.0, 0.0], [500.0, 0.0]]})
+    >>> ax.get_lines()[0].get_xdata().tolist()
+    [1.0]
+    """
+    shown = {}
+    for label, path in paths.items():
+        path = as_float_array(path, f"path {label!r}")
+        shown[label] = path[np.all(np.abs(path) < 50 * extent, axis=1)]  # a diverging path leaves the panel
+    return error_contours(x, t, paths=shown, extent=extent, center=center, ax=ax, colorbar=False, title=title)
 
 
 def learning_rate_sensitivity(etas, accuracies, *, ylabel: str = "accuracy", title: str = "Accuracy against the "

@@ -11,7 +11,8 @@ code sits between two marker lines, as in nbgrader::
 The release writes ``lessons/NN_name.ipynb`` in which
 
 * the code between the markers becomes a stub that raises
-  ``NotImplementedError`` naming the exercise (at the top level of a cell,
+  ``NotImplementedError`` naming the exercise, under a comment that says
+  what to replace (at the top level of a cell,
   each variable the solution assigns is first set to ``...``, so the check
   cell can say "not attempted" instead of failing on an undefined name);
 * outputs and execution counts are cleared, widget state dropped;
@@ -33,10 +34,13 @@ from pathlib import Path
 from bp_course import notebooks
 from bp_course.notebooks import META
 
-__all__ = ["BEGIN", "END", "AuthoringError", "release_notebook", "solution_blocks", "release", "stale"]
+__all__ = ["BEGIN", "END", "STUB", "AuthoringError", "release_notebook", "solution_blocks", "release", "stale"]
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
+STUB = "Exercise {exercise} is not attempted yet"
+"""The message of the ``NotImplementedError`` a stub raises; :func:`bp_course.checks.core.require` finds
+the exercise a narrative cell needs by it."""
 _MARKER = re.compile(r"^(\s*)(### (BEGIN|END) SOLUTION)\s*$")
 _LESSON_NAME = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
 
@@ -107,18 +111,15 @@ def _assigned_names(code: str, where: str):
 
 
 def _stub(block_lines, indent: str, exercise_id: str, where: str):
+    """The lines that replace a solution block: short enough (at most 79 characters) to read whole in the editor."""
+    raise_line = f'{indent}raise NotImplementedError("{STUB.format(exercise=exercise_id)}")'
     if indent:
-        return [f'{indent}raise NotImplementedError("Exercise {exercise_id} is not attempted yet: '
-                f'write your code here in place of this line")']
+        return [f"{indent}# write your code here, in place of the next line", raise_line]
     names = _assigned_names("\n".join(block_lines), where)
-    lines = [f"{name} = ...  # your answer" for name in names]
-    if names:
-        lines.append(f'raise NotImplementedError("Exercise {exercise_id} is not attempted yet: '
-                     f'replace the ... above with your answer, then delete this line")')
-    else:
-        lines.append(f'raise NotImplementedError("Exercise {exercise_id} is not attempted yet: '
-                     f'write your code here in place of this line")')
-    return lines
+    if not names:
+        return ["# write your code here, in place of the next line", raise_line]
+    return [*(f"{name} = ...  # your answer" for name in names),
+            "# replace each ... above with your answer, then delete the next line", raise_line]
 
 
 def _strip_solutions(source: str, exercise_id: str, where: str) -> str:

@@ -10,9 +10,20 @@ the figure shows::
     explorer = bowl_explorer(x, t)
     controls(explorer)["w1"].value = 0.5
     explorer.result.E
+    explorer.figure()          # the figure the learner sees for this setting
 
 Sliders whose callback runs gradient descent have ``continuous_update=False``:
 the path is recomputed when the slider is released, not at every pixel.
+
+Every explorer is an :class:`Explorer`: its figure is not drawn inside the
+widget but as an ordinary output of the cell, below the sliders, replaced in
+place (a display handle) when a slider moves. Widgets live in the kernel:
+once the notebook is closed, JupyterLab shows "Error displaying widget:
+model not found" where the sliders were (unless widget state is saved), but
+the figure of the last setting is a plain image that is saved with the
+notebook and shown when it is reopened. Running the cell again brings the
+sliders back. All sliders of an explorer share one description width and one
+length (:func:`slider`), so their tracks line up.
 """
 
 from __future__ import annotations
@@ -23,14 +34,21 @@ import ipywidgets
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython import get_ipython
-from IPython.display import clear_output, display
+from IPython.display import display
 
 from bp_course import activations, linear_neuron, optimizers, plots
 from bp_course._validate import as_float_array
 
 __all__ = ["ParabolaPoint", "BowlPoint", "DescentRun", "ActivationPoint", "parabola_point", "bowl_point",
            "descent_run", "activation_point", "parabola_explorer", "bowl_explorer", "descent_explorer",
-           "activation_explorer", "controls", "MomentumRun", "momentum_run", "momentum_explorer"]
+           "activation_explorer", "controls", "MomentumRun", "momentum_run", "momentum_explorer", "Explorer",
+           "slider", "DESCRIPTION_WIDTH", "SLIDER_WIDTH"]
+
+DESCRIPTION_WIDTH = "9em"
+"""The width of every control's description ("learning rate η"), so the slider tracks start in one column."""
+
+SLIDER_WIDTH = "34em"
+"""The length of every control, description and readout included, so the tracks also end in one column."""
 
 
 def controls(explorer) -> dict:
@@ -38,15 +56,80 @@ def controls(explorer) -> dict:
     return {widget._kwarg: widget for widget in explorer.kwargs_widgets}
 
 
-def _show(fig) -> None:
-    # Called inside the explorer's output area: replace the previous figure
-    # (explorers are made with clear_output=False, so nothing is cleared, or
-    # printed, outside IPython), and close the figure so pyplot neither shows
-    # it a second time nor keeps old ones.
-    if get_ipython() is not None:
-        clear_output(wait=True)
-    display(fig)
-    plt.close(fig)
+def slider(kind, **options):
+    """A control of class ``kind`` (``ipywidgets.FloatSlider``, ``Dropdown`` ...) in the explorers' common layout.
+
+    Examples
+    --------
+    >>> s = slider(ipywidgets.FloatSlider, description="output y")
+    >>> s.style.description_width, s.layout.width
+    ('9em', '34em')
+    """
+    return kind(style={"description_width": DESCRIPTION_WIDTH}, layout=ipywidgets.Layout(width=SLIDER_WIDTH),
+                **options)
+
+
+class Explorer(ipywidgets.interactive):
+    """Sliders that compute a state, and a figure of that state shown as a plain output of the cell.
+
+    Parameters
+    ----------
+    compute : callable
+        ``compute(**slider values) -> state``; the state is ``.result``.
+    draw : callable or None
+        ``draw(state) -> matplotlib Figure``; ``None`` draws nothing (for tests).
+    **controls
+        The sliders, by the argument names of ``compute``.
+
+    Notes
+    -----
+    ``ipywidgets.interactive`` draws inside its ``Output`` widget, which
+    lives only as long as the kernel. Here the figure is displayed after the
+    widget, with a display id, and each slider move replaces it in place
+    (``update_display_data``), outside the ``Output`` widget: JupyterLab's
+    ``Output`` widget takes every message sent while it captures and keeps
+    only new outputs, so an update sent from inside it would be lost. The
+    last figure is then an ordinary image output, which the notebook saves.
+    """
+
+    def __init__(self, compute, draw, **controls):
+        self._draw = draw
+        self._handles = []
+        super().__init__(compute, clear_output=False, **controls)
+
+    def figure(self):
+        """The figure of the current setting (a new matplotlib Figure; close it when done)."""
+        if self._draw is None:
+            raise ValueError("this explorer was made with draw=False: it computes its state but draws nothing")
+        return self._draw(self.result)
+
+    def update(self, *args):
+        """Recompute the state, then replace every displayed figure by the new one."""
+        super().update(*args)
+        if self._handles:
+            self._publish(lambda fig: [handle.update(fig) for handle in self._handles])
+
+    def _publish(self, send) -> None:
+        try:
+            fig = self.figure()
+        except Exception:  # shown where interactive shows errors of the computation: in its output area
+            if get_ipython() is None:
+                raise
+            with self.out:
+                get_ipython().showtraceback()
+            return
+        send(fig)
+        plt.close(fig)  # pyplot would otherwise show it a second time and keep it open
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs)
+        data["text/plain"] = "[sliders: run this cell to bring them back]"  # what a viewer without widgets shows
+        return data
+
+    def _ipython_display_(self):
+        display(self._repr_mimebundle_(), raw=True)
+        if self._draw is not None:
+            self._publish(lambda fig: self._handles.append(display(fig, display_id=True)))
 
 
 # -- Lesson 01: the parabola E(y) -----------------------------------------------------
@@ -85,15 +168,15 @@ def parabola_explorer(t: float = 0.0, *, draw: bool = True):
     """
     t = float(as_float_array(t, "target t"))
 
-    def update(y):
-        point = parabola_point(y, t)
-        if draw:
-            _show(plots.error_parabola(t=t, y=y, tangent=True).figure)
-        return point
+    def compute(y):
+        return parabola_point(y, t)
 
-    slider = ipywidgets.FloatSlider(value=t + 1.2, min=t - 2.0, max=t + 2.0, step=0.05, description="output y",
-                                    readout_format=".2f", style={"description_width": "initial"})
-    return ipywidgets.interactive(update, y=slider, clear_output=False)
+    def figure(point):
+        return plots.error_parabola(t=t, y=point.y, span=2.0, tangent=True).figure
+
+    y = slider(ipywidgets.FloatSlider, value=t + 1.2, min=t - 2.0, max=t + 2.0, step=0.05, description="output y",
+               readout_format=".2f")
+    return Explorer(compute, figure if draw else None, y=y)
 
 
 # -- Lesson 01: the bowl E(w1, w2) ----------------------------------------------------
@@ -136,17 +219,17 @@ def bowl_explorer(x, t, *, extent: float = 2.0, draw: bool = True):
     """
     x = as_float_array(x, "inputs x")
 
-    def update(w1, w2):
-        point = bowl_point(w1, w2, x, t)
-        if draw:
-            _show(plots.error_bowl(x, t, w=point.w, extent=extent))
-        return point
+    def compute(w1, w2):
+        return bowl_point(w1, w2, x, t)
 
-    def slider(name, value):
-        return ipywidgets.FloatSlider(value=value, min=-extent, max=extent, step=0.05, description=f"weight {name}",
-                                      readout_format=".2f", style={"description_width": "initial"})
+    def figure(point):
+        return plots.error_bowl(x, t, w=point.w, extent=extent)
 
-    return ipywidgets.interactive(update, w1=slider("w1", 1.0), w2=slider("w2", 0.5), clear_output=False)
+    def weight(name, value):
+        return slider(ipywidgets.FloatSlider, value=value, min=-extent, max=extent, step=0.05,
+                      description=f"weight {name}", readout_format=".2f")
+
+    return Explorer(compute, figure if draw else None, w1=weight("w1", 1.0), w2=weight("w2", 0.5))
 
 
 # -- Lesson 02: gradient descent at a chosen learning rate ----------------------------
@@ -191,10 +274,10 @@ def descent_run(x, t, eta: float, w1: float, w2: float, steps: int) -> DescentRu
 
 
 def _draw_run(run: DescentRun, x, t, extent: float):
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.0), layout="constrained")
-    shown = run.path[np.all(np.abs(run.path) < 50 * extent, axis=1)]
-    plots.error_contours(x, t, paths={f"{len(run.path) - 1} steps": shown}, extent=extent, ax=left,
-                         title=rf"$\eta = {run.eta:.3g}$ ($\eta_{{max}} = {run.eta_max:.3g}$): {run.regime}")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(plots.FULL_WIDTH, 3.9), layout="constrained")
+    # no colour bar: the panel on the right already gives E, and one label "error E" is enough
+    plots.paths_panel(x, t, {f"{len(run.path) - 1} steps": run.path}, extent=extent, ax=left,
+                      title=rf"$\eta = {run.eta:.3g}$ ($\eta_{{max}} = {run.eta_max:.3g}$): {run.regime}")
     plots.error_curves({rf"$\eta = {run.eta:.3g}$": np.maximum(run.errors, 1e-300)}, log=True, ax=right,
                        title="Error along the path")
     return fig
@@ -216,21 +299,20 @@ def descent_explorer(x, t, *, extent: float = 2.0, draw: bool = True):
     x = as_float_array(x, "inputs x")
     eta_max = linear_neuron.stability_bound(x)
 
-    def update(eta, w1, w2, steps):
-        run = descent_run(x, t, eta, w1, w2, steps)
-        if draw:
-            _show(_draw_run(run, x, t, extent))
-        return run
+    def compute(eta, w1, w2, steps):
+        return descent_run(x, t, eta, w1, w2, steps)
 
-    common = dict(continuous_update=False, style={"description_width": "initial"})
-    eta = ipywidgets.FloatLogSlider(value=0.3 * eta_max, base=10, min=np.log10(eta_max) - 2.5,
-                                    max=np.log10(eta_max) + 0.3, step=0.05, description="learning rate η",
-                                    readout_format=".3g", **common)
-    start = {name: ipywidgets.FloatSlider(value=value, min=-extent, max=extent, step=0.05,
-                                          description=f"start {name}", readout_format=".2f", **common)
+    def figure(run):
+        return _draw_run(run, x, t, extent)
+
+    eta = slider(ipywidgets.FloatLogSlider, value=0.3 * eta_max, base=10, min=np.log10(eta_max) - 2.5,
+                 max=np.log10(eta_max) + 0.3, step=0.05, description="learning rate η", readout_format=".3g",
+                 continuous_update=False)
+    start = {name: slider(ipywidgets.FloatSlider, value=value, min=-extent, max=extent, step=0.05,
+                          description=f"start {name}", readout_format=".2f", continuous_update=False)
              for name, value in (("w1", -0.5), ("w2", -0.5))}  # Lesson 02's w0: both eigen-directions excited
-    steps = ipywidgets.IntSlider(value=20, min=1, max=100, description="steps", **common)
-    return ipywidgets.interactive(update, eta=eta, w1=start["w1"], w2=start["w2"], steps=steps, clear_output=False)
+    steps = slider(ipywidgets.IntSlider, value=20, min=1, max=100, description="steps", continuous_update=False)
+    return Explorer(compute, figure if draw else None, eta=eta, w1=start["w1"], w2=start["w2"], steps=steps)
 
 
 # -- Lesson 03: an activation and its slope -------------------------------------------
@@ -263,7 +345,11 @@ def _draw_activation(point: ActivationPoint, span: float = 6.0):
     activation = activations.get_activation(point.name)
     fig, ax = plt.subplots(figsize=(6, 3.8), layout="constrained")
     net = np.linspace(-span, span, 401)
-    ax.plot(net, activation.phi(net), color=plots.COLORS["blue"], label=rf"$\varphi$ = {point.name}")
+    phi = activation.phi(net)
+    ax.plot(net, phi, color=plots.COLORS["blue"], label=rf"$\varphi$ = {point.name}")
+    margin = 0.15 * float(phi.max() - phi.min())  # the axes stay put while net moves; the tangent is clipped
+    ax.set_xlim(-span, span)
+    ax.set_ylim(float(phi.min()) - margin, float(phi.max()) + margin)
     tangent = np.array([point.net - 1.5, point.net + 1.5])
     ax.plot(tangent, point.out + point.slope * (tangent - point.net), "--", color=plots.COLORS["vermillion"],
             label=rf"tangent, slope $\varphi'({point.net:.2f}) = {point.slope:.3f}$")
@@ -286,15 +372,10 @@ def activation_explorer(*, draw: bool = True):
     0.25
     """
 
-    def update(name, net):
-        point = activation_point(name, net)
-        if draw:
-            _show(_draw_activation(point))
-        return point
-
-    name = ipywidgets.Dropdown(options=["logistic", "tanh", "relu"], value="logistic", description="activation")
-    net = ipywidgets.FloatSlider(value=2.0, min=-5.0, max=5.0, step=0.1, description="net", readout_format=".1f")
-    return ipywidgets.interactive(update, name=name, net=net, clear_output=False)
+    name = slider(ipywidgets.Dropdown, options=["logistic", "tanh", "relu"], value="logistic", description="activation")
+    net = slider(ipywidgets.FloatSlider, value=2.0, min=-5.0, max=5.0, step=0.1, description="net",
+                 readout_format=".1f")
+    return Explorer(activation_point, _draw_activation if draw else None, name=name, net=net)
 
 
 # -- Lesson 10: gradients through depth ------------------------------------------------
@@ -381,18 +462,15 @@ def depth_scale_explorer(*, width: int = 30, draw: bool = True):
     True
     """
 
-    def update(depth, scale, activation):
-        profile = gradient_profile(depth, scale, activation, width=width)
-        if draw:
-            _show(_draw_profile(profile))
-        return profile
+    def compute(depth, scale, activation):
+        return gradient_profile(depth, scale, activation, width=width)
 
-    common = dict(continuous_update=False, style={"description_width": "initial"})
-    depth = ipywidgets.IntSlider(value=10, min=2, max=30, description="layers", **common)
-    scale = ipywidgets.FloatLogSlider(value=1.0, base=2, min=-2, max=4, step=0.25, description="weight scale",
-                                      readout_format=".3g", **common)
-    activation = ipywidgets.Dropdown(options=["logistic", "tanh", "relu"], value="logistic", description="activation")
-    return ipywidgets.interactive(update, depth=depth, scale=scale, activation=activation, clear_output=False)
+    depth = slider(ipywidgets.IntSlider, value=10, min=2, max=30, description="layers", continuous_update=False)
+    scale = slider(ipywidgets.FloatLogSlider, value=1.0, base=2, min=-2, max=4, step=0.25, description="weight scale",
+                   readout_format=".3g", continuous_update=False)
+    activation = slider(ipywidgets.Dropdown, options=["logistic", "tanh", "relu"], value="logistic",
+                        description="activation")
+    return Explorer(compute, _draw_profile if draw else None, depth=depth, scale=scale, activation=activation)
 
 
 # -- Lesson 11: momentum against plain descent ---------------------------------------------
@@ -444,13 +522,14 @@ def momentum_run(x, t, eta: float, beta: float, w1: float, w2: float, steps: int
 
 
 def _draw_momentum(run: MomentumRun, x, t, extent: float):
-    fig = plots.paths_side_by_side(x, t, {rf"plain descent, $\eta = {run.eta:.3g}$": {"plain": run.plain_path},
-                                          rf"heavy ball, $\eta = {run.eta:.3g}$, $\beta = {run.beta:.2f}$":
-                                              {"momentum": run.path}}, extent=extent)
-    fig.set_size_inches(13, 4.2)
-    ax = fig.add_axes([0.70, 0.12, 0.28, 0.76])
+    fig, axes = plt.subplot_mosaic([["plain", "heavy"], ["errors", "errors"]], figsize=(plots.FULL_WIDTH, 7.0),
+                                   height_ratios=[1.5, 1.0], layout="constrained")
+    plots.paths_panel(x, t, {"plain": run.plain_path}, extent=extent, ax=axes["plain"],
+                      title=rf"plain descent, $\eta = {run.eta:.3g}$")
+    plots.paths_panel(x, t, {"momentum": run.path}, extent=extent, ax=axes["heavy"],
+                      title=rf"heavy ball, $\eta = {run.eta:.3g}$, $\beta = {run.beta:.2f}$")
     plots.error_curves({"plain": np.maximum(run.plain_errors, 1e-300), "momentum": np.maximum(run.errors, 1e-300)},
-                       log=True, ax=ax, title="Error along the paths")
+                       log=True, ax=axes["errors"], title="Error along the paths")
     return fig
 
 
@@ -467,21 +546,20 @@ def momentum_explorer(x, t, *, extent: float = 2.0, draw: bool = True):
     x = as_float_array(x, "inputs x")
     eta_max = linear_neuron.stability_bound(x)
 
-    def update(eta, beta, w1, w2, steps):
-        run = momentum_run(x, t, eta, beta, w1, w2, steps)
-        if draw:
-            _show(_draw_momentum(run, x, t, extent))
-        return run
+    def compute(eta, beta, w1, w2, steps):
+        return momentum_run(x, t, eta, beta, w1, w2, steps)
 
-    common = dict(continuous_update=False, style={"description_width": "initial"})
-    eta = ipywidgets.FloatLogSlider(value=0.9 * eta_max, base=10, min=np.log10(eta_max) - 2.0,
-                                    max=np.log10(eta_max) + 0.5, step=0.05, description="learning rate η",
-                                    readout_format=".3g", **common)
-    beta = ipywidgets.FloatSlider(value=0.3, min=0.0, max=0.95, step=0.05, description="momentum β",
-                                  readout_format=".2f", **common)
-    start = {name: ipywidgets.FloatSlider(value=-0.5, min=-extent, max=extent, step=0.05,
-                                          description=f"start {name}", readout_format=".2f", **common)
+    def figure(run):
+        return _draw_momentum(run, x, t, extent)
+
+    eta = slider(ipywidgets.FloatLogSlider, value=0.9 * eta_max, base=10, min=np.log10(eta_max) - 2.0,
+                 max=np.log10(eta_max) + 0.5, step=0.05, description="learning rate η", readout_format=".3g",
+                 continuous_update=False)
+    beta = slider(ipywidgets.FloatSlider, value=0.3, min=0.0, max=0.95, step=0.05, description="momentum β",
+                  readout_format=".2f", continuous_update=False)
+    start = {name: slider(ipywidgets.FloatSlider, value=-0.5, min=-extent, max=extent, step=0.05,
+                          description=f"start {name}", readout_format=".2f", continuous_update=False)
              for name in ("w1", "w2")}
-    steps = ipywidgets.IntSlider(value=30, min=1, max=100, description="steps", **common)
-    return ipywidgets.interactive(update, eta=eta, beta=beta, w1=start["w1"], w2=start["w2"], steps=steps,
-                                  clear_output=False)
+    steps = slider(ipywidgets.IntSlider, value=30, min=1, max=100, description="steps", continuous_update=False)
+    return Explorer(compute, figure if draw else None, eta=eta, beta=beta, w1=start["w1"], w2=start["w2"],
+                    steps=steps)

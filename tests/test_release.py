@@ -23,8 +23,9 @@ def _cell(nb, cell_id):
 def test_function_answer_becomes_a_stub_naming_the_exercise(solution):
     lesson = release.release_notebook(solution)
     source = _cell(lesson, "double-answer").source
-    assert source == ('def double(v):\n    "Twice v."\n    raise NotImplementedError("Exercise 99.1 is not '
-                      'attempted yet: write your code here in place of this line")')
+    assert source.splitlines() == ['def double(v):', '    "Twice v."',
+                                   "    # write your code here, in place of the next line",
+                                   '    raise NotImplementedError("Exercise 99.1 is not attempted yet")']
 
 
 def test_top_level_answer_binds_its_names_to_ellipsis(solution):
@@ -32,8 +33,8 @@ def test_top_level_answer_binds_its_names_to_ellipsis(solution):
     assert source.splitlines() == [
         "a = ...  # your answer",
         "b = ...  # your answer",
-        'raise NotImplementedError("Exercise 99.2 is not attempted yet: replace the ... above with your '
-        'answer, then delete this line")',
+        "# replace each ... above with your answer, then delete the next line",
+        'raise NotImplementedError("Exercise 99.2 is not attempted yet")',
         "print(a + b)",
     ]
 

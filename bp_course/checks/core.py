@@ -9,6 +9,9 @@ with :func:`passed`.
 from __future__ import annotations
 
 import copy
+import re
+import textwrap
+import types
 
 import numpy as np
 
@@ -17,6 +20,7 @@ from bp_course import symbolic
 __all__ = [
     "CheckFailed",
     "NotAttempted",
+    "require",
     "Mistake",
     "answer_value",
     "call",
@@ -52,15 +56,124 @@ class CheckFailed(_ShortError):
     """The answer to an exercise is wrong; the message says how and why."""
 
 
-class NotAttempted(_ShortError):
-    """The answer cell still holds the stub of the released lesson."""
+WIDTH = 79
+"""Characters per line of the messages the learner reads (and of the stubs :mod:`bp_course.release` writes)."""
 
-    def __init__(self, exercise: str):
+
+class NotAttempted(_ShortError):
+    """The answer cell still holds the stub of the released lesson.
+
+    Parameters
+    ----------
+    exercise : str
+        The exercise id (``"01.1"``).
+    message : str, optional
+        What to do; by default the check cell's advice. :func:`require`
+        passes its own, for the narrative cells that use an answer.
+
+    The message is shown wrapped at :data:`WIDTH` characters, between words,
+    so the notebook never breaks it in the middle of one.
+    """
+
+    def __init__(self, exercise: str, message: str | None = None):
         super().__init__(
             exercise,
-            "not attempted yet. Write your answer in the cell above (replace the `...` or the "
-            "`raise NotImplementedError(...)` line), run that cell, then run this check again.",
+            message or "not attempted yet. Write your answer in the cell above (replace the `...` or "
+                       "the `raise NotImplementedError(...)` line), run that cell, then run this check again.",
         )
+
+    def _render_traceback_(self):
+        text = f"{type(self).__name__}: {self.args[0]}"
+        return [wrapped for line in text.splitlines()
+                for wrapped in textwrap.wrap(line, WIDTH, break_long_words=False, break_on_hyphens=False) or [""]]
+
+
+_STUB = re.compile(r"^Exercise (\S+) is not attempted yet")
+"""The message of the stub a released answer cell raises (:func:`bp_course.release.STUB`)."""
+
+
+def require(exercise: str, *answers) -> None:
+    """Stop a narrative cell that uses an answer the learner has not written yet.
+
+    A lesson's cell that draws or prints with an exercise's answer starts
+    with ``check.require("01.1", output)``: while the answer is the released
+    stub, the cell stops with one line naming the exercise to solve, instead
+    of a traceback from deep inside NumPy or :mod:`bp_course.plots`.
+
+    Parameters
+    ----------
+    exercise : str
+        The exercise whose answers follow.
+    *answers
+        Its answers: values (``...`` while not attempted, also inside a
+        list, tuple or dict) or functions and classes. A function is
+        missing while its code still holds the stub's ``raise`` line, or
+        while a function or class of the notebook that it calls does (then
+        the exercise named is that one's, found in its stub).
+
+    Raises
+    ------
+    NotAttempted
+        Naming the exercise to solve first.
+
+    Examples
+    --------
+    >>> require("01.3", 1.0, [2.0, 3.0])
+    >>> require("01.3", [1.0, ...])
+    Traceback (most recent call last):
+    ...
+    bp_course.checks.core.NotAttempted: Exercise 01.3: not attempted yet. This cell uses your answer to it: ...
+    """
+    for answer in answers:
+        missing = _missing(answer, exercise, set())
+        if missing:
+            raise NotAttempted(missing, "not attempted yet. This cell uses your answer to it: solve it first, then "
+                                        "run this cell again.")
+
+
+def _missing(answer, exercise: str, seen: set):
+    """The exercise whose stub ``answer`` still is or calls, or None when it is written."""
+    if answer is Ellipsis:
+        return exercise
+    if isinstance(answer, (list, tuple)):
+        return next((e for e in (_missing(a, exercise, seen) for a in answer) if e), None)
+    if isinstance(answer, dict):
+        return _missing(list(answer.values()), exercise, seen)
+    if id(answer) in seen:
+        return None
+    seen.add(id(answer))
+    if isinstance(answer, type):
+        return _missing([v.__func__ if isinstance(v, (staticmethod, classmethod)) else v
+                         for v in vars(answer).values() if isinstance(v, (types.FunctionType, staticmethod,
+                                                                           classmethod))], exercise, seen)
+    if not isinstance(answer, types.FunctionType):
+        return None
+    stub = _stub_in(answer.__code__)
+    if stub:
+        return stub
+    called = [answer.__globals__.get(name) for name in _names(answer.__code__)]  # the notebook's own functions
+    return _missing([f for f in called if isinstance(f, (type, types.FunctionType))
+                     and getattr(f, "__module__", None) == answer.__module__], exercise, seen)
+
+
+def _codes(code):
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _codes(const)
+
+
+def _stub_in(code):
+    for inner in _codes(code):
+        for const in inner.co_consts:
+            match = _STUB.match(const) if isinstance(const, str) else None
+            if match:
+                return match.group(1)
+    return None
+
+
+def _names(code):
+    return {name for inner in _codes(code) for name in inner.co_names}
 
 
 class Mistake:

@@ -13,6 +13,7 @@ import numpy as np
 
 from bp_course import linear_neuron
 from bp_course.checks import hidden
+from bp_course.checks.core import require  # noqa: F401 -- the lesson's narrative cells call check.require
 from bp_course.checks.core import (CheckFailed, Mistake, _ShortError, answer_value, call, expect_close,
                                    expect_function, format_value, passed)
 

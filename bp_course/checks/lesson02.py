@@ -11,6 +11,7 @@ import numpy as np
 from bp_course import datasets, linear_neuron
 from bp_course._validate import choose
 from bp_course.checks import hidden
+from bp_course.checks.core import require  # noqa: F401 -- the lesson's narrative cells call check.require
 from bp_course.checks.core import (CheckFailed, Mistake, answer_value, call, expect_function,
                                    format_value, passed)
 from bp_course.checks.lesson01 import column_slips, column_target, with_column_target

@@ -10,6 +10,7 @@ import numpy as np
 
 from bp_course import activations, symbolic
 from bp_course.checks import hidden
+from bp_course.checks.core import require  # noqa: F401 -- the lesson's narrative cells call check.require
 from bp_course.checks.core import CheckFailed, Mistake, call, expect_derivation, expect_function, passed
 from bp_course.checks.lesson01 import shape_slips
 from bp_course.checks.values import float32_tolerance

@@ -12,6 +12,7 @@ import numpy as np
 from bp_course import symbolic
 from bp_course.activations import logistic
 from bp_course.checks import hidden
+from bp_course.checks.core import require  # noqa: F401 -- the lesson's narrative cells call check.require
 from bp_course.checks.core import CheckFailed, Mistake, expect_derivation, expect_function, passed
 
 __all__ = ["HIDDEN", "dE_dy", "dy_dnet", "dnet_dw1", "dE_dw1", "step"]

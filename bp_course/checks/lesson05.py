@@ -12,6 +12,7 @@ import numpy as np
 from bp_course import datasets
 from bp_course.activations import logistic
 from bp_course.checks import backward_pass, hidden
+from bp_course.checks.core import require  # noqa: F401 -- the lesson's narrative cells call check.require
 from bp_course import symbolic
 from bp_course.checks.core import CheckFailed, Mistake, answer_value, passed
 from bp_course.checks.values import expect_value

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from bp_course.checks import backward_pass, hidden
+from bp_course.checks.core import require  # noqa: F401 -- the lesson's narrative cells call check.require
 from bp_course.checks.backward_pass import flawed_backward, labelled, shape_of
 from bp_course.checks.core import CheckFailed, Mistake, call, expect_function, passed
 from bp_course.network import Network

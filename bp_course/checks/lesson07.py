@@ -13,6 +13,7 @@ import numpy as np
 from bp_course import bugs, gradcheck
 from bp_course.activations import logistic
 from bp_course.checks import hidden
+from bp_course.checks.core import require  # noqa: F401 -- the lesson's narrative cells call check.require
 from bp_course.checks.core import (CheckFailed, Mistake, NotAttempted, call, expect_choices, expect_close,
                                    expect_function, format_value, passed)
 

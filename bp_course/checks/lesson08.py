@@ -11,6 +11,7 @@ import numpy as np
 
 from bp_course import symbolic
 from bp_course.checks import hidden
+from bp_course.checks.core import require  # noqa: F401 -- the lesson's narrative cells call check.require
 from bp_course.checks.core import (CheckFailed, Mistake, call, expect_choices, expect_derivation, expect_function,
                                    format_value, passed)
 from bp_course.losses import softmax as _softmax

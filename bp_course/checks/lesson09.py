@@ -14,6 +14,7 @@ import copy
 import numpy as np
 
 from bp_course.checks import hidden
+from bp_course.checks.core import require  # noqa: F401 -- the lesson's narrative cells call check.require
 from bp_course.checks.core import (CheckFailed, Mistake, call, expect_choices, expect_function, flat, format_value,
                                    passed)
 from bp_course.network import Network

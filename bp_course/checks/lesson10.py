@@ -12,6 +12,7 @@ import numpy as np
 
 from bp_course import clipping, diagnostics
 from bp_course.checks import hidden
+from bp_course.checks.core import require  # noqa: F401 -- the lesson's narrative cells call check.require
 from bp_course.checks.core import CheckFailed, Mistake, call, expect_function, gradient_list, passed
 
 __all__ = ["HIDDEN", "predicted_ratio", "clip_by_norm", "dead_fraction", "net_variance", "activation_bytes"]

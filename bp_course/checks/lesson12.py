@@ -23,6 +23,7 @@ import numpy as np
 
 from bp_course import autodiff, datasets
 from bp_course.checks import hidden
+from bp_course.checks.core import require  # noqa: F401 -- the lesson's narrative cells call check.require
 from bp_course.checks.core import CheckFailed, Mistake, NotAttempted, _ShortError, expect_function, passed
 
 __all__ = ["HIDDEN", "add_and_mul", "power_and_activations", "backward", "dual", "bptt", "kernel_gradient"]
