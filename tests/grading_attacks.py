@@ -183,6 +183,20 @@ for _ in range(3000):
     except (RuntimeError, OSError):
         break
 '''
+# The user keyring Linux keeps per uid, outside every namespace bwrap makes, as a channel between kernels: the
+# writer leaves a key there (and a correct answer); the reader's 00.2 is right only if it finds a key. Graded in two
+# runs, the reader must never find it (each kernel has a uid of its own).
+_KEYCTL = '''import ctypes, platform
+_libc = ctypes.CDLL(None, use_errno=True)
+_ADD_KEY, _KEYCTL_NR = {"x86_64": (248, 250), "aarch64": (217, 219)}.get(platform.machine(), (248, 250))
+'''
+KEYRING_WRITER = GOOD_00_1 + _KEYCTL + '''_data = b"E = 0.18"
+_libc.syscall(_ADD_KEY, b"user", b"bp-attack-answer", _data, len(_data), -4)
+'''
+KEYRING_READER = _KEYCTL + '''_found = _libc.syscall(_KEYCTL_NR, 10, -4, b"user", b"bp-attack-answer", 0)
+E = 0.18 if _found > 0 else 0.0
+'''
+
 # 00.2 is right only when the kernel's user is not root outside the sandbox (its uid through /proc/self/uid_map).
 ROOT_OUTSIDE = '''import os
 _outside = os.getuid()
@@ -240,4 +254,6 @@ def build(folder: Path) -> dict:
     save(_with(LESSON07, e07_1="central_difference = gradcheck.central_difference"), "course_function")
     save(_with(LESSON00, e00_1=FORK_BOMB, e00_2="E = 0.18 if _started < 1000 else 0.0\n"), "fork_bomb")
     save(_with(LESSON00, e00_2=ROOT_OUTSIDE), "root_outside")
+    save(_with(LESSON00, e00_1=KEYRING_WRITER), "keyring_writer")
+    save(_with(LESSON00, e00_2=KEYRING_READER), "keyring_reader")
     return {"paths": paths, "token": token, "markers": markers + [pth_marker]}

@@ -54,12 +54,16 @@ EXPECTED = {
     "course_function": [0, 1, 1, 2, 2],
     "fork_bomb": [H, H, 1],
     "root_outside": [1, H, 1],
+    "keyring_writer": [H, 1, 1],
+    "keyring_reader": [1, 0, 1],  # found no key: its 00.2 is wrong (so not held: it did not pass)
 }
 # With --accept-flagged, a held answer earns its points: these are what the attacks' answers earn then.
 ACCEPTED = {"hook_forger": [0, 1, 1], "daemon": [1, 1, 1], "config_writer": [1, 1, 1], "grader_killer": [1, 1, 1],
             "check_borrower": [1, 1, 1],
             # what the sandbox's limits show: under 1000 threads started, and a user that is not root outside
-            "fork_bomb": [1, 1, 1], "root_outside": [1, 1, 1]}
+            "fork_bomb": [1, 1, 1], "root_outside": [1, 1, 1],
+            # a second run, after the writer's: still no key for the reader
+            "keyring_writer": [1, 1, 1], "keyring_reader": [1, 0, 1]}
 
 FLAGS = {
     "reads_notebooks": ("00.1", ["searches the filesystem (walk)", "looks for the solutions or a notebook file"]),
@@ -73,6 +77,8 @@ FLAGS = {
     "course_function": ("07.1", ["uses the course's own gradcheck.central_difference (the answer to 07.1)"]),
     "check_borrower": ("00.1", ["uses the lesson's checks module (check)", "reads a function's insides (__globals__)"]),
     "fork_bomb": ("00.1", ["starts processes or sends signals (imports threading)"]),
+    "keyring_writer": ("00.1", ["imports ctypes"]),
+    "keyring_reader": ("00.2", ["imports ctypes"]),
     "root_outside": ("00.2", ["names a configuration or system path ('/proc/self/uid_map')"]),
 }
 

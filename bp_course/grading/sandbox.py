@@ -35,6 +35,7 @@ import compileall
 import functools
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -52,7 +53,9 @@ INSIDE_LIB = "/sandbox/lib"
 INSIDE_FONTS = "/sandbox/fonts"
 _SANDBOX_UID = 1000
 UNPRIVILEGED = 65534
-"""The uid and gid (``nobody``) the sandbox runs as, outside, when the grader is root and bwrap works so."""
+"""The uid and gid (``nobody``) the self-test drops to, when the grader is root, to see that the drop works."""
+FRESH_UIDS = (1_000_000_000, 2_000_000_000)
+"""The range each kernel's own uid and gid are drawn from when the grader is root (:func:`fresh_uid`)."""
 
 UNSANDBOXED_WARNING = ("UNSANDBOXED: bubblewrap (bwrap) is not available here, so the students' code ran without a "
                        "sandbox and could read or change files of the grader, the course and other students")
@@ -106,7 +109,8 @@ class Status:
     sized: bool = False
     """Whether this bwrap sizes its tmpfs (``--size``: bubblewrap 0.7 or later, not setuid)."""
     owner: int | None = None
-    """The unprivileged uid (and gid) bwrap runs as when the grader is root (:data:`UNPRIVILEGED`); None: the grader's."""
+    """Set when the grader is root and the kernels drop to an unprivileged user (the uid the self-test used);
+    each kernel then gets a uid of its own (:func:`fresh_uid`). None: a user namespace, the grader's user outside."""
 
 
 # -- the launcher: runs first in the kernel's process, before any student code ----------------------
@@ -350,13 +354,28 @@ def _processes_of(uid: int) -> int:
     return count
 
 
-def kernel_argv(scratch: Path, runtime: Path, limits: Limits, state: Status) -> list:
-    """The kernelspec's argv: the launcher, inside bwrap when the sandbox works; ``{connection_file}`` at the end."""
+def fresh_uid() -> int:
+    """A uid (and gid) for one kernel, drawn at random from :data:`FRESH_UIDS`: no user has it, no other kernel.
+
+    One uid for all kernels would let them meet through what Linux keeps per
+    user outside any sandbox (the user's keyring outlives the run; the
+    process count is shared), so each kernel gets its own.
+    """
+    low, high = FRESH_UIDS
+    return low + secrets.randbelow(high - low)
+
+
+def kernel_argv(scratch: Path, runtime: Path, limits: Limits, state: Status, owner: int | None = None) -> list:
+    """The kernelspec's argv: the launcher, inside bwrap when the sandbox works; ``{connection_file}`` at the end.
+
+    ``owner``: the kernel's uid when the grader is root (:func:`fresh_uid`); ``state.owner`` when not given.
+    """
     if state.sandboxed:
         fonts = state.fonts if state.fonts and Path(state.fonts).is_dir() else ""
+        owner = None if state.owner is None else state.owner if owner is None else owner
         prefix = _bwrap_args(state.bwrap, None, runtime, state.user_namespace, limits.disk if state.sized else 0,
-                             fonts, state.owner)
-        config = _config(INSIDE_WORK, "/tmp", limits, INSIDE_FONTS if fonts else "", state.owner)
+                             fonts, owner)
+        config = _config(INSIDE_WORK, "/tmp", limits, INSIDE_FONTS if fonts else "", owner)
     else:
         prefix = []
         config = _config(str(scratch), str(scratch / "tmp"), limits)
@@ -376,19 +395,20 @@ def prepare_kernel(workdir: Path, limits: Limits, state: Status) -> dict:
     scratch, runtime = workdir / "scratch", workdir / "runtime"
     scratch.mkdir()
     runtime.mkdir()
-    if state.sandboxed and state.owner is not None:  # the kernel, as that user, writes its sockets there
-        os.chown(runtime, state.owner, state.owner)
+    owner = fresh_uid() if state.sandboxed and state.owner is not None else None
+    if owner is not None:  # the kernel, as its own user, writes its sockets there
+        os.chown(runtime, owner, owner)
     if not state.sandboxed and state.fonts and Path(state.fonts).is_dir():  # Matplotlib's font list
         shutil.copytree(state.fonts, scratch / ".matplotlib")
     spec = workdir / "jupyter" / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": kernel_argv(scratch, runtime, limits, state), "display_name": "bp-course grading kernel",
+        "argv": kernel_argv(scratch, runtime, limits, state, owner), "display_name": "bp-course grading kernel",
         "language": "python", "interrupt_mode": "message"}), encoding="utf-8")
     env = {"JUPYTER_PATH": str(workdir / "jupyter"), "JUPYTER_RUNTIME_DIR": str(runtime),
            "BP_GRADE_RUNTIME": str(runtime), "BP_GRADE_TRANSPORT": "ipc" if state.sandboxed else "tcp"}
-    if state.sandboxed and state.owner is not None:
-        env["BP_GRADE_OWNER"] = str(state.owner)  # the plugin hands the connection file to that user
+    if owner is not None:
+        env["BP_GRADE_OWNER"] = str(owner)  # the plugin hands the connection file to that user
     return env
 
 
