@@ -1,0 +1,266 @@
+"""Benchmark: ``Network.train_epoch`` beside a hand-tuned NumPy step and the per-example loop, round-robin.
+
+Run from the repository root::
+
+    python benchmarks/train_step.py [--repeat 31] [--before REVISION]
+
+The 64-30-10 logistic network with squared error, eta = 3.0, on the
+training split of :func:`bp_course.datasets.digits` (1,438 images), float64,
+one BLAS thread (set below, before NumPy is imported). Three contenders
+train from the same initial weights on the same shuffles:
+
+1. ``Network.train_epoch``, the course's general code (any depth,
+   activation and loss, inputs checked once per epoch, divergence caught);
+2. a hand-tuned step for exactly this network (:class:`HandTuned`): the two
+   layers unrolled, the logistic computed in place through ``exp``, every
+   array preallocated, the shuffled data gathered into preallocated arrays;
+3. the classic per-example loop (``benchmarks/per_example.py``).
+
+Before timing, one epoch of each from the same weights and the same shuffle
+must end at the same weights (to 1e-12): the three compute the same thing.
+Then the epochs are timed round-robin: each repeat times one epoch of every
+contender, in an order that rotates from repeat to repeat, so a slow spell
+of a shared machine hits them all alike; the table gives medians and ratios.
+``--before REVISION`` adds ``Network.train_epoch`` as it was at a git
+revision (``bp_course/network.py`` and ``activations.py`` loaded from git)
+as a fourth contender.
+
+Last, time(forward + backward) / time(forward) for 784-256-256-10 at batch
+256 on the training path (the work arrays reused, as ``train_epoch`` runs
+it), also round-robin.
+
+Timings are not tests: this script is run by hand, and its table goes into
+benchmarks/README.md and the issue notes. Only ratios measured in one run
+carry from one machine to another.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = "1"
+
+import argparse  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import types  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from bp_course import datasets  # noqa: E402
+from bp_course.network import Network  # noqa: E402
+
+try:
+    from per_example import PerExampleNetwork, per_example_epoch
+except ImportError:  # run as a module from elsewhere
+    from benchmarks.per_example import PerExampleNetwork, per_example_epoch
+
+SIZES = [64, 30, 10]
+ETA = 3.0
+
+
+class HandTuned:
+    """The 64-30-10 logistic network with squared error, one mini-batch step written out by hand.
+
+    What a careful NumPy programmer writes for this one network: both layers
+    unrolled, no loop over layers, every intermediate array allocated once
+    per batch size, ``out=`` everywhere, the logistic 1 / (1 + exp(-z))
+    computed in place, and eta / n folded into the output delta once.
+    """
+
+    def __init__(self, W, b):
+        self.W1, self.W2 = (np.array(w) for w in W)
+        self.b1, self.b2 = (np.array(v) for v in b)
+        self.buffers = {}
+        self.xs = self.ts = None
+
+    def _buffers(self, n):
+        if n not in self.buffers:
+            h, k = self.W1.shape[1], self.W2.shape[1]
+            self.buffers[n] = tuple(np.empty(shape) for shape in
+                                    ((n, h), (n, k), (n, k), (n, k), (n, h), (n, h),
+                                     self.W1.shape, (h,), self.W2.shape, (k,)))
+        return self.buffers[n]
+
+    def step(self, x, t, eta):
+        a1, y, d2, s2, d1, s1, dW1, db1, dW2, db2 = self._buffers(len(x))
+        np.matmul(x, self.W1, out=a1)
+        a1 += self.b1
+        np.negative(a1, out=a1)
+        np.exp(a1, out=a1)
+        a1 += 1.0
+        np.reciprocal(a1, out=a1)                    # out1 = phi(x W1 + b1)
+        np.matmul(a1, self.W2, out=y)
+        y += self.b2
+        np.negative(y, out=y)
+        np.exp(y, out=y)
+        y += 1.0
+        np.reciprocal(y, out=y)                      # y = phi(out1 W2 + b2)
+        np.subtract(y, t, out=d2)
+        np.subtract(1.0, y, out=s2)
+        s2 *= y
+        d2 *= s2
+        d2 *= eta / len(x)                           # eta dE/dnet2, E averaged over the batch
+        np.matmul(a1.T, d2, out=dW2)
+        np.add.reduce(d2, axis=0, out=db2)
+        np.matmul(d2, self.W2.T, out=d1)
+        np.subtract(1.0, a1, out=s1)
+        s1 *= a1
+        d1 *= s1                                     # eta dE/dnet1
+        np.matmul(x.T, d1, out=dW1)
+        np.add.reduce(d1, axis=0, out=db1)
+        self.W2 -= dW2
+        self.b2 -= db2
+        self.W1 -= dW1
+        self.b1 -= db1
+
+    def epoch(self, x, t, eta, batch_size, seed):
+        if self.xs is None or self.xs.shape != x.shape:
+            self.xs, self.ts = np.empty_like(x), np.empty_like(t)
+        order = np.random.default_rng(seed).permutation(len(x))
+        np.take(x, order, axis=0, out=self.xs)
+        np.take(t, order, axis=0, out=self.ts)
+        for start in range(0, len(x), batch_size):
+            self.step(self.xs[start:start + batch_size], self.ts[start:start + batch_size], eta)
+
+    @property
+    def params(self):
+        return [self.W1, self.b1, self.W2, self.b2]
+
+
+def _source_at(revision, path):
+    return subprocess.run(["git", "show", f"{revision}:{path}"], check=True, capture_output=True, text=True).stdout
+
+
+def network_at(revision: str):
+    """The class ``Network`` as it was at a git revision, with the activations of that revision."""
+    modules = {}
+    for name in ("activations", "network"):
+        module = types.ModuleType(f"{name}_at_{revision}")
+        sys.modules[module.__name__] = module  # dataclasses look their module up
+        exec(compile(_source_at(revision, f"bp_course/{name}.py"), f"{revision}:bp_course/{name}.py", "exec"),
+             module.__dict__)
+        modules[name] = module
+    modules["network"].get_activation = modules["activations"].get_activation
+    return modules["network"].Network
+
+
+def _params(contender):
+    if isinstance(contender, PerExampleNetwork):
+        return [p for w, b in zip(contender.weights, contender.biases) for p in (w.T, b[:, 0])]
+    return contender.params
+
+
+def contenders(x, t, batch_size, old_network=None):
+    """name -> (epoch function of a seed, parameters function), all from the same initial weights."""
+    start = Network(SIZES, "logistic", seed=0)
+    net = Network(SIZES, "logistic", seed=0)
+    hand = HandTuned(start.W, start.b)
+    loop = PerExampleNetwork(start.W, start.b)
+    found = {"train_epoch": (lambda seed: net.train_epoch(x, t, ETA, batch_size, seed=seed), net),
+             "hand-tuned": (lambda seed: hand.epoch(x, t, ETA, batch_size, seed), hand),
+             "per-example": (lambda seed: per_example_epoch(loop, x, t, ETA, batch_size, seed), loop)}
+    if old_network is not None:
+        old = old_network(SIZES, "logistic", seed=0)
+        found["train_epoch before"] = (lambda seed: old.train_epoch(x, t, ETA, batch_size, seed=seed), old)
+    return found
+
+
+def check_same_weights(x, t, batch_size, old_network=None, tolerance=1e-12):
+    """One epoch of each contender from the same start and shuffle; the largest weight difference to train_epoch."""
+    found = contenders(x, t, batch_size, old_network)
+    for run, _ in found.values():
+        run(0)
+    ours = _params(found["train_epoch"][1])
+    gaps = {}
+    for name, (_, contender) in found.items():
+        gaps[name] = max(float(np.max(np.abs(p - q))) for p, q in zip(ours, _params(contender)))
+        if gaps[name] > tolerance:
+            raise AssertionError(f"{name} ends one epoch {gaps[name]:.1e} away from train_epoch: not the same "
+                                 "computation, so no fair comparison")
+    return gaps
+
+
+def round_robin(runs: dict, repeat: int) -> dict:
+    """Median seconds of each run, timed one after the other in a rotating order, ``repeat`` times each."""
+    names = list(runs)
+    times = {name: [] for name in names}
+    for k in range(repeat):
+        for name in names[k % len(names):] + names[:k % len(names)]:
+            start = time.perf_counter()
+            runs[name](k)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def epoch_table(data, repeat, old_network=None):
+    x, t = data.x_train, datasets.one_hot(data.labels_train)
+    rows = []
+    for batch_size in (10, 100):
+        gaps = check_same_weights(x, t, batch_size, old_network)
+        found = contenders(x, t, batch_size, old_network)
+        for run, _ in found.values():  # warm-up: buffers allocated, caches filled
+            run(10_000)
+        rows.append((batch_size, gaps, round_robin({name: run for name, (run, _) in found.items()}, repeat)))
+    return rows
+
+
+def training_path(net):
+    """The forward pass and the forward + backward pass of a training step, as functions of (x, t)."""
+    def forward(x, t):
+        return net._forward(x, reuse=True)
+
+    def both(x, t):
+        f = net._forward(x, reuse=True)
+        net._backprop(f.net, f.out, t, scale=ETA, reuse=True)
+    return forward, both
+
+
+def backward_ratio(sizes, n, repeat):
+    rng = np.random.default_rng(0)
+    net = Network(sizes, "logistic", seed=0)
+    x, t = rng.uniform(size=(n, sizes[0])), rng.uniform(size=(n, sizes[-1]))
+    forward, both = training_path(net)
+    both(x, t)
+    medians = round_robin({"forward": lambda k: forward(x, t), "forward + backward": lambda k: both(x, t)}, repeat)
+    return medians["forward"], medians["forward + backward"]
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=31, help="epochs timed per contender and batch size (median)")
+    parser.add_argument("--before", help="also time Network.train_epoch as it was at this git revision")
+    args = parser.parse_args(argv)
+    old_network = network_at(args.before) if args.before else None
+    data = datasets.digits()
+    print(f"Python {platform.python_version()}, NumPy {np.__version__}, one BLAS thread; "
+          f"digits: {len(data.x_train)} training images; 64-30-10 logistic, squared error, eta {ETA}; "
+          f"{args.repeat} epochs per contender, round-robin, medians\n")
+    rows = epoch_table(data, args.repeat, old_network)
+    names = list(rows[0][2])
+    print("| batch | " + " | ".join(f"{name}, ms/epoch" for name in names)
+          + " | train_epoch / hand-tuned | per-example / train_epoch |"
+          + (" train_epoch / before |" if old_network else ""))
+    print("|---" * (len(names) + 3 + bool(old_network)) + "|")
+    for batch_size, gaps, medians in rows:
+        cells = [str(batch_size)] + [f"{1000 * medians[name]:.2f}" for name in names]
+        cells += [f"{medians['train_epoch'] / medians['hand-tuned']:.2f}",
+                  f"{medians['per-example'] / medians['train_epoch']:.1f}"]
+        if old_network:
+            cells.append(f"{medians['train_epoch'] / medians['train_epoch before']:.2f}")
+        print("| " + " | ".join(cells) + " |")
+    print("\nlargest weight difference to train_epoch after one epoch from the same start and shuffle: "
+          + "; ".join(f"batch {b}: " + ", ".join(f"{name} {gap:.1e}" for name, gap in gaps.items() if gap)
+                      for b, gaps, _ in rows))
+
+    forward, both = backward_ratio([784, 256, 256, 10], 256, max(args.repeat, 41))
+    print("\n| network | batch | forward, ms | forward + backward, ms | ratio |\n|---|---|---|---|---|")
+    print(f"| 784-256-256-10 | 256 | {1000 * forward:.3f} | {1000 * both:.3f} | {both / forward:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
