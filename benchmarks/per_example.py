@@ -13,7 +13,7 @@ import numpy as np
 
 
 def _sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+    return 1.0 / (1.0 + np.exp(-z))   # as network.py writes it (it overflows, with a warning, below z = -709)
 
 
 class PerExampleNetwork:
