@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/train_step.py [--repeat 31] [--before REVISION]
+    python benchmarks/train_step.py [--repeat 36] [--before REVISION]
 
 The 64-30-10 logistic network with squared error, eta = 3.0, on the
 training split of :func:`bp_course.datasets.digits` (1,438 images), float64,
@@ -19,15 +19,19 @@ train from the same initial weights on the same shuffles:
 Before timing, one epoch of each from the same weights and the same shuffle
 must end at the same weights (to 1e-12): the three compute the same thing.
 Then the epochs are timed round-robin: each repeat times one epoch of every
-contender, in an order that rotates from repeat to repeat, so a slow spell
-of a shared machine hits them all alike; the table gives medians and ratios.
+contender, in an order that changes from repeat to repeat (each contender
+follows each other one equally often), so a slow spell of a shared machine
+and the cold caches the per-example loop leaves behind hit them all alike; the table gives medians of CPU
+time (``time.process_time``, less disturbed by other jobs than wall time)
+and their ratios.
 ``--before REVISION`` adds ``Network.train_epoch`` as it was at a git
 revision (``bp_course/network.py`` and ``activations.py`` loaded from git)
 as a fourth contender.
 
 Last, time(forward + backward) / time(forward) for 784-256-256-10 at batch
-256 on the training path (the work arrays reused, as ``train_epoch`` runs
-it), also round-robin.
+256 on the training path (the methods and work arrays ``train_epoch``
+runs), also round-robin, with and without the weight update (timed alone
+on the same arrays); with ``--before``, for that revision too.
 
 Timings are not tests: this script is run by hand, and its table goes into
 benchmarks/README.md and the issue notes. Only ratios measured in one run
@@ -42,6 +46,7 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = "1"
 
 import argparse  # noqa: E402
+import itertools  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -186,14 +191,24 @@ def check_same_weights(x, t, batch_size, old_network=None, tolerance=1e-12):
 
 
 def round_robin(runs: dict, repeat: int) -> dict:
-    """Median seconds of each run, timed one after the other in a rotating order, ``repeat`` times each."""
+    """Median CPU seconds of each run, timed one after the other, ``repeat`` times each.
+
+    Repeat k runs the contenders in the k-th of all their orders (cycling
+    through ``itertools.permutations``), so each follows each of the others
+    equally often: a contender that leaves the caches cold (the per-example
+    loop) slows its successor, and that must not fall on one contender more
+    than on another. CPU time of this process (``time.process_time``; one
+    thread does all the work), which other jobs on a shared machine disturb
+    less than wall time.
+    """
     names = list(runs)
+    orders = list(itertools.permutations(names))
     times = {name: [] for name in names}
     for k in range(repeat):
-        for name in names[k % len(names):] + names[:k % len(names)]:
-            start = time.perf_counter()
+        for name in orders[k % len(orders)]:
+            start = time.process_time()
             runs[name](k)
-            times[name].append(time.perf_counter() - start)
+            times[name].append(time.process_time() - start)
     return {name: statistics.median(values) for name, values in times.items()}
 
 
@@ -209,30 +224,59 @@ def epoch_table(data, repeat, old_network=None):
     return rows
 
 
-def training_path(net):
-    """The forward pass and the forward + backward pass of a training step, as functions of (x, t)."""
-    def forward(x, t):
-        return net._forward(x, reuse=True)
+def training_path(net, x, t):
+    """Three functions of one training step on (x, t): the forward pass, the forward and backward pass, the update.
 
-    def both(x, t):
+    Through the methods ``Network.train_epoch`` runs: ``_train_forward`` and
+    ``_train_backward`` on a plan's arrays (since issue 15; the backward pass
+    updates the weights as it goes, so "forward + backward" is timed with the
+    update and the update alone is timed on the same arrays), or, for a
+    ``--before`` revision that lacks them, ``_forward`` and ``_backprop`` on
+    reused work arrays followed by ``W -= dW`` and ``b -= db``.
+    """
+    if hasattr(net, "_train_forward"):
+        plan = net._train_plan(len(x))
+        x_columns = np.hstack([x, np.ones((len(x), 1))]).T      # as train_epoch stores a batch
+        t_columns = np.ascontiguousarray(t.T).T
+
+        def update():
+            for Wb, grad in zip(plan.Wb, plan.grad):
+                Wb -= grad
+        return (lambda: net._train_forward(plan, x_columns),
+                lambda: (net._train_forward(plan, x_columns), net._train_backward(plan, x_columns, t_columns, ETA)),
+                update)
+
+    work = {}
+
+    def both():
         f = net._forward(x, reuse=True)
-        net._backprop(f.net, f.out, t, scale=ETA, reuse=True)
-    return forward, both
+        work["grads"] = net._backprop(f.net, f.out, t, scale=ETA, reuse=True)
+        update()
+
+    def update():
+        dW, db, _ = work["grads"]
+        for l in range(len(dW)):
+            net.W[l] -= dW[l]
+            net.b[l] -= db[l]
+    return lambda: net._forward(x, reuse=True), both, update
 
 
-def backward_ratio(sizes, n, repeat):
+def backward_ratio(network_class, sizes, n, repeat):
+    """Median ms of the forward pass, of forward + backward + update, and of the update alone, round-robin."""
     rng = np.random.default_rng(0)
-    net = Network(sizes, "logistic", seed=0)
+    net = network_class(sizes, "logistic", seed=0)
     x, t = rng.uniform(size=(n, sizes[0])), rng.uniform(size=(n, sizes[-1]))
-    forward, both = training_path(net)
-    both(x, t)
-    medians = round_robin({"forward": lambda k: forward(x, t), "forward + backward": lambda k: both(x, t)}, repeat)
-    return medians["forward"], medians["forward + backward"]
+    forward, both, update = training_path(net, x, t)
+    both()
+    medians = round_robin({"forward": lambda k: forward(), "step": lambda k: both(), "update": lambda k: update()},
+                          repeat)
+    return {key: 1000 * value for key, value in medians.items()}
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=31, help="epochs timed per contender and batch size (median)")
+    parser.add_argument("--repeat", type=int, default=36,
+                        help="epochs timed per contender and batch size (median); 36 runs every order of three contenders six times")
     parser.add_argument("--before", help="also time Network.train_epoch as it was at this git revision")
     args = parser.parse_args(argv)
     old_network = network_at(args.before) if args.before else None
@@ -257,10 +301,13 @@ def main(argv=None) -> None:
           + "; ".join(f"batch {b}: " + ", ".join(f"{name} {gap:.1e}" for name, gap in gaps.items() if gap)
                       for b, gaps, _ in rows))
 
-    forward, both = backward_ratio([784, 256, 256, 10], 256, max(args.repeat, 41))
-    print("\n| network | batch | forward, ms | forward + backward, ms | ratio |\n|---|---|---|---|---|")
-    print(f"| 784-256-256-10 | 256 | {1000 * forward:.3f} | {1000 * both:.3f} | {both / forward:.2f} |")
-
+    print("\n| network | batch | train_epoch of | forward, ms | forward + backward + update, ms | update, ms | "
+          "(forward + backward + update) / forward | (forward + backward) / forward |\n|---|---|---|---|---|---|---|---|")
+    versions = [("this working copy", Network)] + ([(args.before, old_network)] if old_network else [])
+    for name, network_class in versions:
+        ms = backward_ratio(network_class, [784, 256, 256, 10], 256, max(args.repeat, 41))
+        print(f"| 784-256-256-10 | 256 | {name} | {ms['forward']:.3f} | {ms['step']:.3f} | {ms['update']:.3f} | "
+              f"{ms['step'] / ms['forward']:.2f} | {(ms['step'] - ms['update']) / ms['forward']:.2f} |")
 
 if __name__ == "__main__":
     main()
