@@ -33,6 +33,11 @@ Last, time(forward + backward) / time(forward) for 784-256-256-10 at batch
 runs), also round-robin, with and without the weight update (timed alone
 on the same arrays); with ``--before``, for that revision too.
 
+First, the logistic's forms, in place on a 100 x 30 and a 256 x 256 array
+(the hidden layer of the digits network at batch 100, of 784-256-256-10 at
+256), and their largest relative error on [-700, 700] against exp in long
+double (80-bit on x86: exact enough to see errors of 1e-16).
+
 Timings are not tests: this script is run by hand, and its table goes into
 benchmarks/README.md and the issue notes. Only ratios measured in one run
 carry from one machine to another.
@@ -57,6 +62,7 @@ import types  # noqa: E402
 import numpy as np  # noqa: E402
 
 from bp_course import datasets  # noqa: E402
+from bp_course.activations import ACTIVATIONS  # noqa: E402
 from bp_course.network import Network  # noqa: E402
 
 try:
@@ -135,6 +141,74 @@ class HandTuned:
     @property
     def params(self):
         return [self.W1, self.b1, self.W2, self.b2]
+
+
+def _tanh_form(z, keep):
+    z *= 0.5                          # (1 + tanh(z / 2)) / 2: the course's form before issue 15
+    np.tanh(z, out=z)
+    z *= 0.5
+    z += 0.5
+
+
+def _exp_form(z, keep):
+    np.negative(z, out=z)             # 1 / (1 + e^-z): the hand-tuned step's; overflows (a warning) below -709
+    np.exp(z, out=z)
+    z += 1.0
+    np.reciprocal(z, out=z)
+
+
+def _errstate_form(z, keep):
+    with np.errstate(over="ignore"):
+        _exp_form(z, keep)
+
+
+def _sign_split_form(z, keep):
+    np.abs(z, out=keep)               # e = e^-|z| never overflows; phi = e / (1 + e) for z < 0, 1 / (1 + e) else
+    np.negative(keep, out=keep)
+    np.exp(keep, out=keep)
+    numerator = np.where(z < 0.0, keep, 1.0)
+    keep += 1.0
+    np.divide(numerator, keep, out=z)
+
+
+LOGISTIC_FORMS = {
+    "(1 + tanh(z/2)) / 2": _tanh_form,
+    "1 / (1 + exp(-z)), unguarded": _exp_form,
+    "1 / (1 + exp(-z)) in errstate": _errstate_form,
+    "split on the sign of z": _sign_split_form,
+}
+if hasattr(ACTIVATIONS["logistic"], "activate"):  # since issue 15
+    LOGISTIC_FORMS["e / (1 + e), e = exp(min(z, 709)) (activate)"] = ACTIVATIONS["logistic"].activate
+
+
+def logistic_forms(repeat: int) -> list:
+    """Per form: microseconds in place on 100 x 30 and 256 x 256 float64 arrays (round-robin medians of 200 and 20
+    calls), and the largest relative error over z in [-700, 700] against exp in long double."""
+    rng = np.random.default_rng(0)
+    rows = {name: [] for name in LOGISTIC_FORMS}
+    for shape, calls in (((100, 30), 200), ((256, 256), 20)):
+        z0 = rng.normal(scale=4.0, size=shape)
+        z, keep = np.empty_like(z0), np.empty_like(z0)
+
+        def timed(form):
+            def run(k):
+                for _ in range(calls):
+                    np.copyto(z, z0)
+                    form(z, keep)
+            return run
+        copy = round_robin({"copy": lambda k: [np.copyto(z, z0) for _ in range(calls)]}, repeat)["copy"]
+        medians = round_robin({name: timed(form) for name, form in LOGISTIC_FORMS.items()}, repeat)
+        for name in LOGISTIC_FORMS:
+            rows[name].append(1e6 * (medians[name] - copy) / calls)
+    grid = np.linspace(-700.0, 700.0, 14001)
+    wide = grid.astype(np.longdouble)
+    exact = 1 / (1 + np.exp(-wide))
+    for name, form in LOGISTIC_FORMS.items():
+        z, keep = grid.copy(), np.empty_like(grid)
+        with np.errstate(over="ignore"):
+            form(z, keep)
+        rows[name].append(float(np.max(np.abs(z.astype(np.longdouble) - exact) / exact)))
+    return [(name, *values) for name, values in rows.items()]
 
 
 def _source_at(revision, path):
@@ -284,6 +358,11 @@ def main(argv=None) -> None:
     print(f"Python {platform.python_version()}, NumPy {np.__version__}, one BLAS thread; "
           f"digits: {len(data.x_train)} training images; 64-30-10 logistic, squared error, eta {ETA}; "
           f"{args.repeat} epochs per contender, round-robin, medians\n")
+    print("| logistic, in place | 100 x 30, us | 256 x 256, us | largest relative error on [-700, 700] |\n"
+          "|---|---|---|---|")
+    for name, small, large, error in logistic_forms(max(args.repeat // 2, 11)):
+        print(f"| {name} | {small:.1f} | {large:.1f} | {error:.1e} |")
+    print()
     rows = epoch_table(data, args.repeat, old_network)
     names = list(rows[0][2])
     print("| batch | " + " | ".join(f"{name}, ms/epoch" for name in names)

@@ -466,9 +466,9 @@ class Network:
         if not np.isfinite(self._train_cache["data"]["x"]).all():
             self._inputs(x)  # raises the error about nan and inf in x
         Wb = batches[0][2].Wb
-        for l, (W, b) in enumerate(zip(self.W, self.b)):
-            np.copyto(Wb[l][:-1], W)
-            np.copyto(Wb[l][-1], b)
+        for Wb_l, W, b in zip(Wb, self.W, self.b):
+            Wb_l[:-1] = W
+            Wb_l[-1] = b
         forward, backward = self._train_forward, self._train_backward
         k = 0
         try:
@@ -485,9 +485,9 @@ class Network:
             raise self._failure(None, eta, "epoch", f"during this epoch of {len(batches)} step(s): "
                                             f"{', '.join(broken)} became nan or inf without an overflow NumPy could "
                                             "see, so no step is named")
-        for l, (W, b) in enumerate(zip(self.W, self.b)):
-            np.copyto(W, Wb[l][:-1])
-            np.copyto(b, Wb[l][-1])
+        for Wb_l, W, b in zip(Wb, self.W, self.b):
+            W[...] = Wb_l[:-1]
+            b[...] = Wb_l[-1]
 
     # -- the training loop's own forward and backward pass ----------------------
     def _train_plan(self, n: int) -> _Plan:
