@@ -223,8 +223,8 @@ class Network:
         """Inputs x as an array of the network's dtype, checked; ``finite=False`` leaves out the check for nan and inf.
 
         :meth:`train_epoch` makes that check on its shuffled copy of x instead,
-        which it has just written and finds in the cache (x itself, read once
-        more, may not be).
+        which it has just written and finds in the processor's cache (x itself,
+        read once more, may have left it).
         """
         x = as_float_array(x, "inputs x", dtype=self.dtype, allow_nonfinite=not finite)
         if x.ndim not in (1, 2):
@@ -290,15 +290,20 @@ class Network:
         return self.forward(x).y
 
     # -- error and backward --------------------------------------------------
-    def _targets(self, t, shape):
-        """Targets t as an array of the network's dtype, of the given shape and in the loss's domain."""
-        t = as_float_array(t, "targets t", dtype=self.dtype)
+    def _targets(self, t, shape, finite: bool = True):
+        """Targets t as an array of the network's dtype, of the given shape and in the loss's domain.
+
+        ``finite=False`` checks only the shape, leaving nan, inf and the loss's domain to the caller (as
+        :meth:`train_epoch` does, on its shuffled copy).
+        """
+        t = as_float_array(t, "targets t", dtype=self.dtype, allow_nonfinite=not finite)
         if t.shape != shape:
             raise ValueError(
                 f"expected targets of shape {shape} (one row per example, {self.sizes[-1]} output(s)), "
                 f"got shape {t.shape}"
             )
-        self.loss.check_targets(t)
+        if finite:
+            self.loss.check_targets(t)
         return t
 
     def error(self, x, t) -> float:
@@ -460,11 +465,14 @@ class Network:
         x = self._inputs(x, finite=False)
         if x.ndim != 2:
             raise ValueError(f"train_epoch needs a batch x of shape (examples, features), got shape {x.shape}")
-        t = self._targets(t, (len(x), self.sizes[-1]))
         n = len(x)
+        t = self._targets(t, (n, self.sizes[-1]), finite=False)
         batches = self._shuffled_batches(x, t, np.random.default_rng(seed).permutation(n), int(batch_size))
-        if not np.isfinite(self._train_cache["data"]["x"]).all():
-            self._inputs(x)  # raises the error about nan and inf in x
+        data = self._train_cache["data"]
+        if not (np.isfinite(data["x"]).all() and np.isfinite(data["t"]).all()):
+            self._inputs(x)                                 # raise the error naming the nan or inf,
+            self._targets(t, t.shape)                       # in x first
+        self.loss.check_targets(t)
         Wb = batches[0][2].Wb
         for Wb_l, W, b in zip(Wb, self.W, self.b):
             Wb_l[:-1] = W
