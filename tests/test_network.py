@@ -300,6 +300,24 @@ def test_train_epoch_sees_weights_and_data_changed_between_epochs():
                 np.testing.assert_array_equal(p, q)
 
 
+@pytest.mark.parametrize("bad", ["x", "t", "both"])
+def test_train_epoch_names_nan_in_its_data_before_any_step(bad):
+    """The check for nan and inf runs on the epoch's shuffled copies (issue 15), with the same errors as before:
+    inputs first, then targets; no step is taken."""
+    rng = np.random.default_rng(0)
+    x, t = rng.normal(size=(9, 3)), rng.uniform(size=(9, 2))
+    if bad in ("x", "both"):
+        x[4, 1] = np.inf
+    if bad in ("t", "both"):
+        t[7, 0] = np.nan
+    net = Network([3, 4, 2], seed=0)
+    before = [p.copy() for p in net.params]
+    name = "targets t" if bad == "t" else "inputs x"
+    with pytest.raises(ValueError, match=rf"{name} contains 1 non-finite value\(s\)"):
+        net.train_epoch(x, t, 0.5, batch_size=4, seed=0)
+    assert all(np.array_equal(p, q) for p, q in zip(net.params, before))
+
+
 def test_train_epoch_on_saturated_logistic_units_is_silent():
     """net far beyond +-709, where e^net overflows, inside train_epoch's overflow trap: no TrainingDiverged, no
     warning, the slopes exactly 0 or tiny, the weights finite (the exp form must not overflow)."""
