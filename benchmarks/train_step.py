@@ -382,7 +382,7 @@ def main(argv=None) -> None:
 
     print("\n| network | batch | train_epoch of | forward, ms | forward + backward + update, ms | update, ms | "
           "(forward + backward + update) / forward | (forward + backward) / forward |\n|---|---|---|---|---|---|---|---|")
-    versions = [("this working copy", Network)] + ([(args.before, old_network)] if old_network else [])
+    versions = [("bp_course as imported", Network)] + ([(args.before, old_network)] if old_network else [])
     for name, network_class in versions:
         ms = backward_ratio(network_class, [784, 256, 256, 10], 256, max(args.repeat, 41))
         print(f"| 784-256-256-10 | 256 | {name} | {ms['forward']:.3f} | {ms['step']:.3f} | {ms['update']:.3f} | "
