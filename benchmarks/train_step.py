@@ -350,7 +350,8 @@ def backward_ratio(network_class, sizes, n, repeat):
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=36,
-                        help="epochs timed per contender and batch size (median); 36 runs every order of three contenders six times")
+                        help="epochs timed per contender and batch size (median); 36 runs each order of three "
+                             "contenders six times")
     parser.add_argument("--before", help="also time Network.train_epoch as it was at this git revision")
     args = parser.parse_args(argv)
     old_network = network_at(args.before) if args.before else None
@@ -381,7 +382,8 @@ def main(argv=None) -> None:
                       for b, gaps, _ in rows))
 
     print("\n| network | batch | train_epoch of | forward, ms | forward + backward + update, ms | update, ms | "
-          "(forward + backward + update) / forward | (forward + backward) / forward |\n|---|---|---|---|---|---|---|---|")
+          "(forward + backward + update) / forward | (forward + backward) / forward |\n"
+          "|---|---|---|---|---|---|---|---|")
     versions = [("bp_course as imported", Network)] + ([(args.before, old_network)] if old_network else [])
     for name, network_class in versions:
         ms = backward_ratio(network_class, [784, 256, 256, 10], 256, max(args.repeat, 41))

@@ -73,11 +73,11 @@ class _Work:
 
 @dataclass
 class _Plan:
-    """The arrays :meth:`Network.train_epoch` works in for mini-batches of ``n`` examples (see :meth:`Network._train_plan`).
+    """The arrays :meth:`Network.train_epoch` works in for batches of ``n`` examples (:meth:`Network._train_plan`).
 
     The training loop keeps each layer's bias as one more row of its weight
-    matrix, ``Wb[l] = [W[l]; b[l]]``, the weight of an input that is always
-    1 (Rumelhart, Hinton and Williams' "bias as a weight"), and stores a
+    matrix, ``Wb[l] = [W[l]; b[l]]``: a bias is the weight of an extra input
+    that is always 1, and learns by the same rule (Eq. 1-2). It stores a
     batch with one column per example (``out[l]`` has shape
     ``(sizes[l] + 1, n)``, its last row all ones), so that
     ``net[l + 1] = Wb[l].T @ out[l]`` is one matrix product with the bias
@@ -220,7 +220,7 @@ class Network:
 
     # -- forward -------------------------------------------------------------
     def _inputs(self, x, finite: bool = True):
-        """Inputs x as an array of the network's dtype, checked; ``finite=False`` leaves out the check for nan and inf.
+        """Inputs x as an array of the network's dtype, checked; ``finite=False`` leaves out nan and inf.
 
         :meth:`train_epoch` makes that check on its shuffled copy of x instead,
         which it has just written and finds in the processor's cache (x itself,
@@ -527,8 +527,8 @@ class Network:
             Wb=Wb, out=out, net_out=net_out, keep=keep, delta=delta, grad=grad,
             forward=[(Wb[l].T, out[l], net_out[l + 1], keep[l + 1], acts[l].activate) for l in range(L)],
             output=(net_out[L].T, delta[L].T, delta[L], net_out[L], keep[L], gradient_into, acts[L - 1].times_slope),
-            backward=[(out[l], delta[l + 1].T, delta[l + 1], grad[l], Wb[l], Wb[l][:-1], delta[l], net_out[l], keep[l],
-                       acts[l - 1].times_slope) for l in range(L - 1, 0, -1)],
+            backward=[(out[l], delta[l + 1].T, delta[l + 1], grad[l], Wb[l], Wb[l][:-1], delta[l], net_out[l],
+                       keep[l], acts[l - 1].times_slope) for l in range(L - 1, 0, -1)],
             input_layer=(delta[1].T, grad[0], Wb[0]))
         return plan
 
@@ -542,7 +542,7 @@ class Network:
         that cut them into batches.
         """
         n = len(x)
-        self._train_plan(batch_size)
+        self._train_plan(batch_size)                    # makes the cache current for this network
         cache = self.__dict__["_train_cache"]
         data = cache["data"]
         if data is None or data["shapes"] != (x.shape, t.shape):
