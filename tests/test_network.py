@@ -300,6 +300,22 @@ def test_train_epoch_sees_weights_and_data_changed_between_epochs():
                 np.testing.assert_array_equal(p, q)
 
 
+def test_train_epoch_in_float32_keeps_its_dtype_and_its_exp_finite():
+    """Lesson 07's float32: the epoch's copies are float32 too, and the logistic's e^net is capped at e^88 there."""
+    rng = np.random.default_rng(0)
+    x, t = rng.normal(size=(23, 4)).astype(np.float32), rng.uniform(size=(23, 3)).astype(np.float32)
+    a, b = (Network([4, 5, 3], "logistic", dtype=np.float32, seed=1) for _ in range(2))
+    a.train_epoch(x, t, 0.5, batch_size=5, seed=0)
+    order = np.random.default_rng(0).permutation(23)
+    for start in range(0, 23, 5):
+        b.step(b.gradients(x[order[start:start + 5]], t[order[start:start + 5]]), 0.5)
+    assert all(p.dtype == np.float32 for p in a.params)
+    for p, q in zip(a.params, b.params):
+        np.testing.assert_allclose(p, q, rtol=1e-5, atol=1e-6)
+    a.train_epoch(100 * x, t, 0.5, batch_size=5, seed=1)    # |net| far beyond 88, where e^net overflows float32
+    assert all(np.isfinite(p).all() for p in a.params)
+
+
 @pytest.mark.parametrize("bad", ["x", "t", "both"])
 def test_train_epoch_names_nan_in_its_data_before_any_step(bad):
     """The check for nan and inf runs on the epoch's shuffled copies (issue 15), with the same errors as before:
