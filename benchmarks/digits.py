@@ -40,9 +40,9 @@ from bp_course import datasets, gradcheck
 from bp_course.network import Network
 
 try:
-    from per_example import PerExampleNetwork
+    from per_example import PerExampleNetwork, per_example_epoch
 except ImportError:  # run as a module from elsewhere
-    from benchmarks.per_example import PerExampleNetwork
+    from benchmarks.per_example import PerExampleNetwork, per_example_epoch
 
 SIZES = [64, 30, 10]
 ETA = 3.0
@@ -117,11 +117,6 @@ class TorchNetwork:
         return float(np.mean(y.argmax(axis=1) == labels))
 
 
-def _per_example_epoch(ref, x, t, batch_size, seed):
-    for idx in _batches(len(x), batch_size, seed):
-        ref.update_mini_batch(x[idx], t[idx], ETA)
-
-
 def epoch_times(data, repeat, torch):
     """Seconds per epoch: bp_course, the per-example loop, PyTorch (idiomatic and hand-written), all from one start."""
     x, t = data.x_train, datasets.one_hot(data.labels_train)
@@ -132,7 +127,7 @@ def epoch_times(data, repeat, torch):
         ref = PerExampleNetwork(start.W, start.b)
         row = {"batch": batch_size,
                "bp_course": _median_time(lambda k: net.train_epoch(x, t, ETA, batch_size, seed=k), repeat),
-               "loop": _median_time(lambda k: _per_example_epoch(ref, x, t, batch_size, k), repeat)}
+               "loop": _median_time(lambda k: per_example_epoch(ref, x, t, ETA, batch_size, k), repeat)}
         if torch is not None:
             for key, manual in (("torch", False), ("torch_manual", True)):
                 tnet = TorchNetwork(torch, start.W, start.b, manual=manual)

@@ -13,7 +13,7 @@ import numpy as np
 
 
 def _sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+    return 1.0 / (1.0 + np.exp(-z))   # as network.py writes it (it overflows, with a warning, below z = -709)
 
 
 class PerExampleNetwork:
@@ -67,3 +67,16 @@ class PerExampleNetwork:
         m = len(xs)
         self.weights = [w - (eta / m) * nw for w, nw in zip(self.weights, nabla_w)]
         self.biases = [b - (eta / m) * nb for b, nb in zip(self.biases, nabla_b)]
+
+
+def per_example_epoch(network, x, t, eta, batch_size, seed):
+    """One epoch of ``network.update_mini_batch`` on the mini-batches ``Network.train_epoch`` takes for ``seed``.
+
+    The order is ``numpy.random.default_rng(seed).permutation(len(x))``, cut
+    into consecutive batches of ``batch_size`` (the last may be smaller), as
+    in :meth:`bp_course.network.Network.train_epoch`.
+    """
+    order = np.random.default_rng(seed).permutation(len(x))
+    for start in range(0, len(x), batch_size):
+        batch = order[start:start + batch_size]
+        network.update_mini_batch(x[batch], t[batch], eta)

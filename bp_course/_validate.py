@@ -43,14 +43,15 @@ def as_float_array(value, name: str, *, dtype=None, allow_nonfinite=False) -> np
         array = np.asarray(value)
     except ValueError as error:  # ragged nested lists
         raise TypeError(f"{name} must be a rectangular array of numbers ({error})") from None
-    if array.dtype == bool or not (np.issubdtype(array.dtype, np.number)):
-        raise TypeError(f"{name} must be numbers or an array of numbers, got an array of {array.dtype}")
-    if np.issubdtype(array.dtype, np.complexfloating):
-        raise TypeError(f"{name} must be real numbers, got complex values")
+    if array.dtype.kind != "f":  # real floats pass at once: the training loop checks its data every epoch
+        if array.dtype == bool or not (np.issubdtype(array.dtype, np.number)):
+            raise TypeError(f"{name} must be numbers or an array of numbers, got an array of {array.dtype}")
+        if np.issubdtype(array.dtype, np.complexfloating):
+            raise TypeError(f"{name} must be real numbers, got complex values")
     if dtype is None:
         dtype = array.dtype if array.dtype in (np.float32, np.float64) else np.float64
     array = array.astype(dtype, copy=False)
-    if not allow_nonfinite and not np.all(np.isfinite(array)):
+    if not allow_nonfinite and not np.isfinite(array).all():
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
         raise ValueError(f"{name} contains {bad} non-finite value(s) (nan or inf); check the data or the learning rate")
     return array

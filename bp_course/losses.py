@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 
 from bp_course._validate import as_float_array, choose
-from bp_course.activations import logistic
+from bp_course.activations import _into_logistic, logistic
 
 __all__ = [
     "Loss",
@@ -276,6 +276,12 @@ class Loss:
         ``raw_gradient(y, t, scale=1.0)``: ``scale`` times the gradient,
         without input validation, for arrays the network has already
         checked (training passes the learning rate as ``scale``).
+    gradient_into : callable or None
+        ``gradient_into(y, t, scale, into)``: writes ``raw_gradient(y, t,
+        scale)`` into the array ``into``, allocating nothing, for the
+        training loop (:meth:`bp_course.network.Network.train_epoch`); None
+        where the loss has no such form (the network then copies
+        ``raw_gradient``'s result).
     check_targets : callable
         ``check_targets(t)`` raises ValueError unless ``t`` (a checked float
         array) lies in the loss's domain: any numbers for the squared error,
@@ -295,18 +301,32 @@ class Loss:
     raw_gradient: Callable
     check_targets: Callable = _any_targets
     on_net: bool = False
+    gradient_into: Callable | None = None
+
+
+def _squared_error_gradient_into(y, t, scale, into):
+    np.subtract(y, t, out=into)        # (y - t) scale / n
+    into *= scale / _n(y)
+
+
+def _logistic_cross_entropy_gradient_into(net, t, scale, into):
+    _into_logistic(net, into)          # (phi(net) - t) scale / n
+    into -= t
+    into *= scale / _n(net)
 
 
 LOSSES = {
     "squared_error": Loss("squared_error", squared_error, squared_error_gradient,
-                          lambda y, t, scale=1.0: (y - t) * (scale / _n(y))),
+                          lambda y, t, scale=1.0: (y - t) * (scale / _n(y)),
+                          gradient_into=_squared_error_gradient_into),
     "softmax_cross_entropy": Loss("softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_gradient,
                                   lambda net, t, scale=1.0: (_softmax(net) - t) * (scale / _n(net)),
                                   check_distributions, on_net=True),
     "logistic_cross_entropy": Loss("logistic_cross_entropy", logistic_cross_entropy,
                                    logistic_cross_entropy_gradient,
                                    lambda net, t, scale=1.0: (logistic(net) - t) * (scale / _n(net)),
-                                   check_probabilities, on_net=True),
+                                   check_probabilities, on_net=True,
+                                   gradient_into=_logistic_cross_entropy_gradient_into),
 }
 """The losses a network can be trained with, by name."""
 

@@ -72,6 +72,55 @@ class _Work:
 
 
 @dataclass
+class _Plan:
+    """The arrays :meth:`Network.train_epoch` works in for batches of ``n`` examples (:meth:`Network._train_plan`).
+
+    The training loop keeps each layer's bias as one more row of its weight
+    matrix, ``Wb[l] = [W[l]; b[l]]``: a bias is the weight of an extra input
+    that is always 1, and learns by the same rule (Eq. 1-2). It stores a
+    batch with one column per example (``out[l]`` has shape
+    ``(sizes[l] + 1, n)``, its last row all ones), so that
+    ``net[l + 1] = Wb[l].T @ out[l]`` is one matrix product with the bias
+    included, every element-wise operation runs over contiguous memory,
+    and ``dE/dWb[l] = out[l] @ delta[l + 1].T`` holds dW and db together.
+
+    Attributes
+    ----------
+    Wb : list of ndarray
+        ``[W[l]; b[l]]`` per layer, shared by the plans of every batch size;
+        the epoch updates these, and :attr:`Network.W` and :attr:`Network.b`
+        receive them at its end.
+    out : list of ndarray
+        ``out[l]`` for l = 1..L (``out[0]`` is None: the batch itself).
+    net_out : list of ndarray
+        ``out[l]`` without its row of ones: net on entry to the activation,
+        phi(net) on return.
+    keep : list of ndarray
+        What each activation keeps for its slope (see :class:`bp_course.activations.Activation`).
+    delta : list of ndarray
+        ``delta[l]``, one column per example, for l = 1..L.
+    grad : list of ndarray
+        ``eta dE/dWb[l]``, shaped like ``Wb[l]``.
+    forward, output, backward, input_layer : list of tuple, tuple
+        The arguments of the steps of :meth:`Network._train_forward` and
+        :meth:`Network._train_backward` (per layer, for the output layer, per
+        hidden layer, for the first layer), views and functions looked up
+        once instead of at every step.
+    """
+
+    Wb: list
+    out: list
+    net_out: list
+    keep: list
+    delta: list
+    grad: list
+    forward: list
+    output: tuple
+    backward: list
+    input_layer: tuple
+
+
+@dataclass
 class Gradients:
     """Gradients of the error with respect to every parameter.
 
@@ -170,8 +219,14 @@ class Network:
         return [p for pair in zip(self.W, self.b) for p in pair]
 
     # -- forward -------------------------------------------------------------
-    def _inputs(self, x):
-        x = as_float_array(x, "inputs x", dtype=self.dtype)
+    def _inputs(self, x, finite: bool = True):
+        """Inputs x as an array of the network's dtype, checked; ``finite=False`` leaves out nan and inf.
+
+        :meth:`train_epoch` makes that check on its shuffled copy of x instead,
+        which it has just written and finds in the processor's cache (x itself,
+        read once more, may have left it).
+        """
+        x = as_float_array(x, "inputs x", dtype=self.dtype, allow_nonfinite=not finite)
         if x.ndim not in (1, 2):
             raise ValueError(f"inputs x must be 1-D (one example) or 2-D (examples x features), got shape {x.shape}")
         if x.shape[-1] != self.sizes[0]:
@@ -235,15 +290,20 @@ class Network:
         return self.forward(x).y
 
     # -- error and backward --------------------------------------------------
-    def _targets(self, t, shape):
-        """Targets t as an array of the network's dtype, of the given shape and in the loss's domain."""
-        t = as_float_array(t, "targets t", dtype=self.dtype)
+    def _targets(self, t, shape, finite: bool = True):
+        """Targets t as an array of the network's dtype, of the given shape and in the loss's domain.
+
+        ``finite=False`` checks only the shape, leaving nan, inf and the loss's domain to the caller (as
+        :meth:`train_epoch` does, on its shuffled copy).
+        """
+        t = as_float_array(t, "targets t", dtype=self.dtype, allow_nonfinite=not finite)
         if t.shape != shape:
             raise ValueError(
                 f"expected targets of shape {shape} (one row per example, {self.sizes[-1]} output(s)), "
                 f"got shape {t.shape}"
             )
-        self.loss.check_targets(t)
+        if finite:
+            self.loss.check_targets(t)
         return t
 
     def error(self, x, t) -> float:
@@ -391,43 +451,145 @@ class Network:
         invalid, which is how nan and inf first arise from finite weights and
         data. One check of every weight at the end of the epoch is the safety
         net for anything no flag reported.
+
+        The epoch works on copies of the weights with each bias stacked
+        under its weight matrix, and on one shuffled copy of the data cut
+        into contiguous batches, one column per example (see
+        :class:`_Plan`); the network keeps these arrays for the next epoch,
+        so a training run allocates nothing after its first epoch. The
+        weights reach :attr:`W` and :attr:`b` at the end of the epoch.
         """
         eta = positive_number(eta, "learning rate eta")
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        x = self._inputs(x)
+        x = self._inputs(x, finite=False)
         if x.ndim != 2:
             raise ValueError(f"train_epoch needs a batch x of shape (examples, features), got shape {x.shape}")
-        t = self._targets(t, (len(x), self.sizes[-1]))
-        order = np.random.default_rng(seed).permutation(len(x))
-        x, t = x[order], t[order]
-        before = [p.copy() for p in self.params]
-        steps = -(-len(x) // batch_size)
-        k = start = 0
+        n = len(x)
+        t = self._targets(t, (n, self.sizes[-1]), finite=False)
+        batches = self._shuffled_batches(x, t, np.random.default_rng(seed).permutation(n), int(batch_size))
+        data = self._train_cache["data"]
+        if not (np.isfinite(data["x"]).all() and np.isfinite(data["t"]).all()):
+            self._inputs(x)                                 # raise the error naming the nan or inf,
+            self._targets(t, t.shape)                       # in x first
+        self.loss.check_targets(t)
+        Wb = batches[0][2].Wb
+        for Wb_l, W, b in zip(Wb, self.W, self.b):
+            Wb_l[:-1] = W
+            Wb_l[-1] = b
+        forward, backward = self._train_forward, self._train_backward
+        k = 0
         try:
             with np.errstate(over="call", invalid="call", call=_raise_non_finite):
-                for k, start in enumerate(range(0, len(x), batch_size)):
-                    forward = self._forward(x[start:start + batch_size], reuse=True)
-                    dW, db, _ = self._backprop(forward.net, forward.out, t[start:start + batch_size], scale=eta,
-                                               reuse=True)
-                    for l in range(len(dW)):  # already multiplied by eta
-                        self.W[l] -= dW[l]
-                        self.b[l] -= db[l]
+                for k, (x_batch, t_batch, plan) in enumerate(batches):
+                    forward(plan, x_batch)
+                    backward(plan, x_batch, t_batch, eta)
         except _NonFinite as error:
-            raise self._failure(before, eta, "epoch", f"at step {k + 1} of {steps} of this epoch (shuffled examples "
-                                             f"{start}-{min(start + batch_size, len(x)) - 1}: {error})") from None
-        broken = self._non_finite(self.params)
-        if broken:
-            raise self._failure(before, eta, "epoch", f"during this epoch of {steps} step(s): {', '.join(broken)} "
-                                             "became nan or inf without an overflow NumPy could see, so no step "
-                                             "is named")
+            start = k * batch_size
+            raise self._failure(None, eta, "epoch", f"at step {k + 1} of {len(batches)} of this epoch (shuffled "
+                                            f"examples {start}-{min(start + batch_size, n) - 1}: {error})") from None
+        if not all(np.isfinite(w).all() for w in Wb):
+            broken = self._non_finite([part for w in Wb for part in (w[:-1], w[-1])])
+            raise self._failure(None, eta, "epoch", f"during this epoch of {len(batches)} step(s): "
+                                            f"{', '.join(broken)} became nan or inf without an overflow NumPy could "
+                                            "see, so no step is named")
+        for Wb_l, W, b in zip(Wb, self.W, self.b):
+            W[...] = Wb_l[:-1]
+            b[...] = Wb_l[-1]
+
+    # -- the training loop's own forward and backward pass ----------------------
+    def _train_plan(self, n: int) -> _Plan:
+        """The work arrays of :meth:`train_epoch` for batches of ``n`` examples, made once and kept.
+
+        Plans for several batch sizes (a smaller last batch) share the
+        stacked weights ``Wb``; all of them are made afresh if the layer
+        sizes, the activations or the loss changed.
+        """
+        key = (tuple(w.shape for w in self.W), self.dtype, tuple(self.activations), self.loss)
+        cache = self.__dict__.get("_train_cache")
+        if cache is None or cache["key"] != key:
+            cache = self.__dict__["_train_cache"] = {
+                "key": key, "plans": {}, "data": None,
+                "Wb": [np.vstack([W, b]).astype(self.dtype) for W, b in zip(self.W, self.b)]}
+        if n in cache["plans"]:
+            return cache["plans"][n]
+        L, Wb, dtype, acts, loss = len(self.W), cache["Wb"], self.dtype, self.activations, self.loss
+        out = [None] + [np.ones((s + 1, n), dtype=dtype) for s in self.sizes[1:]]  # the last row stays 1
+        net_out = [None] + [a[:-1] for a in out[1:]]
+        keep = [None] + [np.empty((s, n), dtype=dtype) for s in self.sizes[1:]]
+        delta = [None] + [np.empty((s, n), dtype=dtype) for s in self.sizes[1:]]
+        grad = [np.empty_like(w) for w in Wb]
+        gradient_into = loss.gradient_into
+        if gradient_into is None:
+            def gradient_into(y, t, scale, into):
+                np.copyto(into, loss.raw_gradient(y, t, scale))
+        plan = cache["plans"][n] = _Plan(
+            Wb=Wb, out=out, net_out=net_out, keep=keep, delta=delta, grad=grad,
+            forward=[(Wb[l].T, out[l], net_out[l + 1], keep[l + 1], acts[l].activate) for l in range(L)],
+            output=(net_out[L].T, delta[L].T, delta[L], net_out[L], keep[L], gradient_into, acts[L - 1].times_slope),
+            backward=[(out[l], delta[l + 1].T, delta[l + 1], grad[l], Wb[l], Wb[l][:-1], delta[l], net_out[l],
+                       keep[l], acts[l - 1].times_slope) for l in range(L - 1, 0, -1)],
+            input_layer=(delta[1].T, grad[0], Wb[0]))
+        return plan
+
+    def _shuffled_batches(self, x, t, order, batch_size: int) -> list:
+        """The epoch's mini-batches ``(x_batch, t_batch, plan)``: views of one shuffled copy of x and t.
+
+        ``x_batch`` holds one column per example and a last row of ones (the
+        bias's input); ``t_batch`` is ``(examples, outputs)``, a view of
+        targets stored one column per example. The shuffled copies are kept
+        for the next epoch on data of the same shapes, and so are the views
+        that cut them into batches.
+        """
+        n = len(x)
+        self._train_plan(batch_size)                    # makes the cache current for this network
+        cache = self.__dict__["_train_cache"]
+        data = cache["data"]
+        if data is None or data["shapes"] != (x.shape, t.shape):
+            data = cache["data"] = {"shapes": (x.shape, t.shape), "batches": {}, "rows": np.arange(n),
+                                    "x": np.ones((n, x.shape[1] + 1), dtype=self.dtype),
+                                    "t": np.empty((t.shape[1], n), dtype=self.dtype)}
+        position = np.empty(n, dtype=np.intp)
+        position[order] = data["rows"]                  # example order[i] goes to row i
+        data["x"][:, :-1][position] = x                 # one pass, beside the column of ones
+        np.copyto(data["t"], np.take(t, order, axis=0, mode="clip").T)   # valid indices: "clip" skips a buffer
+        if batch_size not in data["batches"]:
+            data["batches"][batch_size] = [
+                (data["x"][start:start + batch_size].T, data["t"][:, start:start + batch_size].T,
+                 self._train_plan(min(batch_size, n - start))) for start in range(0, n, batch_size)]
+        return data["batches"][batch_size]
+
+    def _train_forward(self, plan: _Plan, x) -> None:
+        """The forward pass of a training step on ``x`` (one column per example, a last row of ones)."""
+        for WbT, out, z, keep, activate in plan.forward:
+            np.matmul(WbT, x if out is None else out, out=z)                # net = Wb.T @ out: W and b at once
+            activate(z, keep)
+
+    def _train_backward(self, plan: _Plan, x, t, eta) -> None:
+        """The delta rule and the update Wb <- Wb - eta dE/dWb of a training step, after :meth:`_train_forward`."""
+        yT, deltaT, delta, y, keep, gradient_into, times_slope = plan.output
+        gradient_into(yT, t, eta, deltaT)                                   # eta dE/dout (Eq. 4)
+        times_slope(delta, y, keep)                                         # eta delta (Eq. 3)
+        for out, deltaT, delta, grad, Wb, W, delta_below, out_below, keep, times_slope in plan.backward:
+            np.matmul(out, deltaT, out=grad)                                # Eq. 1-2: dW and db together
+            np.matmul(W, delta, out=delta_below)                            # Eq. 5, with W before its update
+            times_slope(delta_below, out_below, keep)
+            Wb -= grad
+        deltaT, grad, Wb = plan.input_layer
+        np.matmul(x, deltaT, out=grad)
+        Wb -= grad
 
     def _non_finite(self, params) -> list:
         """Names of the arrays in ``params`` (ordered like :attr:`params`) that hold nan or inf."""
         return [name for name, p in zip(parameter_names(len(self.W)), params) if not np.isfinite(p).all()]
 
     def _failure(self, before, eta, call, where) -> ValueError:
-        """Put the parameters ``before`` back; the error to raise for the failed ``call`` ("train_step", "epoch")."""
+        """Put the parameters ``before`` back; the error to raise for the failed ``call`` ("train_step", "epoch").
+
+        ``before=None``: the parameters were never changed (an epoch works on copies).
+        """
+        if before is None:
+            before = self.params
         for p, saved in zip(self.params, before):
             np.copyto(p, saved)
         broken = self._non_finite(before)

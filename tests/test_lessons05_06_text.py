@@ -142,6 +142,10 @@ def test_lesson06_states_the_timing_as_a_measurement_not_a_law():
     readme = (ROOT / "benchmarks" / "README.md").read_text(encoding="utf-8")
     assert re.search(r"784-256-256-10 \| 256 \| fresh \(default\) \| [\d.]+ \| [\d.]+ \| 2\.9\d", readme)
     assert re.search(r"784-256-256-10 \| 256 \| reused \(training\) \| [\d.]+ \| [\d.]+ \| 2\.0\d", readme)
+    # issue 15: train_epoch's own loop, from benchmarks/train_step.py's table
+    assert "`Network.train_epoch`, whose loop puts each bias inside its matrix product" in text
+    assert "measured 2.2 ×, next to the count" in text
+    assert re.search(r"\| after \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \| 2\.(1[5-9]|2[0-4]) \|", readme)
 
 
 # -- item 18: why the backward signatures differ ----------------------------------------------------

@@ -248,6 +248,101 @@ def test_train_epoch_is_the_same_as_train_steps_on_the_same_batches():
         np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
 
 
+TRAINING_CASES = [(depth, act, loss) for depth, act, loss in itertools.product(
+    [1, 2, 3], ACTS, ["squared_error", "softmax_cross_entropy", "logistic_cross_entropy"])]
+
+
+@pytest.mark.parametrize("depth,activation,loss", TRAINING_CASES,
+                         ids=[f"depth{d}-{a}-{l}" for d, a, l in TRAINING_CASES])
+def test_train_epoch_is_the_delta_rule_for_every_depth_activation_and_loss(depth, activation, loss):
+    """Issue 15: train_epoch's own loop (bias stacked under W, one column per example, in-place activations) takes
+    the same steps as gradients() and step() on the same batches, the last one smaller, for any network."""
+    acts = [activation] * depth
+    if loss != "squared_error":
+        acts[-1] = "identity"
+    sizes = [4, 5, 3, 3][:depth] + [3]
+    a, b = Network(sizes, acts, loss=loss, seed=depth), Network(sizes, acts, loss=loss, seed=depth)
+    x, t = _data(a, 23, seed=depth)
+    for epoch, batch_size in enumerate([5, 23, 5, 1]):      # plans of several sizes, reused
+        a.train_epoch(x, t, eta=0.05, batch_size=batch_size, seed=epoch)
+        order = np.random.default_rng(epoch).permutation(23)
+        for start in range(0, 23, batch_size):
+            idx = order[start:start + batch_size]
+            b.step(b.gradients(x[idx], t[idx]), 0.05)
+    for p, q in zip(a.params, b.params):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-13)
+
+
+def _afresh(net):
+    """A new network like ``net``, with copies of its weights and none of its kept work arrays."""
+    copy = Network(net.sizes, [a.name for a in net.activations], loss=net.loss.name)
+    copy.W, copy.b = [w.copy() for w in net.W], [v.copy() for v in net.b]
+    return copy
+
+
+def test_train_epoch_sees_weights_and_data_changed_between_epochs():
+    """The epoch's copies (weights, shuffled data) are made afresh each epoch: weights set by hand, data changed in
+    place or of another size, another activation, all count, as in a network that never trained before."""
+    rng = np.random.default_rng(0)
+    x, t = rng.normal(size=(12, 3)), rng.uniform(size=(12, 2))
+    net = Network([3, 4, 2], seed=0)
+    net.train_epoch(x, t, 0.5, batch_size=4, seed=0)
+    net.W[0] = np.full((3, 4), 0.1)                          # a new array
+    net.b[1][:] = 0.3                                        # the old one, changed in place
+    x *= 2.0
+    for change in (lambda: None, lambda: net.activations.__setitem__(0, ACTIVATIONS["tanh"])):
+        change()
+        for x_epoch, t_epoch, batch_size in ((x, t, 4), (x[:7], t[:7], 3)):
+            reference = _afresh(net)
+            net.train_epoch(x_epoch, t_epoch, 0.5, batch_size=batch_size, seed=1)
+            reference.train_epoch(x_epoch, t_epoch, 0.5, batch_size=batch_size, seed=1)
+            for p, q in zip(net.params, reference.params):
+                np.testing.assert_array_equal(p, q)
+
+
+def test_train_epoch_in_float32_keeps_its_dtype_and_its_exp_finite():
+    """Lesson 07's float32: the epoch's copies are float32 too, and the logistic's e^net is capped at e^88 there."""
+    rng = np.random.default_rng(0)
+    x, t = rng.normal(size=(23, 4)).astype(np.float32), rng.uniform(size=(23, 3)).astype(np.float32)
+    a, b = (Network([4, 5, 3], "logistic", dtype=np.float32, seed=1) for _ in range(2))
+    a.train_epoch(x, t, 0.5, batch_size=5, seed=0)
+    order = np.random.default_rng(0).permutation(23)
+    for start in range(0, 23, 5):
+        b.step(b.gradients(x[order[start:start + 5]], t[order[start:start + 5]]), 0.5)
+    assert all(p.dtype == np.float32 for p in a.params)
+    for p, q in zip(a.params, b.params):
+        np.testing.assert_allclose(p, q, rtol=1e-5, atol=1e-6)
+    a.train_epoch(100 * x, t, 0.5, batch_size=5, seed=1)    # |net| far beyond 88, where e^net overflows float32
+    assert all(np.isfinite(p).all() for p in a.params)
+
+
+@pytest.mark.parametrize("bad", ["x", "t", "both"])
+def test_train_epoch_names_nan_in_its_data_before_any_step(bad):
+    """The check for nan and inf runs on the epoch's shuffled copies (issue 15), with the same errors as before:
+    inputs first, then targets; no step is taken."""
+    rng = np.random.default_rng(0)
+    x, t = rng.normal(size=(9, 3)), rng.uniform(size=(9, 2))
+    if bad in ("x", "both"):
+        x[4, 1] = np.inf
+    if bad in ("t", "both"):
+        t[7, 0] = np.nan
+    net = Network([3, 4, 2], seed=0)
+    before = [p.copy() for p in net.params]
+    name = "targets t" if bad == "t" else "inputs x"
+    with pytest.raises(ValueError, match=rf"{name} contains 1 non-finite value\(s\)"):
+        net.train_epoch(x, t, 0.5, batch_size=4, seed=0)
+    assert all(np.array_equal(p, q) for p, q in zip(net.params, before))
+
+
+def test_train_epoch_on_saturated_logistic_units_is_silent():
+    """net far beyond +-709, where e^net overflows, inside train_epoch's overflow trap: no TrainingDiverged, no
+    warning, the slopes exactly 0 or tiny, the weights finite (the exp form must not overflow)."""
+    net = Network([1, 2, 1], "logistic", seed=0)
+    net.W[0][:] = [[5.0, -5.0]]
+    net.train_epoch([[-1000.0], [1000.0], [0.5]], [[1.0], [0.0], [0.5]], 1.0, batch_size=2, seed=0)
+    assert all(np.isfinite(p).all() for p in net.params)
+
+
 def test_train_epoch_checks_its_input():
     net = Network([2, 1])
     with pytest.raises(ValueError, match="batch_size must be a positive integer"):
@@ -332,14 +427,13 @@ def test_non_finite_weights_that_no_overflow_flagged_are_caught_at_the_end_of_th
     """The backstop: a nan written without a floating-point flag (here by hand) still stops the epoch."""
     net, x, t = _diverging()
     before = [p.copy() for p in net.params]
-    backprop = net._backprop
+    backward = net._train_backward
 
-    def poisoned(*args, **kwargs):
-        dW, db, delta = backprop(*args, **kwargs)
-        dW[0][0, 0] = np.nan
-        return dW, db, delta
+    def poisoned(plan, *args):
+        backward(plan, *args)
+        plan.Wb[0][0, 0] = np.nan  # W[0]'s first weight, in the arrays the epoch updates
 
-    monkeypatch.setattr(net, "_backprop", poisoned)
+    monkeypatch.setattr(net, "_train_backward", poisoned)
     with pytest.raises(TrainingDiverged,
                        match=r"during this epoch of 4 step\(s\): W\[0\], b\[0\], W\[1\], b\[1\] became nan or inf"):
         net.train_epoch(x, t, 0.01, batch_size=5)

@@ -47,13 +47,20 @@ def test_07_thresholds_state_the_noise_floor_of_compare():
     assert f"$c = {gradcheck.NOISE_FACTOR:g}$" in text
 
 
-def test_07_sweep_says_why_float32_lies_below_float64_at_a_large_step():
-    hs = np.array([1e-2, 1e-3])
+def test_07_sweep_says_where_float32_and_float64_part():
+    """Issue 15: with the logistic computed through exp, float32's central difference no longer dips below float64's
+    at h = 1e-2 (the tanh form's coincidence, which the text explained, twice); the text says what the curves show."""
+    hs = 10.0 ** -np.arange(1, 11)
     exact = float(logistic_prime(1.0))
     e64, e32 = (gradcheck.difference_errors(logistic, exact, 1.0, hs, scheme="central", dtype=t)
                 for t in (np.float64, np.float32))
-    assert e32[0] < e64[0] and e32[1] > e64[1]
-    assert "At $h = 10^{-2}$ the float32 central difference even lies below the float64 one" in _cell("07", "sweep-read")
+    assert e32[0] == pytest.approx(e64[0], rel=1e-2) and np.all(e32[1:] > e64[1:])
+    assert np.all(e32[hs <= 1e-8] == pytest.approx(exact, rel=1e-6))   # "flat at the size of the derivative"
+    text = _cell("07", "sweep-read")
+    assert "lies below the float64 one" not in text
+    assert ("At $h = 10^{-1}$ the two central differences agree, both limited by truncation; from $h = 10^{-2}$ on, "
+            "float32's rounding error is the larger term and its central difference lies above the float64 one."
+            in text)
 
 
 def test_08_output_layer_is_K_and_the_classes_are_C():
