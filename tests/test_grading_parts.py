@@ -190,6 +190,27 @@ def test_the_visible_check_is_not_named_as_the_courses_implementation():
     assert reasons == ["uses the lesson's checks module (check)"]
 
 
+# The red-team's second round (issue 12): ways around the first flags, each flagged now.
+EVASIONS = [
+    ('from bp_course import gradcheck as _g\ndef central_difference(f, z, h):\n'
+     '    return _g.__dict__["central_" + "difference"](f, z, h)\n', "07.1",
+     "reaches attributes by a computed name or through other objects (__dict__)"),
+    ('from bp_course import checks as _c\n_m = _c.__dict__["lesson" + "07"]\n', "07.2", "imports bp_course.checks"),
+    ("import __main__\nbest_h = __main__.check\n", "07.2", "imports __main__"),
+    ('import sys as _s\n_s.displayhook.shell.events.register("pre_run_cell", print)\n', "07.1", "uses displayhook"),
+    ('best_h = {k: check._good_h(k) for k in ("float64", "float32")}\n', "07.2",
+     "uses a private name of the course (_good_h)"),
+    ('from operator import attrgetter\ncentral_difference = attrgetter("central_" + "difference")(gradcheck)\n',
+     "07.1", "reaches attributes by a computed name or through other objects (attrgetter)"),
+]
+
+
+@pytest.mark.parametrize("source,exercise,flag", EVASIONS, ids=[e[2][:40] for e in EVASIONS])
+def test_ways_around_the_flags_are_flagged(source, exercise, flag):
+    modules, aliases = _lesson_scope("07_gradient_checking.ipynb")
+    assert flag in suspicious.scan(source, modules, exercise, aliases)
+
+
 def test_no_reference_solution_raises_a_flag():
     """Every lesson's reference answers, scanned as the grader scans a submission, raise nothing."""
     for path in sorted((ROOT / "solutions").glob("*.ipynb")):
@@ -355,6 +376,27 @@ def test_the_graders_pytest_runs_with_a_capped_address_space():
     hog = "x = bytearray(2 * 2 ** 30)"
     done = subprocess.run([*runner.pytest_prefix(2 ** 30), "-c", hog], capture_output=True, text=True, timeout=60)
     assert done.returncode != 0 and "MemoryError" in done.stderr
+
+
+def test_only_the_probe_cells_outputs_are_recorded(tmp_path, monkeypatch):
+    """A hook that shows probe-like output after every cell fills no record: only the grader's probe cells count."""
+    import json
+    from types import SimpleNamespace
+    from bp_course.grading import nbval_plugin, probe
+    record = tmp_path / "record.jsonl"
+    monkeypatch.setenv("BP_GRADE_RECORD", str(record))
+    monkeypatch.delenv("BP_GRADE_TIMEOUTS", raising=False)
+    forged = {"output_type": "display_data", "data": {probe.MIME: "x" * 1000}}
+    for number, cell_id in enumerate(["ex00-1-answer", "grader-probe-00-1", "grader-restore-00-1"]):
+        item = SimpleNamespace(cell_num=number, cell={"id": cell_id}, test_outputs=[forged],
+                               parent=SimpleNamespace(kernel=None), config=None)
+        hook = nbval_plugin.pytest_runtest_call.__wrapped__(item) if hasattr(
+            nbval_plugin.pytest_runtest_call, "__wrapped__") else nbval_plugin.pytest_runtest_call(item)
+        next(hook)
+        with pytest.raises(StopIteration):
+            next(hook)
+    entries = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [len(e["probe"]) for e in entries] == [0, 1, 0]
 
 
 # -- the sandbox's writable filesystems have a size -----------------------------------------------------------

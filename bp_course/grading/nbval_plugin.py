@@ -2,9 +2,9 @@
 
 It runs in pytest's process, outside the student's kernel, and does two things:
 
-* **records the probes' evidence as it arrives**: after each cell, the
-  outputs of MIME type :data:`bp_course.grading.probe.MIME` that the cell
-  itself produced (nbval keeps only the messages whose parent is that
+* **records the probes' evidence as it arrives**: after each probe cell
+  (the grader's, id ``grader-probe-...``), the outputs of MIME type
+  :data:`bp_course.grading.probe.MIME` that the cell itself produced (nbval keeps only the messages whose parent is that
   cell's execute request) are appended, as text, to the file named by
   ``BP_GRADE_RECORD``. The kernel cannot reach that file, and nothing it
   prints later changes what was recorded;
@@ -168,7 +168,9 @@ def pytest_runtest_call(item):
     yield
     outputs = getattr(item, "test_outputs", None) or []
     found = []
-    for out in outputs:
+    cell = getattr(item, "cell", None)
+    probe = isinstance(cell, dict) and str(cell.get("id", "")).startswith("grader-probe-")
+    for out in outputs if probe else ():  # only a probe cell's outputs are evidence: nothing else is kept
         data = out.get("data") if isinstance(out, dict) else None
         if isinstance(data, dict) and _MIME in data:
             text = data[_MIME]

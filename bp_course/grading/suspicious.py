@@ -72,13 +72,19 @@ _PROCESSES = {"fork", "forkpty", "setsid", "setpgrp", "kill", "killpg", "system"
               "execv", "execve", "execl", "execvp", "daemon", "Popen", "Process", "pidfd_open"}
 _FILESYSTEM = {"walk", "listdir", "scandir", "glob", "rglob", "iterdir"}
 _PROCESS_MODULES = ("subprocess", "multiprocessing", "signal", "threading", "ctypes", "pty")
+_THIRD_PARTY = {"np", "numpy", "sys", "builtins", "math", "sp", "sympy", "plt", "matplotlib"}
+"""Module names whose private attributes are not the course's (``np._NoValue``)."""
 _CONFIG_TEXT = ("site-packages", "dist-packages", ".pth", "sitecustomize", "usercustomize", "startup", ".ipython",
                 "ipython_config", "matplotlibrc", "/proc", "lesson0", "checks/")
 
 _IPYTHON = {"get_ipython", "input_transformers_post", "input_transformers_cleanup", "ast_transformers",
-            "InteractiveShell", "register_magic_function"}
+            "InteractiveShell", "register_magic_function", "displayhook", "excepthook", "user_ns", "user_global_ns",
+            "events", "__main__"}
 _DYNAMIC = {"exec", "eval", "compile", "__import__"}
 _INTERNALS = {"__globals__", "__closure__", "__code__", "__defaults__", "__kwdefaults__"}
+_NAMESPACES = {"__dict__", "__getattribute__", "__self__", "__func__", "__wrapped__", "__subclasses__", "__mro__",
+               "__bases__", "__base__", "__reduce__", "__reduce_ex__", "attrgetter", "methodcaller", "getattr_static"}
+"""Ways to reach an object's attributes by a name built at run time, or from an object to others."""
 _NBVAL_MARKERS = frozenset({"PYTEST_VALIDATE_IGNORE_OUTPUT", "NBVAL_IGNORE_OUTPUT", "NBVAL_CHECK_OUTPUT",
                             "NBVAL_RAISES_EXCEPTION", "NBVAL_SKIP"})
 """The comment markers of ``nbval.plugin.comment_markers`` (nbval 0.11), checked against nbval's own in the tests."""
@@ -216,6 +222,13 @@ def _reflection_flags(tree, checks, modules, course) -> list:
             flags.append(f"uses the lesson's checks module ({node.id})")
         elif isinstance(node, ast.Attribute) and node.attr in _INTERNALS:
             flags.append(f"reads a function's insides ({node.attr})")
+        elif isinstance(node, ast.Attribute) and node.attr in _NAMESPACES or \
+                isinstance(node, ast.Name) and node.id in _NAMESPACES - {"__dict__"}:
+            flags.append(f"reaches attributes by a computed name or through other objects "
+                         f"({getattr(node, 'attr', None) or node.id})")
+        elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__") and \
+                _chain_root(node.value) in set(course) | checks | {"bp_course"} | (set(modules) - _THIRD_PARTY):
+            flags.append(f"uses a private name of the course ({node.attr})")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             name = node.func.id
             if name in ("globals", "vars"):
@@ -293,9 +306,13 @@ def scan(source: str, modules=frozenset({"np", "numpy", "bp_course"}), exercise=
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             for name in names:
-                if name.split(".")[0] in ("builtins", "IPython", "ctypes", "gc", "importlib", "inspect", "site") or \
+                if name.split(".")[0] in ("builtins", "IPython", "ctypes", "gc", "importlib", "inspect", "site",
+                                          "__main__", "operator") or \
                         name.startswith(("bp_course.checks", "bp_course.grading")):
                     flags.append(f"imports {name}")
+                elif isinstance(node, ast.ImportFrom) and name == "bp_course" and \
+                        any(a.name in ("checks", "grading") for a in node.names):
+                    flags.append(f"imports bp_course.{next(a.name for a in node.names if a.name in ('checks', 'grading'))}")
                 elif name.split(".")[0] in _PROCESS_MODULES:
                     flags.append(f"starts processes or sends signals (imports {name})")
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DYNAMIC:
