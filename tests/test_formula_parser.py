@@ -320,3 +320,11 @@ def test_numeric_values_come_from_numpy_node_by_node():
     expr = read_expression("exp(-z) / (1 + exp(-z))**2", q)
     np.testing.assert_allclose(symbolic._values(expr, q, points),
                                np.exp(-points["z"]) / (1 + np.exp(-points["z"])) ** 2)
+
+
+def test_a_comment_after_the_formula_is_dropped_unread(tmp_path):
+    """Python's tokenizer drops a # comment before the syntax tree exists: harmless, and nothing in it runs."""
+    target = tmp_path / "pwned"
+    assert check_derivative("phi*(1-phi) # my answer", LOGISTIC).correct
+    verdict = check_derivative(f"phi*(1-phi) # __import__('os').system('touch {target}')", LOGISTIC)
+    assert verdict.correct and not target.exists()
