@@ -182,6 +182,8 @@ def test_the_grader_never_attempts_the_proof(monkeypatch):
     (_fractions("exp(-200)"), 0),  # below 60 digits: the 500-digit points refuse it
     (_fractions("(tanh(w1) - sinh(w1)/cosh(w1))"), 1),  # exactly right, twelve generators: no proof to stall
     (_fractions("exp(-20000)"), 0),  # exp beyond its range: no value, no unbounded arithmetic
+    (RIGHT_04_4 + "".join(f"+tanh({k}*w1)-sinh({k}*w1)/cosh({k}*w1)" for k in range(1, 22)), 1),  # the most
+    #                                          distinct functions a right answer within the reader's limits can hold
 ])
 def test_stalling_add_ons_are_judged_in_a_worker_thread_without_stalling(text, score):
     """In a worker thread no alarm bounds SymPy; the judge must finish anyway (30 s proves no stall, not speed)."""
