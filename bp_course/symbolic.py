@@ -9,16 +9,23 @@ A learner writes a derivative, as a SymPy expression or a string such as
    operators + - * / ** (or ^), and one-argument calls of the question's
    functions, such as ``exp`` or the course's ``phi``), from which the
    SymPy expression is built by hand; limits on length, nesting, numbers
-   and exponents apply first. It then substitutes the named quantities
+   and exponents apply first; a decimal counts exactly (0.1 is 1/10), and a
+   ``#`` comment is dropped by Python's parser, like any comment (it is
+   never read, so it is harmless). It then substitutes the named quantities
    (``y = phi(net)``, ``net = w1 x1 + w2 x2``) so every answer is in the
    same variables;
-2. **decides numerically**: the answer must equal a central difference of an
-   independent NumPy model of the quantity at several random points, so a
-   blind spot of symbolic simplification can neither pass a wrong answer nor
-   fail a right one;
-3. tries to **prove** the equality symbolically (``cancel`` of the
-   difference, under a size budget and a deadline; see :func:`_is_zero`),
-   and says whether it could;
+2. **decides exactly**: the answer must equal SymPy's exact derivative of
+   the question's function as a function: both are evaluated node by node
+   in 60-digit arithmetic at several random points (and in 500 digits at
+   two of them) and must agree to all but a dozen digits (see
+   :func:`_agreement`). A blind spot of symbolic simplification can neither
+   pass a wrong answer nor fail a right one, and a numerical approximation
+   (a difference quotient, even Richardson-extrapolated) is wrong, and
+   named as such;
+3. for a right answer's message only, tries to **prove** the equality
+   symbolically (``cancel`` of the difference, under a size budget and an
+   alarm, so only on the main thread; see :func:`_is_zero`), and says
+   whether it could. The grader's hidden check skips it;
 4. when the answer is wrong, **names the mistake** by comparing it with the
    correct derivative: a wrong sign, a factor 2 from the 1/2 convention, a
    missing or repeated chain-rule factor, phi'(y) taken for phi'(net), or a
@@ -41,6 +48,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
+import mpmath
 import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -81,13 +89,19 @@ _MAX_CHARS = 1000        # text length
 _MAX_NODES = 400         # Python syntax-tree nodes of a string, SymPy tree nodes of an expression
 _MAX_DEPTH = 40          # nesting depth of either tree
 _MAX_INTEGER = 10**6     # an integer written in the answer
-_MAX_FLOAT = 1e6         # a decimal number written in the answer (tiny ones such as 1e-300 are fine)
+_MAX_FLOAT = 1e6         # a decimal number written in the answer (read exactly: 0.1 is 1/10; see _decimal)
 _MAX_DIGITS = 60         # numerator or denominator of a number SymPy computes from them
 _MAX_EXPONENT = 64       # |exponent| of a power, nested powers multiplied (SymPy folds (x^a)^b into x^(ab))
 _MAX_PROOF_TERMS = 400   # estimated terms of the expanded difference for which the proof is attempted
 _MAX_PROOF_DEGREE = 24   # estimated total degree of the expanded difference, likewise
-_PROOF_SECONDS = 10.0    # safety valve of the symbolic proof (where an alarm can be set; see _is_zero): right
-#                          answers inside the size budget take under 1 s, so a busy machine keeps a wide margin
+_PROOF_SECONDS = 10.0    # deadline of the symbolic proof, which only words the message (where an alarm can be
+#                          set; see _is_zero): right answers inside the size budget take under 1 s
+_DIGITS = 60             # working precision (decimal digits) of the exact comparison at every check point
+_DIGITS_FINE = 500       # ... and at the first _FINE_POINTS of them (see _agreement: why two precisions)
+_FINE_POINTS = 2
+_MARGIN = 12             # digits a right answer may lose to rounding: agreement must reach precision - _MARGIN
+_MAX_BITS = 1000         # |value| < 2^1000 at every node of an evaluated expression, else it "overflows"
+_MAX_ARGUMENT = 10**4    # |argument| of exp, cosh, sinh beyond which they overflow (or underflow) here
 _SHOWN = 60              # characters of the learner's text echoed in a message
 
 _PREFIXES = ("np", "numpy", "sp", "sympy", "math")
@@ -151,8 +165,9 @@ class Derivative:
         Named quantities a learner may use (``"y"``, ``"net"``), each a SymPy
         expression in the variables and earlier definitions.
     numeric : callable
-        The same quantity written with NumPy, ``numeric(**values)``: the
-        independent reference the answer's numbers are checked against.
+        The same quantity written with NumPy, ``numeric(**values)``: an
+        independent model, whose central difference the tests compare with
+        the exact derivative :meth:`correct` (the verdict uses the latter).
     domain : dict
         ``name -> (low, high)``, where random check points are drawn.
     factors : dict
@@ -199,13 +214,15 @@ class Verdict:
     Attributes
     ----------
     correct : bool
-        True when the answer equals the derivative at every check point.
+        True when the answer equals the exact derivative at every check point,
+        in high-precision arithmetic (see :func:`_agreement`).
     proved : bool
-        True when SymPy also proved the difference to be exactly 0.
+        True when SymPy also proved the difference to be exactly 0 (only
+        attempted for the message; see :func:`_is_zero`).
     mistake : str or None
         A short name of the diagnosed mistake (``"sign"``, ``"factor 2"``,
         ``"missing x1 ..."``, ``"repeated y (1 - y) ..."``, ``"phi'(out)"``,
-        ``"wrt w2"``), or None.
+        ``"wrt w2"``, ``"difference quotient"``, ``"approximation"``), or None.
     message : str
         Plain-words feedback for the learner.
     hint : str or None
@@ -245,7 +262,11 @@ class _Reader:
     Nothing of the text is ever evaluated: each node of ``ast.parse(text,
     mode="eval")`` is checked against a short list (numbers, the question's
     names, + - * / **, unary minus, calls of the question's functions with one
-    positional argument) and turned into the SymPy object it stands for.
+    positional argument) and turned into the SymPy object it stands for. A
+    decimal becomes the exact rational of its shortest text (:func:`_decimal`).
+    A ``# comment`` after the formula never reaches the tree (Python's
+    tokenizer drops it), so ``"phi*(1-phi) # my answer"`` is read as
+    ``phi*(1-phi)``: nothing in a comment is read, let alone run.
     """
 
     def __init__(self, question: Derivative, shown: str):
@@ -291,7 +312,7 @@ class _Reader:
             return sp.Integer(value)
         if not math.isfinite(value) or abs(value) > _MAX_FLOAT:
             raise SymbolicInputError(f"{self.shown} contains the number {value!r}, far too large for a derivative")
-        return sp.Float(value)
+        return _decimal(value, self.shown)
 
     def name(self, name: str):
         if name in self.names:
@@ -371,6 +392,21 @@ class _Reader:
             self.fail(f"drop the {prefix}. (formulas use plain names), and {attr[:30]}() is not one of this "
                       "question's functions")
         self.fail(f"{_WORDS['Attribute']} is not part of a formula")
+
+
+def _decimal(value, shown: str) -> sp.Rational:
+    """A decimal number as the exact rational its shortest text denotes: 0.1 is 1/10, not the binary double.
+
+    The verdict compares exact values (:func:`_agreement`), so ``0.1*x`` must be ``x/10``. A decimal that needs
+    more than ``_MAX_DIGITS`` digits written out exactly (1e-300 is 1/10^300) is refused: so small a number
+    plays no part in a derivative here.
+    """
+    exact = sp.Rational(repr(float(value)))
+    if max(abs(exact.p), exact.q).bit_length() > 3.33 * _MAX_DIGITS:
+        raise SymbolicInputError(f"{shown} contains the number {float(value)!r}: decimals count exactly "
+                                 f"(0.1 is 1/10), and this one needs more than {_MAX_DIGITS} digits, far too "
+                                 "small to play a part in a derivative here")
+    return exact
 
 
 def _checked(expr, shown: str):
@@ -511,7 +547,11 @@ def _rebuild(expr, question: Derivative, depth: int = 0, budget: list | None = N
             raise SymbolicInputError(f"the answer contains the number {str(expr)[:20]}..., far too large "
                                      "for a derivative")
         return expr
-    if isinstance(expr, (sp.Rational, sp.Float)):
+    if isinstance(expr, sp.Float):  # the decimal SymPy prints, as the hidden check reads it from the text
+        if not expr.is_finite:
+            _check_atom(sp.zoo, shown)
+        return _checked(_decimal(float(sp.Rational(str(expr))), shown), shown)
+    if isinstance(expr, sp.Rational):
         return _checked(expr, shown)
     name = _SPECIAL.get(expr.func) or (str(expr.func) if isinstance(expr, AppliedUndef) else None)
     arithmetic = isinstance(expr, (sp.Add, sp.Mul, sp.Pow))
@@ -574,7 +614,7 @@ def read_expression(answer, question: Derivative) -> sp.Expr:
     elif isinstance(answer, (int, float, np.integer, np.floating)):
         if not math.isfinite(float(answer)) or abs(float(answer)) > _MAX_FLOAT:
             raise SymbolicInputError(f"the answer {float(answer)!r} is not a plausible derivative here")
-        expr = sp.Float(float(answer))
+        expr = _decimal(float(answer), "the answer")
     elif isinstance(answer, sp.Basic):
         if not isinstance(answer, sp.Expr):
             raise SymbolicInputError(f"expected a SymPy expression, got a {type(answer).__name__} "
@@ -639,15 +679,154 @@ def _values(expr, question: Derivative, points: dict) -> np.ndarray:
         return np.broadcast_to(np.asarray(value, dtype=float), points[question.variables[0]].shape)
 
 
-def _central_difference(question: Derivative, points: dict, h: float = 1e-5) -> np.ndarray:
-    plus, minus = dict(points), dict(points)
-    plus[question.wrt] = points[question.wrt] + h
-    minus[question.wrt] = points[question.wrt] - h
-    return (question.numeric(**plus) - question.numeric(**minus)) / (2 * h)
-
-
 def _matches(a, b, rtol=1e-6, atol=1e-9) -> bool:
     return bool(np.all(np.isfinite(a)) and np.allclose(a, b, rtol=rtol, atol=atol))
+
+
+# -- the verdict: exact values at random points, in high precision (mpmath), node by node -----------------
+
+class _Undefined(Exception):
+    """An expression that has no finite real value at a point; the message says why, in plain words."""
+
+
+def _context(digits: int):
+    """A private mpmath context at ``digits`` decimal digits: never changed after creation, so threads share it."""
+    context = mpmath.MPContext()
+    context.dps = digits
+    return context
+
+
+_COARSE, _FINE = _context(_DIGITS), _context(_DIGITS_FINE)
+
+
+def _exact(expr, point: dict, ctx, memo: dict):
+    """The value of ``expr`` at ``point`` (name -> mpf), computed node by node in the context ``ctx``.
+
+    Only the nodes the reader builds are known: numbers (integers and rationals, exact; E), the question's
+    symbols, +, *, powers with a number as exponent, and exp, log, tanh, cosh, sinh (sqrt is a power; SymPy
+    writes sqrt(z^2) of a real z as Abs(z), whose derivative is sign(z)). Anything else, and every value that
+    is not a finite real number of modest size, raises :class:`_Undefined`. No code is generated or run.
+    """
+    if expr in memo:
+        return memo[expr]
+    if isinstance(expr, sp.Symbol):
+        value = point[expr.name]
+    elif isinstance(expr, sp.Rational):  # Integer included
+        value = ctx.mpf(expr.p) / expr.q
+    elif isinstance(expr, sp.Float):  # the reader makes none; a question's own expression might
+        value = ctx.mpf(expr._mpf_)
+    elif expr is sp.E:
+        value = ctx.e + 0
+    elif isinstance(expr, sp.Add):
+        value = ctx.fsum(_exact(a, point, ctx, memo) for a in expr.args)
+    elif isinstance(expr, sp.Mul):
+        value = ctx.fprod(_exact(a, point, ctx, memo) for a in expr.args)
+    elif isinstance(expr, sp.Pow) and expr.exp.is_Rational:
+        value = _power_value(_exact(expr.base, point, ctx, memo), expr.exp, ctx)
+    elif len(expr.args) == 1 and expr.func in _MP_FUNCTIONS:
+        value = _MP_FUNCTIONS[expr.func](_exact(expr.args[0], point, ctx, memo), ctx)
+    else:
+        raise _Undefined(f"{type(expr).__name__} cannot be evaluated here")
+    if not ctx.isfinite(value) or (value and ctx.mag(value) > _MAX_BITS):
+        raise _Undefined("it overflows (a value beyond 10^300)")
+    memo[expr] = value
+    return value
+
+
+def _power_value(base, exponent: sp.Rational, ctx):
+    if base == 0 and exponent < 0:
+        raise _Undefined("it divides by zero")
+    if exponent.q == 1:
+        return base ** int(exponent.p)
+    if base < 0:
+        raise _Undefined("it takes a root of a negative number (not real)")
+    return ctx.power(base, ctx.mpf(exponent.p) / exponent.q)
+
+
+def _bounded(function):
+    def run(u, ctx):
+        if abs(u) > _MAX_ARGUMENT:
+            raise _Undefined(f"it overflows ({function.__name__}() of a number beyond {_MAX_ARGUMENT})")
+        return function(u, ctx)
+    run.__name__ = function.__name__
+    return run
+
+
+def _log(u, ctx):
+    if u <= 0:
+        raise _Undefined("it takes the log of a number <= 0")
+    return ctx.log(u)
+
+
+_MP_FUNCTIONS = {
+    sp.exp: _bounded(lambda u, ctx: ctx.exp(u)), sp.cosh: _bounded(lambda u, ctx: ctx.cosh(u)),
+    sp.sinh: _bounded(lambda u, ctx: ctx.sinh(u)), sp.log: _log,
+    sp.tanh: lambda u, ctx: ctx.tanh(u) if abs(u) <= _MAX_ARGUMENT else ctx.sign(u),
+    sp.Abs: lambda u, ctx: abs(u), sp.sign: lambda u, ctx: ctx.sign(u),
+}
+for _name, _function in zip(("exp", "cosh", "sinh"), (sp.exp, sp.cosh, sp.sinh)):
+    _MP_FUNCTIONS[_function].__name__ = _name
+
+
+@dataclass
+class _Agreement:
+    """How the answer compares with the exact derivative, point by point (see :func:`_agreement`)."""
+
+    equal: bool
+    answer: list     # mpf, or the reason (str) it has no value, at each point: 60 digits
+    correct: list    # mpf at each point: 60 digits
+    digits: float    # the fewest digits on which answer and derivative agree, over the points
+    worst: int       # the point where they agree least
+
+
+def _relative_gap(a, c, ctx):
+    scale = max(abs(a), abs(c))
+    return abs(a - c) / scale if scale else ctx.mpf(0)
+
+
+def _agreement(expr, correct, question: Derivative, points: dict) -> _Agreement:
+    """Compare the answer with the exact derivative at the check points: equal as functions, or not.
+
+    Both are evaluated exactly node by node (:func:`_exact`) at every point
+    in ``_DIGITS``-digit arithmetic, and at the first ``_FINE_POINTS`` also
+    in ``_DIGITS_FINE`` digits; they must agree to all but ``_MARGIN`` digits
+    of each precision. A right answer in any form does: only rounding
+    separates it from the derivative. A numerical approximation does not:
+    a difference quotient with step h differs from the derivative by its
+    truncation error (about h^2 for a central one, h^(2k) for a Richardson
+    extrapolation of order 2k), and its rounding error at precision P is
+    about 10^-P / h, so agreeing to P - m digits needs h > 10^-m and
+    h^(2k) < 10^-(P-m): with m = 12 and P = 500, an extrapolation of order
+    more than 40, far longer than the 1000 characters an answer may have.
+    The fine precision is what rules out these high orders; the coarse one,
+    at every point, keeps the check fast (``benchmarks/formula_parser.py``).
+    """
+    n = len(points[question.variables[0]])
+    answer, exact, digits, equal, worst = [], [], float(_DIGITS), True, 0
+    for i in range(n):
+        for ctx, precision in ((_COARSE, _DIGITS), (_FINE, _DIGITS_FINE)):
+            if ctx is _FINE and (i >= _FINE_POINTS or not equal):
+                break
+            point = {v: ctx.mpf(float(points[v][i])) for v in question.variables}
+            c = _exact(correct, point, ctx, {})
+            try:
+                a = _exact(expr, point, ctx, {})
+            except _Undefined as why:
+                a = str(why)
+            except (ArithmeticError, ValueError, TypeError, RecursionError):
+                a = "it cannot be evaluated there"
+            if ctx is _COARSE:
+                answer.append(a)
+                exact.append(c)
+            if isinstance(a, str):
+                equal, digits, worst = False, 0.0, i
+                continue
+            gap = _relative_gap(a, c, ctx)
+            if gap > ctx.mpf(10) ** (_MARGIN - precision):
+                equal = False
+                if float(-ctx.log10(gap)) < digits:
+                    digits, worst = max(float(-ctx.log10(gap)), 0.0), i
+    return _Agreement(equal, answer, exact, digits, worst)
 
 
 # -- the proof: attempted only within a budget that bounds its time ------------------------------------
@@ -689,16 +868,17 @@ class _ProofTimeout(BaseException):
 
 @contextlib.contextmanager
 def _deadline(seconds: float):
-    """Interrupt the block after ``seconds`` with :class:`_ProofTimeout` (POSIX main thread; else no clock).
+    """Interrupt the block after ``seconds`` with :class:`_ProofTimeout`; yields whether the alarm is armed.
 
     The alarm is only set where it is safe: in the main thread (where Python runs signal handlers), on a
     system with ``setitimer``, and when no other timer is running (pytest-timeout's, say), which it would
-    clobber. The previous handler is restored afterwards.
+    clobber. Elsewhere (a worker thread) it yields False and the caller must not start unbounded work. The
+    previous handler is restored afterwards.
     """
     usable = (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
               and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
     if not usable:
-        yield
+        yield False
         return
 
     def stop(signum, frame):
@@ -707,7 +887,7 @@ def _deadline(seconds: float):
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        yield True
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -716,11 +896,15 @@ def _deadline(seconds: float):
 def _is_zero(answer, correct) -> bool | None:
     """Try to prove answer - correct == 0; None when the proof was not attempted or not finished in time.
 
-    The proof (``cancel`` of the expanded difference, every function
-    rewritten as exp) is the costly step, and its cost cannot be predicted
-    well: a numerically negligible add-on such as 1e-300 (x1 + ... + t)^10
-    made it run for minutes. So it runs under two bounds, and the numeric
-    verdict, already taken, stands whatever happens here:
+    The proof only words the message of a right answer ("proved equal by
+    SymPy"): the verdict is :func:`_agreement`'s, already taken, and stands
+    whatever happens here. The hidden check (``hidden.Derivation``) never
+    asks for it. The proof (``cancel`` of the expanded difference, every
+    function rewritten as exp) is the costly step, and its cost cannot be
+    predicted well: add-ons such as 1e-30 (x1 + ... + t)^10, or a dozen
+    fractions 1/(2 + exp(w1)) each with a new exp, made it run for minutes.
+    So it runs only under two bounds, and not at all where the second is
+    unavailable (a worker thread):
 
     * a **budget**, deterministic: the answer's estimated expansion
       (:func:`_expansion`) may have at most twice the terms of the correct
@@ -737,7 +921,9 @@ def _is_zero(answer, correct) -> bool | None:
       hostile input (``benchmarks/formula_parser.py`` measures both).
     """
     try:
-        with _deadline(_PROOF_SECONDS):
+        with _deadline(_PROOF_SECONDS) as armed:
+            if not armed:
+                return None
             given, wanted = answer.rewrite(sp.exp), correct.rewrite(sp.exp)
             terms, degree = _expansion(given, {})
             limit_terms, limit_degree = _expansion(wanted, {})
@@ -772,8 +958,9 @@ def _candidates(question: Derivative, correct):
                                              f"asks for the derivative with respect to {question.wrt}.")
 
 
-def check_derivative(answer, question: Derivative, *, n_points: int = 6, seed: int = 0) -> Verdict:
-    """Check a hand-derived derivative symbolically and numerically.
+def check_derivative(answer, question: Derivative, *, n_points: int = 6, seed: int = 0,
+                     prove: bool = True) -> Verdict:
+    """Check a hand-derived derivative: is it equal, as a function, to the exact derivative?
 
     Parameters
     ----------
@@ -782,9 +969,13 @@ def check_derivative(answer, question: Derivative, *, n_points: int = 6, seed: i
     question : Derivative
         What was asked.
     n_points : int, optional
-        How many random points the numeric check uses.
+        How many random points the comparison uses.
     seed : int, optional
         Seed of those points (fixed, so feedback is reproducible).
+    prove : bool, optional
+        Whether to try, for a right answer's message, a symbolic proof
+        (:func:`_is_zero`; bounded by an alarm, so only on the main thread).
+        The verdict never depends on it; the grader passes False.
 
     Returns
     -------
@@ -795,6 +986,16 @@ def check_derivative(answer, question: Derivative, *, n_points: int = 6, seed: i
     SymbolicInputError
         When the answer cannot be read as a formula in the allowed names.
 
+    Notes
+    -----
+    The verdict is :func:`_agreement`'s: the answer and SymPy's exact
+    derivative of the question's function, evaluated node by node in
+    60-digit (and, at two points, 500-digit) arithmetic, must agree to all
+    but a dozen digits at every random point. A numerical approximation,
+    such as a difference quotient, agrees to a few digits only and is named
+    as such. The float64 values serve the messages: a named mistake
+    (:func:`_candidates`) or a point where the answer goes wrong.
+
     Examples
     --------
     >>> q = logistic_derivative()
@@ -802,33 +1003,82 @@ def check_derivative(answer, question: Derivative, *, n_points: int = 6, seed: i
     True
     >>> check_derivative("phi * (1 + phi)", q).mistake
     'phi (1 + phi)'
+    >>> check_derivative("(phi(z + 0.00001) - phi(z - 0.00001)) / 0.00002", q).mistake
+    'difference quotient'
     """
     expr = read_expression(answer, question)
-    points = _points(question, n_points, seed)
-    reference = _central_difference(question, points)
-    try:
-        got = _values(expr, question, points)
-    except SymbolicInputError:
-        raise
-    except Exception as error:  # an odd value NumPy cannot take: the answer cannot be checked
-        raise SymbolicInputError(f"the answer could not be evaluated numerically ({type(error).__name__})") from None
     correct = question.correct()
-    if _matches(got, reference):
-        proved = _is_zero(expr, correct)
-        how = ("proved equal by SymPy and confirmed" if proved else
-               "SymPy could not simplify the difference to 0, but it agrees" if proved is not None else
-               "too large for SymPy to prove in a moment, but it agrees")
-        return Verdict(True, bool(proved), None, f"{question.title} is right: {how} numerically at {n_points} points.")
+    points = _points(question, n_points, seed)
+    try:
+        agreement = _agreement(expr, correct, question, points)
+    except RecursionError:
+        raise SymbolicInputError("the answer is nested too deeply to be evaluated") from None
+    if agreement.equal and _steps_by_h(expr, question.wrt):
+        hint = (f"this is a difference quotient, as in (f({question.wrt} + h) - f({question.wrt})) / h: here it "
+                f"happens to equal the derivative exactly, since the function is a polynomial of low degree in "
+                f"{question.wrt}, but the exercise asks for the derivative's own formula. Simplify it until no step "
+                f"h is left, or derive it with the rules.")
+        return Verdict(False, False, "difference quotient", f"{question.title} is not right yet: {hint}", hint=hint)
+    if agreement.equal:
+        proved = _is_zero(expr, correct) if prove else None
+        how = (f"proved equal by SymPy and confirmed numerically at {n_points} points" if proved else
+               f"it equals the exact derivative at {n_points} random points, to {_DIGITS - _MARGIN} digits and "
+               f"more" + ("; SymPy could not simplify the difference to 0" if proved is False else ""))
+        return Verdict(True, bool(proved), None, f"{question.title} is right: {how}.")
+    return _diagnosis(expr, correct, question, points, agreement)
+
+
+def _diagnosis(expr, correct, question: Derivative, points: dict, agreement: _Agreement) -> Verdict:
+    """The Verdict of a wrong answer: a named mistake, a near miss, or a point where it goes wrong."""
+    got = np.array([np.nan if isinstance(a, str) else float(a) for a in agreement.answer])
+    reference = np.array([float(c) for c in agreement.correct])
+    at_point = lambda i: ", ".join(f"{v}={points[v][i]:.3g}" for v in question.variables)  # noqa: E731
+    if isinstance(agreement.answer[agreement.worst], str):
+        return Verdict(False, False, None, f"{question.title} is not right yet: your formula has no value at "
+                                           f"{at_point(agreement.worst)}: {agreement.answer[agreement.worst]}; "
+                                           f"the derivative there is {reference[agreement.worst]:.6g}.")
+    if agreement.digits >= 3:
+        return _near_miss(expr, question, agreement.digits, at_point(agreement.worst))
     for name, candidate, hint in _candidates(question, correct):
-        values = _values(candidate, question, points)
+        try:
+            values = _values(candidate, question, points)
+        except Exception:  # a candidate NumPy cannot evaluate names no mistake
+            continue
         if _matches(values, reference):
             continue  # a candidate equal to the right answer names no mistake
         if _matches(got, values):
             return Verdict(False, False, name, f"{question.title} is not right yet: {hint}", hint=hint)
     worst = int(np.argmax(np.abs(got - reference)))
-    at = ", ".join(f"{v}={points[v][worst]:.3g}" for v in question.variables)
-    return Verdict(False, False, None, f"{question.title} is not right yet: at {at} your formula gives "
-                                       f"{got[worst]:.6g}, but the derivative is {reference[worst]:.6g}.")
+    return Verdict(False, False, None, f"{question.title} is not right yet: at {at_point(worst)} your formula "
+                                       f"gives {got[worst]:.6g}, but the derivative is {reference[worst]:.6g}.")
+
+
+def _near_miss(expr, question: Derivative, digits: float, at: str) -> Verdict:
+    """An answer that agrees with the derivative to some digits but is not equal to it as a function."""
+    agree = f"it agrees with the derivative to about {int(digits)} digits at {at}"
+    if _steps_by_h(expr, question.wrt):
+        hint = (f"this is a numerical approximation of the derivative (a difference quotient), not the derivative "
+                f"itself: {agree}, but a derivative is an exact formula. Derive it with the rules (the chain "
+                f"rule, the quotient rule) instead of stepping {question.wrt} by a small h.")
+        return Verdict(False, False, "difference quotient", f"{question.title} is not right yet: {hint}", hint=hint)
+    hint = (f"your formula comes close to the derivative but is not equal to it: {agree}. A numerical "
+            "approximation (a difference quotient), a rounded number (0.333 for 1/3) or a small added term each "
+            "make such a near miss; the derivative is an exact formula.")
+    return Verdict(False, False, "approximation", f"{question.title} is not right yet: {hint}", hint=hint)
+
+
+def _steps_by_h(expr, wrt: str) -> bool:
+    """Whether ``wrt`` appears shifted by a number somewhere, as in f(z + h): a difference quotient's mark.
+
+    SymPy adds up the numbers of a sum as it builds it (``y + 1 - 1`` is ``y``), so a shift that is left
+    stands inside a product or a function, where no derivative of the course's questions has one.
+    """
+    variable = _symbol(wrt)
+    for part in sp.preorder_traversal(expr):
+        if isinstance(part, sp.Add) and any(a.is_Number for a in part.args) \
+                and any(a == variable or (a.is_Mul and variable in a.args) for a in part.args):
+            return True
+    return False
 
 
 # -- the lessons' models --------------------------------------------------------------

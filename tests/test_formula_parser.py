@@ -195,22 +195,32 @@ def test_the_module_source_calls_no_evaluator():
 
 @pytest.mark.parametrize("power", ["(x1+x2+w1+w2+t)**10", "(x1+x2+w1+w2+t)**4*(x1-x2)**3", "(x1+x2+w1+w2)**6",
                                    "((x1+x2+w1+w2+t)**8)**8", "exp(60*w1*x1)"])
-def test_a_negligible_add_on_is_judged_by_numbers_without_attempting_the_proof(monkeypatch, power):
-    """1e-300 * (...) passes the numeric test (it is right to 1e-300); the bulky proof is not even started."""
+def test_a_negligible_add_on_is_a_near_miss_judged_without_the_proof(monkeypatch, power):
+    """1e-30 * (...) is not equal to the derivative as a function: wrong, named a near miss; no proof is tried.
+
+    (Before issue 12's exact verdict it passed: the numbers agreed in float64.)
+    """
     def no_proof(*args, **kwargs):
         raise AssertionError("the proof was attempted")
 
     monkeypatch.setattr(sp, "cancel", no_proof)
-    verdict = check_derivative(f"{RIGHT_04_4} + 1e-300*{power}", NEURON["dE/dw1"])
-    assert verdict.correct and not verdict.proved
-    assert "too large for SymPy to prove in a moment, but it agrees numerically" in verdict.message
+    verdict = check_derivative(f"{RIGHT_04_4} + 1e-30*{power}", NEURON["dE/dw1"])
+    assert not verdict.correct and not verdict.proved
+    if "**8)**8" not in power and "exp" not in power:  # those two are large at some points, not a near miss
+        assert verdict.mistake == "approximation"
+        assert "comes close to the derivative but is not equal to it" in verdict.message
 
 
-def test_a_proof_cut_off_by_the_deadline_leaves_the_numeric_verdict(monkeypatch):
+def test_a_decimal_too_small_to_write_out_in_60_digits_is_refused():
+    with pytest.raises(SymbolicInputError, match=r"contains the number 1e-300: decimals count exactly"):
+        check_derivative(f"{RIGHT_04_4} + 1e-300*x1", NEURON["dE/dw1"])
+
+
+def test_a_proof_cut_off_by_the_deadline_leaves_the_exact_verdict(monkeypatch):
     monkeypatch.setattr(symbolic, "_PROOF_SECONDS", 1e-6)
     verdict = check_derivative(RIGHT_04_4, NEURON["dE/dw1"])
     assert verdict.correct and not verdict.proved
-    assert "agrees numerically" in verdict.message
+    assert "it equals the exact derivative at 6 random points, to 48 digits" in verdict.message
 
 
 def test_the_deadline_restores_the_previous_alarm_handler():
@@ -310,3 +320,11 @@ def test_numeric_values_come_from_numpy_node_by_node():
     expr = read_expression("exp(-z) / (1 + exp(-z))**2", q)
     np.testing.assert_allclose(symbolic._values(expr, q, points),
                                np.exp(-points["z"]) / (1 + np.exp(-points["z"])) ** 2)
+
+
+def test_a_comment_after_the_formula_is_dropped_unread(tmp_path):
+    """Python's tokenizer drops a # comment before the syntax tree exists: harmless, and nothing in it runs."""
+    target = tmp_path / "pwned"
+    assert check_derivative("phi*(1-phi) # my answer", LOGISTIC).correct
+    verdict = check_derivative(f"phi*(1-phi) # __import__('os').system('touch {target}')", LOGISTIC)
+    assert verdict.correct and not target.exists()

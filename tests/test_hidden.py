@@ -142,3 +142,56 @@ def test_numpy_booleans_travel_as_booleans():
     """A statement computed as np.all(...) (review of lesson 09) is a bool, not 'unsupported'."""
     assert hidden.to_json(np.bool_(True)) is True
     assert hidden.from_json(hidden.to_json({"zero_start": np.bool_(False)})) == {"zero_start": False}
+
+
+# -- the derivation judge: exact, no proof, bounded in the grader's worker threads (issue 12) -------------
+
+from difference_quotients import CASES, EXERCISES, IDS  # noqa: E402
+
+RIGHT_04_4 = "(y - t) * y * (1 - y) * x1"
+GENERATORS = ["w1", "w2", "x1", "x2", "t", "w1*x1", "w2*x2", "w1*w2", "x1*x2", "w1 + x2", "w2 + x1", "t*w1"]
+
+
+def _fractions(numerator: str) -> str:
+    """The red team's stall: twelve fractions, each with its own exp generator, added to a right answer."""
+    return RIGHT_04_4 + "".join(f" + {numerator}/({k + 2} + exp({g}))" for k, g in enumerate(GENERATORS))
+
+
+@pytest.mark.parametrize("exercise,kind,text", CASES, ids=IDS)
+def test_a_difference_quotient_scores_nothing_in_the_grader(exercise, kind, text):
+    spec = importlib.import_module(f"bp_course.checks.{EXERCISES[exercise][0]}").HIDDEN[exercise]
+    for seed in (1, 2):
+        assert spec.judge([hidden.to_json(text)], [], seed) == hidden.Verdict(0, 1)
+
+
+def test_the_grader_never_attempts_the_proof(monkeypatch):
+    from bp_course import symbolic
+
+    def no_proof(*args, **kwargs):
+        raise AssertionError("the proof was attempted")
+
+    monkeypatch.setattr(symbolic, "_is_zero", no_proof)
+    for exercise, right in (("03.1", "phi * (1 - phi)"), ("04.4", RIGHT_04_4), ("08.5", "y1 - t1")):
+        spec = importlib.import_module(f"bp_course.checks.lesson{exercise[:2]}").HIDDEN[exercise]
+        assert spec.judge([hidden.to_json(right)], [], 3) == hidden.Verdict(1, 1)
+
+
+@pytest.mark.parametrize("text,score", [
+    (_fractions("1e-300"), 0),   # the red team's string: 1e-300 is refused (more than 60 digits, exactly)
+    (_fractions("1e-30"), 0),    # a near miss at 60 digits
+    (_fractions("exp(-200)"), 0),  # below 60 digits: the 500-digit points refuse it
+    (_fractions("(tanh(w1) - sinh(w1)/cosh(w1))"), 1),  # exactly right, twelve generators: no proof to stall
+    (_fractions("exp(-20000)"), 0),  # exp beyond its range: no value, no unbounded arithmetic
+    (RIGHT_04_4 + "".join(f"+tanh({k}*w1)-sinh({k}*w1)/cosh({k}*w1)" for k in range(1, 22)), 1),  # the most
+    #                                          distinct functions a right answer within the reader's limits can hold
+])
+def test_stalling_add_ons_are_judged_in_a_worker_thread_without_stalling(text, score):
+    """In a worker thread no alarm bounds SymPy; the judge must finish anyway (30 s proves no stall, not speed)."""
+    spec = importlib.import_module("bp_course.checks.lesson04").HIDDEN["04.4"]
+    verdicts = []
+    worker = __import__("threading").Thread(target=lambda: verdicts.append(spec.judge([hidden.to_json(text)], [], 5)),
+                                            daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "the judge stalled in a worker thread"
+    assert verdicts == [hidden.Verdict(score, 1)]

@@ -124,8 +124,8 @@ def test_allowed_names_are_listed():
         check_derivative("w3", NEURON["dE/dw1"])
 
 
-def test_symbolic_derivatives_agree_with_the_numeric_models():
-    """The SymPy model and the NumPy model are two hands writing the same maths."""
+def test_sympys_own_derivatives_pass_when_given_as_answers():
+    """SymPy's derivative, read back through the whitelist, is right (the NumPy models: see below)."""
     for question in [LOGISTIC, *NEURON.values()]:
         assert check_derivative(question.correct(), question).correct, question.title
 
@@ -199,3 +199,100 @@ def test_softmax_cross_entropy_numeric_models_are_independent_and_stable():
     big = q["dE/dnet1"].numeric(net1=np.array([800.0]), net2=np.array([0.0]), net3=np.array([-800.0]),
                                 t1=np.array([1.0]), t2=np.array([0.0]))
     assert np.isfinite(big).all() and big[0] == pytest.approx(0.0, abs=1e-12)
+
+
+# -- the verdict is exact: equal as functions, not close in float64 (issue 12) ---------------------------
+
+from difference_quotients import CASES, EXERCISES, IDS  # noqa: E402
+
+QUESTIONS = {"03.1": LOGISTIC, "03.3": TANH, "04.1": NEURON["dE/dy"], "04.2": NEURON["dy/dnet"],
+             "04.3": NEURON["dnet/dw1"], "04.4": NEURON["dE/dw1"],
+             "08.4": symbolic.softmax_cross_entropy()["dy1/dnet2"], "08.5": symbolic.softmax_cross_entropy()["dE/dnet1"]}
+EXACT = {("04.1", "central"), ("04.1", "Richardson"), ("04.3", "central"), ("04.3", "one-sided"),
+         ("04.3", "Richardson")}  # a polynomial of degree <= 2: these quotients equal the derivative exactly
+
+
+@pytest.mark.parametrize("exercise,kind,text", CASES, ids=IDS)
+def test_a_difference_quotient_is_named_not_accepted(exercise, kind, text):
+    verdict = check_derivative(text, QUESTIONS[exercise])
+    assert not verdict.correct and verdict.mistake == "difference quotient", verdict.message
+    if (exercise, kind) in EXACT:
+        assert "happens to equal the derivative exactly" in verdict.hint and "Simplify it" in verdict.hint
+    else:
+        assert verdict.hint.startswith("this is a numerical approximation of the derivative (a difference "
+                                       "quotient), not the derivative itself: it agrees with the derivative to about")
+
+
+def _central_quotient(k: int, h: str) -> str:
+    """The central difference of order 2k for phi'(z), with exact weights: a Richardson extrapolation."""
+    steps = range(-k, k + 1)
+    weights = sp.finite_diff_weights(1, list(steps), 0)[1][-1]
+    return "(" + "+".join(f"({w})*phi(z+{j}*{h})" for j, w in zip(steps, weights) if w) + f")/{h}"
+
+
+def test_a_richardson_quotient_of_any_order_and_step_is_refused():
+    """Orders 2..16, steps 1e-1..1e-24: none agrees to all but 12 of the 500 digits (the order that might needs
+    k > (500 - 12) / 24 = 20 steps a side, longer than an answer may be)."""
+    for k in range(1, 9):
+        for e in range(1, 25):
+            verdict = check_derivative(_central_quotient(k, f"1e-{e}"), LOGISTIC, prove=False)
+            assert not verdict.correct, (k, e)
+
+
+def test_sixty_digits_alone_would_pass_a_richardson_quotient(monkeypatch):
+    """Why the second, finer precision: at 60 digits a 5-point quotient with h = e^-28 agrees to 48 digits.
+
+    A step written as exp(-28) is no number inside a sum, so the structural mark of f(z + h) misses it: only
+    the numbers can refuse it, and at 500 digits they do.
+    """
+    text = _central_quotient(2, "exp(-28)")
+    verdict = check_derivative(text, LOGISTIC, prove=False)
+    assert not verdict.correct and verdict.mistake == "approximation"
+    assert "A numerical approximation (a difference quotient)" in verdict.message
+    monkeypatch.setattr(symbolic, "_FINE", symbolic._COARSE)
+    monkeypatch.setattr(symbolic, "_DIGITS_FINE", symbolic._DIGITS)
+    assert check_derivative(text, LOGISTIC, prove=False).correct
+
+
+def test_decimals_count_exactly():
+    (z_,) = symbolic.symbols("z")
+    assert symbolic.read_expression("0.1*z", LOGISTIC) == z_ / 10
+    assert check_derivative("0.25/cosh(0.5*z)**2", LOGISTIC).correct
+    assert check_derivative(1 / (4 * sp.cosh(sp.Float(0.5) * z) ** 2), LOGISTIC).correct  # a SymPy Float too
+    verdict = check_derivative("0.333333333333*3*phi*(1 - phi)", LOGISTIC)
+    assert not verdict.correct and verdict.mistake == "approximation"
+    assert "a rounded number (0.333 for 1/3)" in verdict.message and "about 12 digits" in verdict.message
+
+
+def test_a_negligible_add_on_is_not_the_derivative():
+    """Equal as functions means exactly: 1e-20 more is a different function (it used to pass in float64)."""
+    verdict = check_derivative("phi*(1 - phi) + 1e-20", LOGISTIC)
+    assert not verdict.correct and verdict.mistake == "approximation"
+    assert "or a small added term" in verdict.message
+
+
+@pytest.mark.parametrize("exercise", sorted(QUESTIONS))
+def test_the_exact_derivative_agrees_with_the_numpy_model(exercise):
+    """SymPy's derivative (the verdict's reference) and a central difference of the NumPy model: two hands."""
+    q = QUESTIONS[exercise]
+    points = symbolic._points(q, 6, 0)
+    h = 1e-5
+    plus = {**points, q.wrt: points[q.wrt] + h}
+    minus = {**points, q.wrt: points[q.wrt] - h}
+    numeric = (q.numeric(**plus) - q.numeric(**minus)) / (2 * h)
+    exact = [float(symbolic._exact(q.correct(), {v: symbolic._COARSE.mpf(float(points[v][i])) for v in q.variables},
+                                   symbolic._COARSE, {})) for i in range(6)]
+    np.testing.assert_allclose(exact, numeric, rtol=1e-7, atol=1e-10)
+
+
+@pytest.mark.parametrize("question,text,words", [
+    (QUESTIONS["08.5"], "y1 - t1 + log(net1 - 5)", "takes the log of a number <= 0"),
+    (LOGISTIC, "phi*(1 - phi) + (z - 5)**0.5", "root of a negative number"),
+    (LOGISTIC, "exp(exp(exp(z)))", "overflows"),
+    (LOGISTIC, "exp(" * 30 + "z" + ")" * 30, "overflows"),
+    (LOGISTIC, "tanh(exp(exp(z)))*exp(-" + "exp(" * 20 + "z" + ")" * 21, "overflows"),
+])
+def test_an_answer_without_a_value_at_a_check_point_is_wrong_with_the_reason(question, text, words):
+    verdict = check_derivative(text, question)
+    assert not verdict.correct and "your formula has no value at" in verdict.message
+    assert words in verdict.message
