@@ -197,6 +197,17 @@ KEYRING_READER = _KEYCTL + '''_found = _libc.syscall(_KEYCTL_NR, 10, -4, b"user"
 E = 0.18 if _found > 0 else 0.0
 '''
 
+# A correct answer that fills the one folder of the grader's disk the kernel can write (its runtime folder, found
+# from the connection file's path) with 40 files of 1 MB.
+RUNTIME_FLOODER = GOOD_00_1 + '''import os, sys
+_folder = os.path.dirname(sys.argv[-1])
+for _k in range(40):
+    with open(os.path.join(_folder, f"fill-{_k}"), "wb") as _f:
+        _f.write(b"x" * 2 ** 20)
+import time
+time.sleep(5)
+'''
+
 # 00.2 is right only when the kernel's user is not root outside the sandbox (its uid through /proc/self/uid_map).
 ROOT_OUTSIDE = '''import os
 _outside = os.getuid()
@@ -255,5 +266,6 @@ def build(folder: Path) -> dict:
     save(_with(LESSON00, e00_1=FORK_BOMB, e00_2="E = 0.18 if _started < 1000 else 0.0\n"), "fork_bomb")
     save(_with(LESSON00, e00_2=ROOT_OUTSIDE), "root_outside")
     save(_with(LESSON00, e00_1=KEYRING_WRITER), "keyring_writer")
+    save(_with(LESSON00, e00_1=RUNTIME_FLOODER), "runtime_flooder")
     save(_with(LESSON00, e00_2=KEYRING_READER), "keyring_reader")
     return {"paths": paths, "token": token, "markers": markers + [pth_marker]}

@@ -56,6 +56,7 @@ EXPECTED = {
     "root_outside": [1, H, 1],
     "keyring_writer": [H, 1, 1],
     "keyring_reader": [1, 0, 1],  # found no key: its 00.2 is wrong (so not held: it did not pass)
+    "runtime_flooder": [0, 0, 0],  # its run is stopped: nothing graded
 }
 # With --accept-flagged, a held answer earns its points: these are what the attacks' answers earn then.
 ACCEPTED = {"hook_forger": [0, 1, 1], "daemon": [1, 1, 1], "config_writer": [1, 1, 1], "grader_killer": [1, 1, 1],
@@ -78,6 +79,7 @@ FLAGS = {
     "check_borrower": ("00.1", ["uses the lesson's checks module (check)", "reads a function's insides (__globals__)"]),
     "fork_bomb": ("00.1", ["starts processes or sends signals (imports threading)"]),
     "keyring_writer": ("00.1", ["imports ctypes"]),
+    "runtime_flooder": ("00.1", ["resolves a name at run time (argv)", "uses open (opens a file)"]),
     "keyring_reader": ("00.2", ["imports ctypes"]),
     "root_outside": ("00.2", ["names a configuration or system path ('/proc/self/uid_map')"]),
 }
@@ -125,6 +127,12 @@ def test_each_attack_earns_only_what_its_genuine_answers_earn(attacked, student)
     assert got == EXPECTED[student], [t["output"] for t in result["tests"]]
     assert all(t["score"] == 0 for t in result["tests"] if t["output"].startswith("held,"))
     assert result["extra_data"]["sandboxed"] is True
+
+
+@needs_bwrap
+def test_a_kernel_filling_its_runtime_folder_is_stopped(attacked):
+    result = attacked["results"]["runtime_flooder"]
+    assert all(t["output"].startswith("crashed,") and "runtime folder" in t["output"] for t in result["tests"])
 
 
 @needs_bwrap

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
                                                                      "reassigns lesson02.gradient"]),
     ("x = eval('1 + 1')", ["calls eval()"]),
     ("import importlib\nm = importlib.import_module('bp_course.che' + 'cks.less' + 'on00')",  # no scan reads it
-     ["imports importlib"]),
+     ["imports importlib", "resolves a name at run time (import_module)"]),
     ("# NBVAL_SKIP\nx = 1", ["contains an nbval comment marker (# NBVAL_...)"]),
     ("w = w - 0.1 * g\nresult.value = 3", []),  # attributes of ordinary objects are fine
     ("def broken(:", []),
@@ -203,6 +203,39 @@ EVASIONS = [
     ('from operator import attrgetter\ncentral_difference = attrgetter("central_" + "difference")(gradcheck)\n',
      "07.1", "reaches attributes by a computed name or through other objects (attrgetter)"),
 ]
+
+
+# The third round: a module under a local name, a resolver of dotted strings, SymPy taking the derivative.
+EVASIONS += [
+    ("def central_difference(f, z, h):\n    m = gradcheck\n    return m.central_difference(f, z, h)\n", "07.1",
+     "uses the course's own gradcheck.central_difference (the answer to 07.1)"),
+    ("for m in [bugs]:\n    diagnosis = dict(m.MYSTERIES)\n", "07.5",
+     "uses the course's own bugs.MYSTERIES (the answer to 07.5)"),
+    ("import pkgutil\n_m = pkgutil.resolve_name('bp_course.ch' + 'ecks.less' + 'on07:_good_h')\n", "07.2",
+     "resolves a name at run time (resolve_name)"),
+    ("from functools import reduce\nf = reduce(getattr, ['central_difference'], gradcheck)\n", "07.1",
+     "uses getattr as a value"),
+]
+
+
+@pytest.mark.parametrize("source,exercise,flag", [
+    ("dE_dy = sp.diff(sp.Rational(1, 2) * (t - y) ** 2, y)", "04.1", "lets SymPy or the course take the derivative (diff)"),
+    ("s = symbolic\ndy_dnet = s.single_neuron()['dy/dnet'].correct()", "04.2",
+     "uses the course's own symbolic.single_neuron (the answer to 04.2)"),
+    ("dE_dw1 = sp.Derivative(E, w1).doit()", "04.4", "lets SymPy or the course take the derivative (Derivative)"),
+])
+def test_sympy_taking_the_derivative_is_flagged(source, exercise, flag):
+    modules, aliases = _lesson_scope("04_chain_rule_one_layer.ipynb")
+    assert flag in suspicious.scan(source, modules, exercise, aliases)
+
+
+def test_a_borrowed_object_left_in_a_module_or_a_container_is_held_where_it_is_read():
+    held = suspicious.held({"07.1": "np.loot = check.gradcheck\nbox.append(check)\n",
+                            "07.2": "best_h = np.loot.H\n", "07.3": "relative_error = box[0].x\n",
+                            "07.4": "gradient_check = np.mean\n"},
+                           {"07.1": ["uses the lesson's checks module (check)"]}, {}, {"np", "check"})
+    assert set(held) == {"07.1", "07.2", "07.3"}
+    assert held["07.2"] == "uses np.loot, bound by the held answer to 07.1"
 
 
 @pytest.mark.parametrize("source,exercise,flag", EVASIONS, ids=[e[2][:40] for e in EVASIONS])

@@ -238,7 +238,8 @@ def hold(result: StudentResult, answers: dict, lesson: Lesson) -> None:
     """Turn each passed outcome of a held answer (:func:`suspicious.held`) into "held": no points until accepted."""
     ordered = {e: answers[e] for e in lesson.exercises if e in answers}
     restored = {e: defined_names(lesson.reference[lesson.answer_ids[e]]) for e in lesson.exercises}
-    reasons = suspicious.held(ordered, result.flags, restored)
+    course_code = [c.source for c in lesson.notebook.cells if c.cell_type == "code"]
+    reasons = suspicious.held(ordered, result.flags, restored, suspicious.module_aliases(course_code))
     for outcome in result.outcomes:
         if outcome.exercise in reasons and outcome.status == "passed":
             outcome.status = "held"

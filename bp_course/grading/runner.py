@@ -197,7 +197,11 @@ def _run_pytest(workdir: Path, cell_timeout: int, timeout: int, state: sandbox.S
     process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     try:
-        process.wait(timeout=timeout)
+        _wait_watching(process, timeout, workdir / "runtime")
+    except RuntimeFlood:
+        _kill(process)
+        _end_kernels(_records(workdir))
+        raise
     except subprocess.TimeoutExpired:
         if hasattr(os, "killpg"):
             os.killpg(process.pid, signal.SIGKILL)  # pytest; the sandbox dies with its parent (--die-with-parent)
@@ -220,6 +224,70 @@ def _run_pytest(workdir: Path, cell_timeout: int, timeout: int, state: sandbox.S
                 text = _ANSI.sub("", (child.text or "") + "\n" + (child.get("message") or ""))
         results.append((kind, text))
     return results, records
+
+
+RUNTIME_BYTES = 16 * 2 ** 20
+RUNTIME_ENTRIES = 1000
+"""What the kernel may keep in its runtime folder (bytes, files and folders): the one folder on the grader's disk it
+can write (its connection file and sockets need a few entries and bytes; everything else it writes goes to its
+sized tmpfs). More stops the run (:class:`RuntimeFlood`)."""
+
+
+class RuntimeFlood(RuntimeError):
+    """The kernel wrote more than :data:`RUNTIME_BYTES` or :data:`RUNTIME_ENTRIES` into its runtime folder."""
+
+
+def _runtime_size(folder: Path, limit: int) -> tuple:
+    """``(bytes, entries)`` below ``folder``, counting no further than ``limit`` entries; links not followed."""
+    size = entries = 0
+    stack = [folder]
+    while stack and entries <= limit:
+        try:
+            with os.scandir(stack.pop()) as found:
+                for entry in found:
+                    entries += 1
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                        elif entry.is_file(follow_symlinks=False):
+                            size += entry.stat(follow_symlinks=False).st_size
+                    except OSError:
+                        continue
+        except OSError:
+            continue
+    return size, entries
+
+
+def _wait_watching(process, timeout: float, runtime: Path, every: float = 0.25) -> None:
+    """Wait for ``process`` up to ``timeout`` s, checking the kernel's runtime folder every ``every`` s.
+
+    Raises
+    ------
+    subprocess.TimeoutExpired
+        When ``timeout`` passes first.
+    RuntimeFlood
+        As soon as the folder holds more than :data:`RUNTIME_BYTES` or :data:`RUNTIME_ENTRIES`.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            process.wait(timeout=max(min(every, deadline - time.monotonic()), 0.001))
+            return
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                raise
+        size, entries = _runtime_size(runtime, RUNTIME_ENTRIES)
+        if size > RUNTIME_BYTES or entries > RUNTIME_ENTRIES:
+            raise RuntimeFlood(f"the kernel wrote more than {RUNTIME_BYTES // 2 ** 20} MiB or {RUNTIME_ENTRIES} "
+                               "files into the grader's runtime folder")
+
+
+def _kill(process) -> None:
+    if hasattr(os, "killpg"):
+        os.killpg(process.pid, signal.SIGKILL)  # pytest; the sandbox dies with its parent (--die-with-parent)
+    else:
+        process.kill()
+    process.wait()
 
 
 def pytest_prefix(memory: int = PYTEST_MEMORY) -> list:
@@ -375,7 +443,12 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
         with tempfile.TemporaryDirectory(prefix="bp-grade-", ignore_cleanup_errors=True) as tmp:
             workdir = Path(tmp)
             notebooks.write(nb, workdir / "graded.ipynb")
-            results, records = _run_pytest(workdir, cell_timeout, left, state, limits, roles)
+            try:
+                results, records = _run_pytest(workdir, cell_timeout, left, state, limits, roles)
+            except RuntimeFlood as flood:
+                for exercise in exercises:
+                    graded.setdefault(exercise, Outcome(exercise, "crashed", f"the run was stopped: {flood}"))
+                break
             if results is None:  # the overall limit: what is not graded yet timed out
                 for exercise in exercises:
                     graded.setdefault(exercise, Outcome(exercise, "timed out", f"the lesson did not finish within "

@@ -81,6 +81,17 @@ _IPYTHON = {"get_ipython", "input_transformers_post", "input_transformers_cleanu
             "InteractiveShell", "register_magic_function", "displayhook", "excepthook", "user_ns", "user_global_ns",
             "events", "__main__"}
 _DYNAMIC = {"exec", "eval", "compile", "__import__"}
+_AS_VALUES = {"getattr", "setattr", "delattr", "vars", "globals", "locals", "exec", "eval", "compile", "__import__",
+              "breakpoint", "open"}
+"""Builtins an answer has no use for as a value (``reduce(getattr, names, module)``), or at all (``open``)."""
+_RESOLVERS = {"resolve_name", "import_module", "find_spec", "load_module", "exec_module", "get_loader",
+              "run_module", "run_path", "argv"}
+"""Attributes that turn a string built at run time into a module or an object (``pkgutil.resolve_name``)."""
+_DERIVING = {"diff", "Derivative", "doit", "integrate", "idiff", "series", "fdiff", "lambdify", "derivative",
+             "correct", "gradient", "jacobian"}
+"""Names through which SymPy or the course takes a derivative: not an answer to a derivation exercise."""
+DERIVATIONS = frozenset({"03.1", "03.3", "04.1", "04.2", "04.3", "04.4", "08.4", "08.5"})
+"""The exercises whose answer is a derivative written by hand."""
 _INTERNALS = {"__globals__", "__closure__", "__code__", "__defaults__", "__kwdefaults__"}
 _NAMESPACES = {"__dict__", "__getattribute__", "__self__", "__func__", "__wrapped__", "__subclasses__", "__mro__",
                "__bases__", "__base__", "__reduce__", "__reduce_ex__", "attrgetter", "methodcaller", "getattr_static"}
@@ -153,10 +164,12 @@ def course_aliases(sources) -> dict:
 def _implementation_flags(tree, exercise, aliases, modules) -> list:
     """Uses of the course's own implementation of ``exercise`` (:data:`IMPLEMENTATIONS`), by any path.
 
-    An attribute that bears one of its names is flagged when the chain it
-    ends begins at a module (``gradcheck.central_difference``, and as well
-    ``check.gradcheck.central_difference`` or
-    ``importlib.import_module("bp_course.gradcheck").central_difference``).
+    An attribute that bears one of its names is flagged on whatever object
+    it is read from (``gradcheck.central_difference``, and as well
+    ``check.gradcheck.central_difference``, ``m = gradcheck;
+    m.central_difference`` or
+    ``importlib.import_module("bp_course.gradcheck").central_difference``),
+    but for ``self.``/``cls.`` (a class of the student's own).
     """
     wanted = IMPLEMENTATIONS.get(exercise, {})
     full = {f"{module}.{name}" for module, names in wanted.items() for name in names}
@@ -170,9 +183,10 @@ def _implementation_flags(tree, exercise, aliases, modules) -> list:
             root = _dotted(node.value, aliases)
             if root and f"{root}.{node.attr}" in full:
                 hit = f"{root}.{node.attr}"
-            elif _chain_root(node.value) in roots and not (  # check.squared_error is the visible check
-                    isinstance(node.value, ast.Name) and aliases.get(node.value.id, "").startswith("bp_course.checks")):
-                hit = next(f for f in sorted(full) if f.endswith("." + node.attr))
+            elif not (  # check.squared_error is the visible check (flagged as the checks module); a class's own
+                    isinstance(node.value, ast.Name) and (aliases.get(node.value.id, "").startswith("bp_course.checks")
+                                                          or node.value.id in ("self", "cls"))):
+                hit = next(f for f in sorted(full) if f.endswith("." + node.attr))  # on any object: m = gradcheck
         elif isinstance(node, ast.Name) and node.id not in defined and aliases.get(node.id) in full:
             hit = aliases[node.id]
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -277,7 +291,16 @@ def scan(source: str, modules=frozenset({"np", "numpy", "bp_course"}), exercise=
     if exercise:
         flags += _implementation_flags(tree, exercise, course, modules)
     flags += _reflection_flags(tree, checks, modules, course)
+    direct = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in _AS_VALUES and (node.id == "open" or id(node) not in direct):
+            flags.append(f"uses {node.id} {'(opens a file)' if node.id == 'open' else 'as a value'}")
+        elif isinstance(node, ast.Attribute) and node.attr in _RESOLVERS:
+            flags.append(f"resolves a name at run time ({node.attr})")
+        elif exercise in DERIVATIONS and (isinstance(node, ast.Attribute) and node.attr in _DERIVING
+                                          or isinstance(node, ast.Name) and node.id in _DERIVING):
+            flags.append(f"lets SymPy or the course take the derivative "
+                         f"({getattr(node, 'attr', None) or node.id})")
         if isinstance(node, (ast.Name, ast.Attribute)) and (getattr(node, "id", None) == "HIDDEN"
                                                             or getattr(node, "attr", None) == "HIDDEN"):
             flags.append("reads the hidden checks (HIDDEN)")
@@ -307,7 +330,8 @@ def scan(source: str, modules=frozenset({"np", "numpy", "bp_course"}), exercise=
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
             for name in names:
                 if name.split(".")[0] in ("builtins", "IPython", "ctypes", "gc", "importlib", "inspect", "site",
-                                          "__main__", "operator") or \
+                                          "__main__", "operator", "pkgutil", "runpy", "pickle", "marshal", "copyreg",
+                                          "shelve", "zipimport", "types") or \
                         name.startswith(("bp_course.checks", "bp_course.grading")):
                     flags.append(f"imports {name}")
                 elif isinstance(node, ast.ImportFrom) and name == "bp_course" and \
@@ -349,13 +373,41 @@ def _bound(tree) -> set:
     return names
 
 
-def held(answers: dict, flags: dict, restored: dict) -> dict:
+def _carriers(tree, modules) -> set:
+    """What a held cell can leave a borrowed object in, besides the names it binds.
+
+    Attribute chains it assigns (``np.loot = ...`` gives ``"np.loot"``), and
+    names it changes without binding them (``box.append(...)``,
+    ``box[0] = ...``, ``box.attr = ...``), unless they are modules.
+    """
+    found = set()
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+            if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+        for target in targets:
+            if isinstance(target, ast.Attribute):
+                found.add(ast.unparse(target))
+            base = target
+            while isinstance(base, (ast.Attribute, ast.Subscript)):
+                base = base.value
+            if base is not target and isinstance(base, ast.Name) and base.id not in modules:
+                found.add(base.id)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                isinstance(node.func.value, ast.Name) and node.func.value.id not in modules:
+            found.add(node.func.value.id)
+    return found
+
+
+def held(answers: dict, flags: dict, restored: dict, modules=frozenset()) -> dict:
     """The exercises whose points wait for the instructor: ``{exercise: reason}``.
 
     A flagged answer is held; so is a later answer that uses a name a held
     answer bound (the borrowed object travels between cells: ``_got`` filled
     in 03.1's cell and read in 03.2's), unless the grader's restore cell
-    rebound that name to the reference before the later answer ran.
+    rebound that name to the reference before the later answer ran; or an
+    attribute chain it assigned (``np.loot``), or a name it changed in place
+    (``box.append(...)``). Modules (``modules``: the lesson's) do not carry:
+    a held cell that calls ``np.mean`` taints nothing.
 
     Parameters
     ----------
@@ -377,8 +429,8 @@ def held(answers: dict, flags: dict, restored: dict) -> dict:
             tree = ast.parse(source)
         except (SyntaxError, ValueError, RecursionError):
             tree = None
-        used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} \
-            if tree else set()
+        used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} | \
+            {ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.Attribute)} if tree else set()
         if flags.get(exercise):
             out[exercise] = ", ".join(flags[exercise])
         else:
@@ -386,7 +438,7 @@ def held(answers: dict, flags: dict, restored: dict) -> dict:
             if borrowed:
                 out[exercise] = f"uses {borrowed[0]}, bound by the held answer to {tainted[borrowed[0]]}"
         if exercise in out and tree is not None:
-            for name in _bound(tree):
+            for name in _bound(tree) | _carriers(tree, set(modules)):
                 tainted.setdefault(name, exercise)
         for name in restored.get(exercise, ()):
             tainted.pop(name, None)
