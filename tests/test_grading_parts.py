@@ -1,5 +1,8 @@
 """The grader's parts on their own: the suspicious-code scan, reading submissions, student names, the build."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -305,6 +308,50 @@ def test_the_graders_pytest_runs_with_a_capped_address_space():
     hog = "x = bytearray(2 * 2 ** 30)"
     done = subprocess.run([*runner.pytest_prefix(2 ** 30), "-c", hog], capture_output=True, text=True, timeout=60)
     assert done.returncode != 0 and "MemoryError" in done.stderr
+
+
+def test_no_pytest_plugin_of_the_environment_joins_the_graders_run(tmp_path, monkeypatch):
+    """A plugin installed beside the course (entry point ``pytest11``) could reorder or repeat the cells: not loaded."""
+    (tmp_path / "sneaky_plugin.py").write_text(
+        "import os, pathlib\n"
+        "def pytest_configure(config):\n"
+        "    pathlib.Path(os.environ['SNEAKY_MARK']).write_text('loaded')\n", encoding="utf-8")
+    info = tmp_path / "sneaky_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: sneaky-plugin\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[pytest11]\nsneaky = sneaky_plugin\n", encoding="utf-8")
+    mark = tmp_path / "mark.txt"
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", str(ROOT))]))
+    monkeypatch.setenv("SNEAKY_MARK", str(mark))
+    probe = subprocess.run([sys.executable, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert mark.exists(), probe.stdout + probe.stderr  # the plugin is installed: a plain pytest loads it
+    mark.unlink()
+    lesson = submission.load_lesson(ROOT, "00")
+    answers = {e: lesson.reference[i] for e, i in lesson.answer_ids.items()}
+    outcomes = runner.grade_answers(lesson, answers, seed=1, cell_timeout=30, timeout=300)
+    assert [o.status for o in outcomes] == ["passed"] * 3
+    assert not mark.exists()
+    command = runner.pytest_command(30)
+    assert command[command.index("nbval.plugin") - 1] == "-p"
+
+
+def test_the_graders_pytest_skips_an_unused_import_and_still_validates_notebooks():
+    """rfc3987_syntax (jsonschema's optional iri checks, a second to import) stays out; nbformat still validates."""
+    code = ("import sys\n"
+            "from bp_course.grading import nbval_plugin  # loaded first, as in the grader's pytest\n"
+            "import nbformat\n"
+            "print(sys.modules['rfc3987_syntax'])\n"
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('x = 1')])\n"
+            "nbformat.validate(nb)\n"
+            "del nb.cells[0]['outputs']\n"
+            "try:\n"
+            "    nbformat.validate(nb)\n"
+            "except nbformat.ValidationError:\n"
+            "    print('invalid notebook refused')\n")
+    env = dict(os.environ, BP_GRADE_RUNTIME="/nonexistent", PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["None", "invalid", "notebook", "refused"], done.stderr
 
 
 # -- the sandbox's writable filesystems have a size -----------------------------------------------------------

@@ -1,6 +1,6 @@
 """A pytest plugin the grader loads into its nbval run (``-p bp_course.grading.nbval_plugin``).
 
-It runs in pytest's process, outside the student's kernel, and does two things:
+It runs in pytest's process, outside the student's kernel, and:
 
 * **records the probes' evidence as it arrives**: after each cell, the
   outputs of MIME type :data:`bp_course.grading.probe.MIME` that the cell
@@ -17,6 +17,8 @@ It runs in pytest's process, outside the student's kernel, and does two things:
   network); and writes each
   kernel process's pid to ``BP_GRADE_RECORD`` so the grader can make sure it
   is gone when the run ends;
+* keeps optional modules the run never uses from loading
+  (:func:`skip_unused_imports`);
 * caps what one cell's outputs may bring into this process
   (:data:`MAX_CELL_OUTPUT` characters, :func:`cap_output`): nbval keeps a
   cell's outputs and joins its streams before this plugin sees them, so a
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import pytest
 
@@ -91,6 +94,28 @@ def cap_output(msg: dict, spent: dict, limit: int = MAX_CELL_OUTPUT) -> dict:
     else:
         content["data"] = {"text/plain": _CUT.format(limit // 1_000_000).strip()} if before <= limit else {}
     return msg
+
+
+_UNUSED_MODULES = ("rfc3987_syntax",)
+"""Optional imports of nbformat's dependencies that the grader's run never uses: ``rfc3987_syntax`` gives
+jsonschema its ``iri`` format checks (no notebook schema asks for them, and nbformat does not check formats)
+and builds its grammars when imported, more than a second of every submission's start-up."""
+
+
+def skip_unused_imports() -> None:
+    """Make the optional modules of :data:`_UNUSED_MODULES` unimportable in this process, as if not installed.
+
+    Called when the grader's pytest loads this plugin, before nbval imports
+    nbformat and jsonschema (:func:`bp_course.grading.runner.pytest_command`),
+    whose ``try: import ...`` then goes without them; the notebook is still
+    validated against nbformat's schema as before.
+    """
+    for name in _UNUSED_MODULES:
+        sys.modules.setdefault(name, None)
+
+
+if os.environ.get("BP_GRADE_RUNTIME"):  # loaded by the grader's nbval run, not merely imported (by a test)
+    skip_unused_imports()
 
 
 def _record(entry: dict) -> None:
