@@ -354,6 +354,51 @@ def test_the_graders_pytest_skips_an_unused_import_and_still_validates_notebooks
     assert done.stdout.split() == ["None", "invalid", "notebook", "refused"], done.stderr
 
 
+def test_nbval_formats_kernel_messages_only_for_a_debug_log_that_is_on(monkeypatch, caplog):
+    import logging
+    import pprint
+    from nbval import kernel, plugin
+    from bp_course.grading import nbval_plugin
+    monkeypatch.setattr(plugin.IPyNbFile, "get_kernel_message", plugin.IPyNbFile.get_kernel_message)
+    monkeypatch.setattr(kernel, "pformat", kernel.pformat)
+    monkeypatch.setattr(kernel, "KernelManager", kernel.KernelManager)
+    monkeypatch.setenv("BP_GRADE_RUNTIME", "/nonexistent")
+    nbval_plugin.pytest_configure(None)
+    formatted = []
+
+    class Message(dict):
+        def __repr__(self):
+            formatted.append(1)
+            return "{'msg_type': 'stream'}"
+
+    class Client:
+        def get_iopub_msg(self, timeout=None):
+            return Message(msg_type="stream")
+
+    running = kernel.RunningKernel.__new__(kernel.RunningKernel)
+    running.kc = Client()
+    running.get_message("iopub")
+    assert formatted == []
+    with caplog.at_level(logging.DEBUG, logger="nbval"):
+        running.get_message("iopub")
+    assert formatted and pprint.pformat(Message()) in caplog.text
+
+
+def test_a_kernel_of_a_lesson_without_derivations_does_not_load_sympy():
+    """SymPy (a third of a second per kernel) loads only where a formula is checked or judged."""
+    code = ("import sys\n"
+            "from bp_course import datasets, gradcheck, linear_neuron, plots, widgets  # lesson 02's setup cell\n"
+            "from bp_course.checks import lesson02 as check\n"
+            "from bp_course.grading import probe  # the probe cell, which imports bp_course.checks.hidden\n"
+            "from bp_course.checks import hidden\n"
+            "print('sympy' in sys.modules)\n"
+            "from bp_course.checks import lesson03\n"
+            "print('sympy' in sys.modules)\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["False", "True"], done.stderr
+
+
 # -- the sandbox's writable filesystems have a size -----------------------------------------------------------
 
 def test_the_sandboxs_tmp_and_scratch_are_sized_tmpfs(tmp_path):
