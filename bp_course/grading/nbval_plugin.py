@@ -18,7 +18,8 @@ It runs in pytest's process, outside the student's kernel, and:
   kernel process's pid to ``BP_GRADE_RECORD`` so the grader can make sure it
   is gone when the run ends;
 * keeps optional modules the run never uses from loading
-  (:func:`skip_unused_imports`);
+  (:func:`skip_unused_imports`), and nbval from formatting every kernel
+  message for a debug log that is off (:class:`DeferredFormat`);
 * caps what one cell's outputs may bring into this process
   (:data:`MAX_CELL_OUTPUT` characters, :func:`cap_output`): nbval keeps a
   cell's outputs and joins its streams before this plugin sees them, so a
@@ -96,10 +97,12 @@ def cap_output(msg: dict, spent: dict, limit: int = MAX_CELL_OUTPUT) -> dict:
     return msg
 
 
-_UNUSED_MODULES = ("rfc3987_syntax",)
-"""Optional imports of nbformat's dependencies that the grader's run never uses: ``rfc3987_syntax`` gives
-jsonschema its ``iri`` format checks (no notebook schema asks for them, and nbformat does not check formats)
-and builds its grammars when imported, more than a second of every submission's start-up."""
+_UNUSED_MODULES = ("rfc3987_syntax", "rfc3987", "rfc3986_validator", "rfc3339_validator", "fqdn", "idna", "webcolors",
+                   "jsonpointer", "uri_template", "isoduration")
+"""Optional imports of jsonschema (which nbformat imports) that the grader's run never uses: each gives one of
+its ``format`` checks (``iri``, ``uri``, ``date-time``, ``hostname``, ``color``, ``json-pointer``, ``duration``...),
+and nbformat validates notebooks without format checks. ``rfc3987_syntax`` alone builds its grammars when
+imported: more than a second of every submission's start-up; the others about 0.05 s together."""
 
 
 def skip_unused_imports() -> None:
@@ -144,7 +147,27 @@ def pytest_configure(config):
                              connection_file=os.path.join(runtime, f"kernel-{uuid.uuid4().hex[:8]}.json"), **kwargs)
 
     kernel.KernelManager = GradingKernelManager
+    kernel.pformat = DeferredFormat
     _cap_nbval_outputs()
+
+
+class DeferredFormat:
+    """``pprint.pformat(obj)``, done only if the text is used.
+
+    nbval's ``RunningKernel.get_message`` passes ``pformat(msg)`` of every
+    kernel message to a debug log that is off: put in place of its
+    ``pformat``, this does the formatting only when the log is written.
+    """
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __str__(self) -> str:
+        from pprint import pformat
+
+        return pformat(self.obj)
 
 
 def _cap_nbval_outputs() -> None:
