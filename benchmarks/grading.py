@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import tempfile
 import time
@@ -127,6 +128,12 @@ def _phases(run: dict, events: dict, roles: dict) -> dict:
     return out
 
 
+def _cpu_used() -> tuple:
+    """CPU seconds (user + system) of this process, and of its children that ended (the pytest processes)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def breakdown(lesson: str, students: int) -> None:
     """Print where the time of grading ``students`` submissions, one at a time, goes (see the module's docstring)."""
     from bp_course.grading import batch, reports, runner, sandbox
@@ -157,11 +164,13 @@ def breakdown(lesson: str, students: int) -> None:
         timer.wrap(runner, "_run_pytest", "pytest run")
         timer.wrap(runner, "_judge", "grader: judge (hidden checks)")
         runner.subprocess = _timed_subprocess(phases_file, runs)
+        cpu_before = _cpu_used()
         try:
             results = []
             for path in paths:
                 found, _ = grading.grade_all([path], course=ROOT, lesson=lesson, seed=1, jobs=1)
                 results.extend(found)
+            grader_cpu, pytest_cpu = (after - before for after, before in zip(_cpu_used(), cpu_before))
         finally:
             runner.subprocess = subprocess
             timer.undo()
@@ -186,7 +195,9 @@ def breakdown(lesson: str, students: int) -> None:
     for label, value in rows.items():
         print(f"| {label} | {value / len(paths):.3f} | {value / total:.0%} |")
     print(f"| **total** | **{total / len(paths):.3f}** | |")
-    print(f"| (kernel CPU seconds, all its processes) | {kernel_cpu:.3f} | |")
+    cpu = {"grader (this process)": grader_cpu / len(paths), "pytest process": pytest_cpu / len(paths),
+           "kernel (all its processes)": kernel_cpu}
+    print(f"| CPU seconds: {', '.join(f'{k} {v:.2f}' for k, v in cpu.items())} | **{sum(cpu.values()):.2f}** | |")
     print("\nOnce per grading run:\n\n| part | seconds |\n|---|---|")
     for label, value in once.items():
         print(f"| {label} | {value:.3f} |")

@@ -399,6 +399,29 @@ def test_a_kernel_of_a_lesson_without_derivations_does_not_load_sympy():
     assert done.stdout.split() == ["False", "True"], done.stderr
 
 
+def test_by_default_one_more_submission_than_cores_is_graded_at_once(monkeypatch):
+    """A run waits now and then with no CPU in use (kernel start-up, messages); the extra job fills the gaps."""
+    from bp_course.grading import batch
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert batch.default_jobs() == 3
+    started = []
+
+    class Pool:
+        def __init__(self, max_workers):
+            started.append(max_workers)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(batch, "ThreadPoolExecutor", Pool)
+    batch.grade_all([], course=ROOT, lesson="00", seed=1)
+    batch.grade_all([], course=ROOT, lesson="00", seed=1, jobs=1)
+    assert started == [3, 1]
+
+
 # -- the sandbox's writable filesystems have a size -----------------------------------------------------------
 
 def test_the_sandboxs_tmp_and_scratch_are_sized_tmpfs(tmp_path):
