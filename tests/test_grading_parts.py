@@ -422,6 +422,29 @@ def test_by_default_one_more_submission_than_cores_is_graded_at_once(monkeypatch
     assert started == [3, 1]
 
 
+def test_the_grading_kernel_starts_without_a_debugger_or_an_input_history_database(tmp_path):
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    from bp_course.grading import sandbox
+    env = sandbox.prepare_kernel(tmp_path, sandbox.Limits(), sandbox.status())
+    km = KernelManager(kernel_name=sandbox.KERNEL_NAME, transport=env["BP_GRADE_TRANSPORT"],
+                       kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(tmp_path / "jupyter" / "kernels")]),
+                       connection_file=str(tmp_path / "runtime" / "kernel.json"))
+    km.start_kernel()
+    outputs = []
+    try:
+        client = km.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=120)
+        client.execute_interactive("import sys; print(sys.modules.get('debugpy'), get_ipython().history_manager.enabled)",
+                                   timeout=120, output_hook=outputs.append)
+        client.stop_channels()
+    finally:
+        km.shutdown_kernel(now=True)
+    text = "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
+    assert text.split() == ["None", "False"]
+
+
 # -- the sandbox's writable filesystems have a size -----------------------------------------------------------
 
 def test_the_sandboxs_tmp_and_scratch_are_sized_tmpfs(tmp_path):
