@@ -97,8 +97,8 @@ def _grade(args) -> int:
     except (OSError, reports.ReportError) as error:
         print(f"grade: cannot write reports to {args.out}: {error}", file=sys.stderr)
         return 2
-    print(f"grading {len(paths)} submission(s), {args.jobs or grading.batch.default_jobs()} at a time...",
-          file=sys.stderr)
+    at_once = max(1, min(args.jobs or grading.batch.default_jobs(), len(paths)))
+    print(f"grading {len(paths)} submission(s), {at_once} at a time...", file=sys.stderr)
     try:
         results, seed = grading.grade_all(paths, course=args.course, lesson=args.lesson, policy=policy,
                                           seed=args.seed, jobs=args.jobs, cell_timeout=args.cell_timeout,
