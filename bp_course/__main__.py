@@ -106,7 +106,8 @@ def _grade(args) -> int:
     except (OSError, reports.ReportError) as error:
         print(f"grade: cannot write reports to {args.out}: {error}", file=sys.stderr)
         return 2
-    print(f"grading {len(paths)} submission(s) with {args.jobs or 'all'} worker(s)...", file=sys.stderr)
+    at_once = max(1, min(args.jobs or grading.batch.default_jobs(), len(paths)))
+    print(f"grading {len(paths)} submission(s), {at_once} at a time...", file=sys.stderr)
     try:
         results, seed = grading.grade_all(paths, course=args.course, lesson=args.lesson, policy=policy,
                                           seed=args.seed, jobs=args.jobs, cell_timeout=args.cell_timeout,
@@ -175,7 +176,7 @@ def main(argv=None) -> int:
                                       "(default: each notebook's own metadata or file name)")
     grd.add_argument("--points", help="JSON file overriding points or choosing exercises: "
                                       '{"points": {"07.1": 2}, "exercises": ["07.1", "07.3"]}')
-    grd.add_argument("--jobs", type=int, help="submissions graded at once (default: one per CPU core)")
+    grd.add_argument("--jobs", type=int, help="submissions graded at once (default: one more than the CPU cores)")
     grd.add_argument("--cell-timeout", type=int, default=60, help="seconds one cell may run (default: 60)")
     grd.add_argument("--timeout", type=int, default=600,
                      help="seconds one submission may take, all its reruns together (default: 600)")

@@ -1,5 +1,8 @@
 """The grader's parts on their own: the suspicious-code scan, reading submissions, student names, the build."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -430,6 +433,139 @@ def test_only_the_probe_cells_outputs_are_recorded(tmp_path, monkeypatch):
             next(hook)
     entries = [json.loads(line) for line in record.read_text().splitlines()]
     assert [len(e["probe"]) for e in entries] == [0, 1, 0]
+def test_no_pytest_plugin_of_the_environment_joins_the_graders_run(tmp_path, monkeypatch):
+    """A plugin installed beside the course (entry point ``pytest11``) could reorder or repeat the cells: not loaded."""
+    (tmp_path / "sneaky_plugin.py").write_text(
+        "import os, pathlib\n"
+        "def pytest_configure(config):\n"
+        "    pathlib.Path(os.environ['SNEAKY_MARK']).write_text('loaded')\n", encoding="utf-8")
+    info = tmp_path / "sneaky_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: sneaky-plugin\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text("[pytest11]\nsneaky = sneaky_plugin\n", encoding="utf-8")
+    mark = tmp_path / "mark.txt"
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", str(ROOT))]))
+    monkeypatch.setenv("SNEAKY_MARK", str(mark))
+    probe = subprocess.run([sys.executable, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert mark.exists(), probe.stdout + probe.stderr  # the plugin is installed: a plain pytest loads it
+    mark.unlink()
+    lesson = submission.load_lesson(ROOT, "00")
+    answers = {e: lesson.reference[i] for e, i in lesson.answer_ids.items()}
+    outcomes = runner.grade_answers(lesson, answers, seed=1, cell_timeout=30, timeout=300)
+    assert [o.status for o in outcomes] == ["passed"] * 3
+    assert not mark.exists()
+    command = runner.pytest_command(30)
+    assert command[command.index("nbval.plugin") - 1] == "-p"
+
+
+def test_the_graders_pytest_skips_an_unused_import_and_still_validates_notebooks():
+    """rfc3987_syntax (jsonschema's optional iri checks, a second to import) stays out; nbformat still validates."""
+    code = ("import sys\n"
+            "from bp_course.grading import nbval_plugin  # loaded first, as in the grader's pytest\n"
+            "import nbformat\n"
+            "print(sys.modules['rfc3987_syntax'])\n"
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('x = 1')])\n"
+            "nbformat.validate(nb)\n"
+            "del nb.cells[0]['outputs']\n"
+            "try:\n"
+            "    nbformat.validate(nb)\n"
+            "except nbformat.ValidationError:\n"
+            "    print('invalid notebook refused')\n")
+    env = dict(os.environ, BP_GRADE_RUNTIME="/nonexistent", PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["None", "invalid", "notebook", "refused"], done.stderr
+
+
+def test_nbval_formats_kernel_messages_only_for_a_debug_log_that_is_on(monkeypatch, caplog):
+    import logging
+    import pprint
+    from nbval import kernel, plugin
+    from bp_course.grading import nbval_plugin
+    monkeypatch.setattr(plugin.IPyNbFile, "get_kernel_message", plugin.IPyNbFile.get_kernel_message)
+    monkeypatch.setattr(kernel, "pformat", kernel.pformat)
+    monkeypatch.setattr(kernel, "KernelManager", kernel.KernelManager)
+    monkeypatch.setenv("BP_GRADE_RUNTIME", "/nonexistent")
+    nbval_plugin.pytest_configure(None)
+    formatted = []
+
+    class Message(dict):
+        def __repr__(self):
+            formatted.append(1)
+            return "{'msg_type': 'stream'}"
+
+    class Client:
+        def get_iopub_msg(self, timeout=None):
+            return Message(msg_type="stream")
+
+    running = kernel.RunningKernel.__new__(kernel.RunningKernel)
+    running.kc = Client()
+    running.get_message("iopub")
+    assert formatted == []
+    with caplog.at_level(logging.DEBUG, logger="nbval"):
+        running.get_message("iopub")
+    assert formatted and pprint.pformat(Message()) in caplog.text
+
+
+def test_a_kernel_of_a_lesson_without_derivations_does_not_load_sympy():
+    """SymPy (a third of a second per kernel) loads only where a formula is checked or judged."""
+    code = ("import sys\n"
+            "from bp_course import datasets, gradcheck, linear_neuron, plots, widgets  # lesson 02's setup cell\n"
+            "from bp_course.checks import lesson02 as check\n"
+            "from bp_course.grading import probe  # the probe cell, which imports bp_course.checks.hidden\n"
+            "from bp_course.checks import hidden\n"
+            "print('sympy' in sys.modules)\n"
+            "from bp_course.checks import lesson03\n"
+            "print('sympy' in sys.modules)\n")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["False", "True"], done.stderr
+
+
+def test_by_default_one_more_submission_than_cores_is_graded_at_once(monkeypatch):
+    """A run waits now and then with no CPU in use (kernel start-up, messages); the extra job fills the gaps."""
+    from bp_course.grading import batch
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert batch.default_jobs() == 3
+    started = []
+
+    class Pool:
+        def __init__(self, max_workers):
+            started.append(max_workers)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(batch, "ThreadPoolExecutor", Pool)
+    batch.grade_all([], course=ROOT, lesson="00", seed=1)
+    batch.grade_all([], course=ROOT, lesson="00", seed=1, jobs=1)
+    assert started == [3, 1]
+
+
+def test_the_grading_kernel_starts_without_a_debugger_or_an_input_history_database(tmp_path):
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    from bp_course.grading import sandbox
+    env = sandbox.prepare_kernel(tmp_path, sandbox.Limits(), sandbox.status())
+    km = KernelManager(kernel_name=sandbox.KERNEL_NAME, transport=env["BP_GRADE_TRANSPORT"],
+                       kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(tmp_path / "jupyter" / "kernels")]),
+                       connection_file=str(tmp_path / "runtime" / "kernel.json"))
+    km.start_kernel()
+    outputs = []
+    try:
+        client = km.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=120)
+        client.execute_interactive("import sys; print(sys.modules.get('debugpy'), get_ipython().history_manager.enabled)",
+                                   timeout=120, output_hook=outputs.append)
+        client.stop_channels()
+    finally:
+        km.shutdown_kernel(now=True)
+    text = "".join(m["content"].get("text", "") for m in outputs if m["msg_type"] == "stream")
+    assert text.split() == ["None", "False"]
 
 
 # -- the sandbox's writable filesystems have a size -----------------------------------------------------------

@@ -12,10 +12,12 @@ import copy
 import re
 import textwrap
 import types
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bp_course import symbolic
+if TYPE_CHECKING:  # SymPy loads where a derivation is checked (lessons 03-05, 08), not in every lesson
+    from bp_course import symbolic
 
 __all__ = [
     "CheckFailed",
@@ -432,6 +434,8 @@ def expect_derivation(exercise: str, answer, question: symbolic.Derivative) -> s
         The latter with the checker's diagnosis as the hint, or with the
         reason an answer could not be read as a formula.
     """
+    from bp_course import symbolic
+
     if answer is Ellipsis:
         raise NotAttempted(exercise)
     try:

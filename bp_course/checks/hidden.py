@@ -36,11 +36,12 @@ import importlib
 import io
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from bp_course import symbolic
+if TYPE_CHECKING:  # SymPy loads where a formula is judged, not in every kernel that probes a function
+    from bp_course import symbolic
 
 __all__ = ["Function", "Value", "Derivation", "Verdict", "spec", "to_json", "from_json", "numbers", "linear_batches",
            "call_each", "probe_plan"]
@@ -278,6 +279,8 @@ class Derivation:
             answer = from_json(probed[0])
             if not isinstance(answer, (str, int, float)) or isinstance(answer, bool):
                 return Verdict(0, 1)
+            from bp_course import symbolic
+
             verdict = symbolic.check_derivative(str(answer), self.question, n_points=8, seed=seed,
                                                  prove=False)
             return Verdict(int(verdict.correct), 1)

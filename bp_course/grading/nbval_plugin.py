@@ -1,6 +1,6 @@
 """A pytest plugin the grader loads into its nbval run (``-p bp_course.grading.nbval_plugin``).
 
-It runs in pytest's process, outside the student's kernel, and does two things:
+It runs in pytest's process, outside the student's kernel, and:
 
 * **records the probes' evidence as it arrives**: after each probe cell
   (the grader's, id ``grader-probe-...``), the outputs of MIME type
@@ -17,6 +17,9 @@ It runs in pytest's process, outside the student's kernel, and does two things:
   network); and writes each
   kernel process's pid to ``BP_GRADE_RECORD`` so the grader can make sure it
   is gone when the run ends;
+* keeps optional modules the run never uses from loading
+  (:func:`skip_unused_imports`), and nbval from formatting every kernel
+  message for a debug log that is off (:class:`DeferredFormat`);
 * caps what one cell's outputs may bring into this process
   (:data:`MAX_CELL_OUTPUT` characters, :func:`cap_output`): nbval keeps a
   cell's outputs and joins its streams before this plugin sees them, so a
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import pytest
 
@@ -93,6 +97,30 @@ def cap_output(msg: dict, spent: dict, limit: int = MAX_CELL_OUTPUT) -> dict:
     return msg
 
 
+_UNUSED_MODULES = ("rfc3987_syntax", "rfc3987", "rfc3986_validator", "rfc3339_validator", "fqdn", "idna", "webcolors",
+                   "jsonpointer", "uri_template", "isoduration")
+"""Optional imports of jsonschema (which nbformat imports) that the grader's run never uses: each gives one of
+its ``format`` checks (``iri``, ``uri``, ``date-time``, ``hostname``, ``color``, ``json-pointer``, ``duration``...),
+and nbformat validates notebooks without format checks. ``rfc3987_syntax`` alone builds its grammars when
+imported: more than a second of every submission's start-up; the others about 0.05 s together."""
+
+
+def skip_unused_imports() -> None:
+    """Make the optional modules of :data:`_UNUSED_MODULES` unimportable in this process, as if not installed.
+
+    Called when the grader's pytest loads this plugin, before nbval imports
+    nbformat and jsonschema (:func:`bp_course.grading.runner.pytest_command`),
+    whose ``try: import ...`` then goes without them; the notebook is still
+    validated against nbformat's schema as before.
+    """
+    for name in _UNUSED_MODULES:
+        sys.modules.setdefault(name, None)
+
+
+if os.environ.get("BP_GRADE_RUNTIME"):  # loaded by the grader's nbval run, not merely imported (by a test)
+    skip_unused_imports()
+
+
 def _record(entry: dict) -> None:
     path = os.environ.get("BP_GRADE_RECORD")
     if path:
@@ -131,7 +159,27 @@ def pytest_configure(config):
                 os.chown(self.connection_file, int(owner), int(owner))
 
     kernel.KernelManager = GradingKernelManager
+    kernel.pformat = DeferredFormat
     _cap_nbval_outputs()
+
+
+class DeferredFormat:
+    """``pprint.pformat(obj)``, done only if the text is used.
+
+    nbval's ``RunningKernel.get_message`` passes ``pformat(msg)`` of every
+    kernel message to a debug log that is off: put in place of its
+    ``pformat``, this does the formatting only when the log is written.
+    """
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __str__(self) -> str:
+        from pprint import pformat
+
+        return pformat(self.obj)
 
 
 def _cap_nbval_outputs() -> None:

@@ -190,12 +190,9 @@ def _run_pytest(workdir: Path, cell_timeout: int, timeout: int, state: sandbox.S
     env["BP_GRADE_RECORD"] = str(workdir / "record.jsonl")
     (workdir / "timeouts.json").write_text(json.dumps(cell_timeouts(roles, cell_timeout, timeout)), encoding="utf-8")
     env["BP_GRADE_TIMEOUTS"] = str(workdir / "timeouts.json")
-    command = [*pytest_prefix(), "-m", "pytest", "graded.ipynb", "--nbval-lax",
-               f"--nbval-kernel-name={sandbox.KERNEL_NAME}",
-               f"--nbval-cell-timeout={cell_timeout}", "-p", "no:cacheprovider", "-p", "bp_course.grading.nbval_plugin",
-               "-q", "--junitxml=report.xml"]
-    process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only the plugins of pytest_command(): none the environment adds
+    process = subprocess.Popen(pytest_command(cell_timeout), cwd=workdir, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         _wait_watching(process, timeout, workdir / "runtime")
     except RuntimeFlood:
@@ -203,11 +200,7 @@ def _run_pytest(workdir: Path, cell_timeout: int, timeout: int, state: sandbox.S
         _end_kernels(_records(workdir))
         raise
     except subprocess.TimeoutExpired:
-        if hasattr(os, "killpg"):
-            os.killpg(process.pid, signal.SIGKILL)  # pytest; the sandbox dies with its parent (--die-with-parent)
-        else:  # Windows has no process groups here; the kernel exits when its parent's sockets close
-            process.kill()
-        process.wait()
+        _kill(process)
         _end_kernels(_records(workdir))
         return None, []
     records = _records(workdir)
@@ -285,9 +278,31 @@ def _wait_watching(process, timeout: float, runtime: Path, every: float = 0.25) 
 def _kill(process) -> None:
     if hasattr(os, "killpg"):
         os.killpg(process.pid, signal.SIGKILL)  # pytest; the sandbox dies with its parent (--die-with-parent)
-    else:
+    else:  # Windows has no process groups here; the kernel exits when its parent's sockets close
         process.kill()
     process.wait()
+
+
+_UNUSED_PLUGINS = ("cacheprovider", "doctest", "pastebin", "setuponly", "setupplan", "stepwise",
+                   "unittest", "subtests", "debugging", "faulthandler")
+"""pytest's own plugins the grader's run does without (fewer imports at each submission's start-up)."""
+
+
+def pytest_command(cell_timeout: int) -> list:
+    """The grader's nbval run of ``graded.ipynb``: :func:`pytest_prefix`, then pytest with exactly the plugins it needs.
+
+    Run it with ``PYTEST_DISABLE_PLUGIN_AUTOLOAD=1``: then no plugin installed in
+    the environment (pytest-randomly would reorder the cells, pytest-xdist
+    split them, pytest-rerunfailures repeat them) joins the run, and nbval is
+    loaded by name. The grader's plugin comes first, so that it is in place
+    before nbval imports nbformat (:func:`.nbval_plugin.skip_unused_imports`);
+    ``--assert=plain`` imports the plugins as installed, not rewritten.
+    """
+    return [*pytest_prefix(), "-m", "pytest", "graded.ipynb", "--nbval-lax",
+            f"--nbval-kernel-name={sandbox.KERNEL_NAME}", f"--nbval-cell-timeout={cell_timeout}",
+            *(item for name in _UNUSED_PLUGINS for item in ("-p", f"no:{name}")),
+            "-p", "bp_course.grading.nbval_plugin", "-p", "nbval.plugin", "--assert=plain", "-q",
+            "--junitxml=report.xml"]
 
 
 def pytest_prefix(memory: int = PYTEST_MEMORY) -> list:

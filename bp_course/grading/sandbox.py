@@ -18,7 +18,8 @@ the student's cells is sandboxed. Its kernelspec wraps the usual
   space, file size, CPU time, and processes when the grader is not root),
   clears the environment to a fixed minimal one (no secrets, no command line
   of the grader) and puts HOME, IPython's and Matplotlib's configuration in
-  the scratch folder.
+  the scratch folder, then starts the kernel (:data:`_KERNEL_MAIN`: the usual
+  launcher, without a debugger or an input-history database).
 
 Where ``bwrap`` is missing or fails its self-test (:func:`status`), the
 kernel runs with the launcher alone, and every report says UNSANDBOXED.
@@ -135,8 +136,21 @@ for source, target in cfg.get("copy", []):
     import shutil
     shutil.copytree(source, target, dirs_exist_ok=True)
 os.chdir(cfg["cwd"])
-os.execve(cfg["python"], [cfg["python"], "-m", "ipykernel_launcher", "-f", sys.argv[2]], cfg["env"])
+os.execve(cfg["python"], [cfg["python"], "-c", cfg["kernel"], "-f", sys.argv[2]], cfg["env"])
 """
+
+_KERNEL_MAIN = """\
+import sys
+from pathlib import Path
+if sys.path[0] == "" or Path(sys.path[0]) == Path.cwd():
+    del sys.path[0]
+sys.modules["debugpy"] = None
+sys.argv.append("--HistoryManager.enabled=False")
+from ipykernel import kernelapp
+kernelapp.launch_new_instance()
+"""
+"""The kernel's main program: ``ipykernel_launcher`` without a debugger (debugpy, a tenth of a second of each
+kernel's start, is never loaded) and without an input-history database (the kernel's IPython keeps none)."""
 
 
 def _bwrap_path() -> str:
@@ -333,6 +347,7 @@ def _config(home: str, tmp: str, limits: Limits, fonts: str = "", owner: int | N
     if owner is not None or hasattr(os, "getuid") and os.getuid() != 0:
         rlimits["RLIMIT_NPROC"] = limits.processes + _processes_of(os.getuid() if owner is None else owner)
     config = {"limits": rlimits, "env": env, "cwd": home, "python": sys.executable, "owner": owner,
+              "kernel": _KERNEL_MAIN,
               "make": [f"{home}/.ipython", f"{home}/.matplotlib", tmp],
               "copy": [[fonts, f"{home}/.matplotlib"]] if fonts else []}
     return base64.b64encode(json.dumps(config).encode()).decode()
