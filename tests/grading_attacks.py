@@ -200,7 +200,7 @@ E = 0.18 if _found > 0 else 0.0
 # A correct answer that fills the one folder of the grader's disk the kernel can write (its runtime folder, found
 # from the connection file's path) with 40 files of 1 MB.
 RUNTIME_FLOODER = GOOD_00_1 + '''import os, sys
-_folder = os.path.dirname(sys.argv[-1])
+_folder = os.path.dirname(sys.argv[sys.argv.index("-f") + 1])
 for _k in range(40):
     with open(os.path.join(_folder, f"fill-{_k}"), "wb") as _f:
         _f.write(b"x" * 2 ** 20)
