@@ -36,3 +36,22 @@ def quotients(exercise: str) -> dict:
 
 CASES = [(exercise, kind, text) for exercise in EXERCISES for kind, text in quotients(exercise).items()]
 IDS = [f"{exercise}-{kind}" for exercise, kind, _ in CASES]
+
+
+def of_lesson(number: str) -> list:
+    """The cases of one lesson's exercises (``"03"``), for ``pytest.mark.parametrize``."""
+    return [case for case in CASES if case[0].startswith(number + ".")]
+
+
+def assert_refused_with_a_kind_hint(check, exercise: str, text: str) -> None:
+    """The lesson's visible check of ``exercise`` refuses the quotient ``text``, naming it a difference quotient."""
+    import pytest
+
+    from bp_course.checks.core import CheckFailed
+
+    with pytest.raises(CheckFailed) as info:
+        getattr(check, EXERCISES[exercise][1])(text)
+    message = info.value.message
+    assert "is not right yet.\nHint: this is a" in message and "difference quotient" in message
+    assert "numerical approximation of the derivative (a difference quotient), not the derivative itself" in message \
+        or "happens to equal the derivative exactly" in message
