@@ -213,7 +213,7 @@ def test_unsandboxed_grading_says_so_everywhere_and_require_sandbox_refuses(tmp_
 
 @needs_bwrap
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="grading as root only")
-def test_grading_as_root_the_sandbox_user_is_nobody():
+def test_grading_as_root_the_sandbox_drops_root_for_an_unprivileged_user():
     assert sandbox.status().owner == sandbox.UNPRIVILEGED, sandbox.status()
 
 

@@ -462,7 +462,7 @@ def _probe_bwrap(bwrap: str) -> Status:
     home = Path(tempfile.mkdtemp(prefix="bp-sandbox-test-"))
     atexit.register(shutil.rmtree, home, True)
     owners = [UNPRIVILEGED, None] if hasattr(os, "geteuid") and os.geteuid() == 0 else [None]
-    for owner in owners:  # as root: first as nobody, so the sandbox's user is nobody outside too
+    for owner in owners:  # as root: first the drop to an unprivileged user (each kernel then gets its own)
         for sized in (True, False):
             for user_namespace in (True, False) if owner is None else (False,):
                 if _try(bwrap, user_namespace, home, sized, owner):
