@@ -78,6 +78,11 @@ def _course_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
+def _course_option(parser) -> None:
+    parser.add_argument("--course", default=str(_course_root()),
+                        help="folder holding lessons/ and solutions/ (default: this checkout)")
+
+
 def _grade(args) -> int:
     from bp_course import grading
     from bp_course.grading import reports, sandbox
@@ -190,8 +195,7 @@ def main(argv=None) -> int:
                      help="let answers flagged for review (code that reaches into the course's checks, its own "
                           "implementation of the exercise, the call stack...) earn their points; by default their "
                           "points are held (status 'held', H in the table) until you accept them")
-    grd.add_argument("--course", default=str(_course_root()), help="folder holding lessons/ and solutions/ "
-                                                                 "(default: this checkout)")
+    _course_option(grd)
     grd.set_defaults(run=_grade)
     agr = commands.add_parser("autograder", help="build the Gradescope autograder zip of a lesson")
     agr.add_argument("--lesson", required=True, help="the lesson to grade, such as 07")
@@ -204,14 +208,12 @@ def main(argv=None) -> int:
     agr.add_argument("--allow-unsandboxed", action="store_true",
                      help="grade even where the bubblewrap sandbox does not work (by default such a submission "
                           "is not graded, and its result says why)")
-    agr.add_argument("--course", default=str(_course_root()), help="folder holding lessons/ and solutions/ "
-                                                                 "(default: this checkout)")
+    _course_option(agr)
     agr.set_defaults(run=_autograder)
     nbg = commands.add_parser("export-nbgrader", help="write the lessons with nbgrader's cell metadata")
     nbg.add_argument("--out", required=True, help="the nbgrader course folder to write source/ into")
     nbg.add_argument("--lesson", action="append", help="a lesson to export, such as 07 (repeatable; default: all)")
-    nbg.add_argument("--course", default=str(_course_root()), help="folder holding lessons/ and solutions/ "
-                                                                 "(default: this checkout)")
+    _course_option(nbg)
     nbg.set_defaults(run=_export_nbgrader)
     args = parser.parse_args(argv)
     return args.run(args)

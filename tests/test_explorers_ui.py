@@ -86,14 +86,7 @@ def test_the_parabola_legend_hides_no_point(y):
 
 # -- the explorers' layout -------------------------------------------------------------------------------
 
-EXPLORERS = {
-    "parabola": lambda: widgets.parabola_explorer(t=0.0),
-    "bowl": lambda: widgets.bowl_explorer(X1, T1),
-    "descent": lambda: widgets.descent_explorer(X2, T2),
-    "activation": lambda: widgets.activation_explorer(),
-    "depth_scale": lambda: widgets.depth_scale_explorer(),
-    "momentum": lambda: widgets.momentum_explorer(X2, T2),
-}
+from explorers import EXPLORERS  # noqa: E402
 
 
 @pytest.mark.parametrize("name", EXPLORERS)

@@ -62,14 +62,7 @@ FIGURES = {
     "layer_scales": lambda: plots.layer_scales({"He": [1.0, 1.0]}, {"He": [0.1, 0.1]}),
 }
 
-EXPLORERS = {
-    "parabola_explorer": lambda: widgets.parabola_explorer(t=0.0),
-    "bowl_explorer": lambda: widgets.bowl_explorer(X1, T1),
-    "descent_explorer": lambda: widgets.descent_explorer(X2, T2),
-    "activation_explorer": lambda: widgets.activation_explorer(),
-    "depth_scale_explorer": lambda: widgets.depth_scale_explorer(),
-    "momentum_explorer": lambda: widgets.momentum_explorer(X2, T2),
-}
+from explorers import EXPLORERS  # noqa: E402
 
 
 def _figure(drawn):
