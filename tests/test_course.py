@@ -223,11 +223,11 @@ def test_readme_gives_the_open_and_test_commands():
     commands = _readme_commands()
     assert any(c.endswith("jupyter lab --ServerApp.root_dir=. lessons/00_how_to_use_this_course.ipynb") and "pip install -r requirements.txt" in c
                for c in commands)
-    assert any(c.endswith("&& pytest") and "pip install -r requirements.txt" in c for c in commands)
+    assert any(c.endswith("&& pytest -n auto") and "pip install -r requirements.txt" in c for c in commands)
 
 
 def test_ci_runs_exactly_the_readme_test_command():
-    test_command = next(c for c in _readme_commands() if c.endswith("&& pytest"))
+    test_command = next(c for c in _readme_commands() if c.endswith("&& pytest -n auto"))
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert test_command in ci_lines
 
