@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-__all__ = ["META", "ROLES", "read", "render", "write", "role", "exercise", "execute", "with_answers", "answer_sources",
+__all__ = ["META", "ROLES", "TIMING", "read", "render", "write", "role", "exercise", "execute", "with_answers", "answer_sources",
            "kernel_manager"]
 
 META = "bp_course"
@@ -29,6 +29,15 @@ ROLES = ("narrative", "answer", "check")
 """The roles a cell can have."""
 
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+TIMING = "timing"
+"""The tag of a cell that measures the machine (seconds, a speed ratio): run, never stored.
+
+Its numbers differ from machine to machine and run to run, so ``execute``
+stores no output for it and nbval does not compare one (the cell also carries
+``nbval-ignore-output``): a learner sees the figures of their own machine,
+never a stale one from the machine the course was built on.
+"""
 
 NBFORMAT_MINOR = 5  # cell ids exist from nbformat 4.5 on
 
@@ -87,7 +96,8 @@ def execute(nb, cwd, timeout: int = 120, allow_errors: bool = False) -> nbformat
     solution notebooks. The kernel is the running interpreter (as nbval's
     ``--nbval-current-env``), so a virtual environment needs no kernelspec.
     No timings, widget state or widget views are stored (a view names a
-    random model id), so running a notebook twice gives the same file.
+    random model id), nor the outputs of cells tagged ``TIMING``, so
+    running a notebook twice gives the same file.
 
     Parameters
     ----------
@@ -111,7 +121,8 @@ def execute(nb, cwd, timeout: int = 120, allow_errors: bool = False) -> nbformat
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:  # a widget's view points at a model that was not kept, under a random id
         if cell.cell_type == "code":
-            outputs = [out for out in cell.outputs if _WIDGET_VIEW not in out.get("data", {})]
+            timing = TIMING in cell.metadata.get("tags", [])
+            outputs = [out for out in cell.outputs if not timing and _WIDGET_VIEW not in out.get("data", {})]
             cell.outputs = _coalesce_streams(outputs)
     return nb
 

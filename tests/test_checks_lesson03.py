@@ -184,3 +184,14 @@ import difference_quotients  # noqa: E402
                          ids=[f"{c[0]}-{c[1]}" for c in difference_quotients.of_lesson("03")])
 def test_a_difference_quotient_fails_the_check_with_a_kind_hint(exercise, kind, text):
     difference_quotients.assert_refused_with_a_kind_hint(check, exercise, text)
+
+
+def test_a_long_wrong_derivation_is_not_repeated_whole_in_the_message():
+    long_wrong = " + ".join(["phi * (1 + phi)"] + ["0 * exp(z)"] * 12)
+    with pytest.raises(CheckFailed) as failed:
+        check.logistic_derivative(long_wrong)
+    message = str(failed.value)
+    assert "Your dphi/dz is not right yet." in message and "0 * exp(z)" not in message
+    short = "2 * phi * (1 - phi)"
+    with pytest.raises(CheckFailed, match=r"dphi/dz = 2 \* phi \* \(1 - phi\) is not right yet"):
+        check.logistic_derivative(short)

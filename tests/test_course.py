@@ -1,10 +1,12 @@
 """The course as shipped: lessons match solutions, notebooks are clean, checks can fail, docs are true."""
 
+import gc
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from bp_course import notebooks, release
@@ -52,8 +54,33 @@ _DIRTY = {
     "a memory address": re.compile(r"0x[0-9a-fA-F]{6,}"),
     "an absolute path": re.compile(r"(/home/|/work/|/tmp/|/usr/|/root/|site-packages|[A-Z]:\\\\)"),
     "a warning": re.compile(r"Warning\b|warnings\.warn"),
-    "a timing": re.compile(r"(Wall time|CPU times|\d+(\.\d+)? ?(ms|µs|s) ± |\d+\.\d+ ?s(ec(onds)?)?\b)"),
+    "a timing": re.compile(r"(Wall time|CPU times|\d+(\.\d+)? ?(ms|µs|s) ± |\d+\.\d+ ?(s(ec(onds)?)?|ms|µs)\b)"),
 }
+
+_MEASURES_TIME = re.compile(r"perf_counter|process_time|time\.time\(|\.seconds\b|timeit")
+
+
+@pytest.mark.parametrize("name", LESSON_NAMES)
+def test_cells_that_measure_the_machine_store_no_output(name):
+    """A cell reading a clock is tagged `timing`: nbval ignores it and `execute` stores nothing, so no stale figure."""
+    nb = notebooks.read(ROOT / "solutions" / name)
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "code" and _MEASURES_TIME.search(cell.source):
+            assert notebooks.TIMING in tags and "nbval-ignore-output" in tags, \
+                f"cell {cell.id} of {name} reads a clock: tag it {notebooks.TIMING!r} and 'nbval-ignore-output'"
+        if notebooks.TIMING in tags:
+            assert cell.outputs == [], f"cell {cell.id} of {name} stores a timing: re-run python -m bp_course execute"
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # nbclient leaves its zmq sockets to gc
+def test_execute_stores_no_output_for_a_timing_cell(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1.5)", metadata={"tags": [notebooks.TIMING]}),
+                                         nbformat.v4.new_code_cell("print(2.5)")])
+    notebooks.execute(nb, tmp_path)
+    assert nb.cells[0].outputs == [] and nb.cells[0].execution_count == 1
+    assert nb.cells[1].outputs[0]["text"] == "2.5\n"
+    gc.collect()  # the sockets' warnings are raised here, inside this test, not in the next one
 
 
 @pytest.mark.parametrize("name", LESSON_NAMES)
@@ -196,11 +223,11 @@ def test_readme_gives_the_open_and_test_commands():
     commands = _readme_commands()
     assert any(c.endswith("jupyter lab --ServerApp.root_dir=. lessons/00_how_to_use_this_course.ipynb") and "pip install -r requirements.txt" in c
                for c in commands)
-    assert any(c.endswith("&& pytest") and "pip install -r requirements.txt" in c for c in commands)
+    assert any(c.endswith("&& pytest -n auto") and "pip install -r requirements.txt" in c for c in commands)
 
 
 def test_ci_runs_exactly_the_readme_test_command():
-    test_command = next(c for c in _readme_commands() if c.endswith("&& pytest"))
+    test_command = next(c for c in _readme_commands() if c.endswith("&& pytest -n auto"))
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert test_command in ci_lines
 

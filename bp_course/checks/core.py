@@ -411,6 +411,9 @@ def _explains(mistake: Mistake, value, args, rtol, atol) -> bool:
         return False
 
 
+_ECHO = 80  # the longest answer a derivation's failure message repeats; a longer one is "Your dE/dw"
+
+
 def expect_derivation(exercise: str, answer, question: symbolic.Derivative) -> symbolic.Verdict:
     """Check a hand derivation with :func:`bp_course.symbolic.check_derivative`.
 
@@ -445,7 +448,9 @@ def expect_derivation(exercise: str, answer, question: symbolic.Derivative) -> s
     if verdict.correct:
         return verdict
     if verdict.hint:
-        raise CheckFailed(exercise, f"{question.title} = {answer} is not right yet.\nHint: {verdict.hint}")
+        shown = str(answer)
+        said = f"{question.title} = {shown}" if len(shown) <= _ECHO else f"Your {question.title}"
+        raise CheckFailed(exercise, f"{said} is not right yet.\nHint: {verdict.hint}")
     raise CheckFailed(exercise, verdict.message)
 
 
