@@ -15,6 +15,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -23,7 +24,7 @@ import pytest
 
 from bp_course import notebooks
 from bp_course.__main__ import main
-from bp_course.grading import sandbox
+from bp_course.grading import runner, sandbox
 from bp_course.grading.submission import load_lesson
 from bp_course.platforms import gradescope
 
@@ -308,3 +309,51 @@ def test_a_python_that_does_not_start_still_leaves_a_result(autograder, tmp_path
     results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     _check_fields(results, TOP_FIELDS, "results")
     assert results["score"] == 0 and "the autograder could not start" in results["output"]
+
+
+# -- attacks on the platform path (red team) ---------------------------------------------------------------
+
+GOOD_00_1 = "def squared_error(y, t):\n    return 0.5 * (t - y) ** 2\n"
+GOOD_00_3 = "def error_derivative(y, t):\n    return y - t\n"
+# A correct answer that nests 990 folders in the kernel's runtime folder (the one folder of the grader's disk it can
+# write; under the runtime watch's 1000 entries): deeper than shutil.rmtree's recursion reaches on Python 3.11.
+DEEP_RUNTIME = GOOD_00_1 + '''import os, sys
+os.chdir(os.path.dirname(sys.argv[sys.argv.index("-f") + 1]))
+for _ in range(990):
+    os.mkdir("d")
+    os.chdir("d")
+open("marker", "w").write("outlived its run")
+'''
+
+
+def attack(**answers) -> str:
+    """Lesson 00 with the given answer cells' sources (``ex00_1=...``), as a student would upload it."""
+    nb = notebooks.read(COURSE / "lessons" / LESSON)
+    for cell in nb.cells:
+        key = cell.get("id", "").replace("-answer", "").replace("-", "_")
+        if notebooks.role(cell) == "answer" and key in answers:
+            cell.source = answers[key]
+    return notebooks.render(nb)
+
+
+@needs_bwrap
+def test_a_kernel_nesting_folders_in_its_runtime_folder_is_graded_and_leaves_nothing(autograder, points, tmp_path):
+    """The grader's work folder is removed however deep the kernel nested folders in it (red team).
+
+    Before: shutil.rmtree raised RecursionError on the 990 levels, the whole submission was "could not be
+    graded", and the kernel's folders and file stayed in the grader's temporary folder.
+    """
+    root = lay_out(tmp_path / "root", autograder)
+    (root / "submission" / LESSON).write_text(attack(ex00_1=DEEP_RUNTIME, ex00_3=GOOD_00_3), encoding="utf-8")
+    temporary = Path(tempfile.mkdtemp(prefix="bp-t-"))  # short: the kernel's Unix sockets live below it (108 bytes)
+    try:
+        results = grade(root, TMPDIR=str(temporary))
+        left = [p.name for p in temporary.iterdir()]
+    finally:
+        runner.remove_tree(temporary)
+    validate(results, points)
+    assert [t["status"] for t in results["tests"]] == ["failed", "failed", "passed"], [t["output"] for t in
+                                                                                      results["tests"]]
+    assert results["tests"][0]["output"].startswith("held,")  # it passed, but reads argv and opens files
+    assert "could not be graded" not in results["output"]
+    assert left == []

@@ -630,3 +630,29 @@ def test_writing_past_the_size_fails_inside_the_sandbox(tmp_path):
             "        print(path, 'written')\n    except OSError as e:\n        print(path, errno.errorcode[e.errno])\n")
     done = subprocess.run([*args, sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.split("\n")[:2] == ["/tmp/big ENOSPC", "big ENOSPC"], done.stderr
+
+
+def test_remove_tree_removes_any_depth_and_follows_no_link(tmp_path):
+    """The run's work folder goes however deep the kernel nested folders, with links and locked folders in it."""
+    outside = tmp_path / "keep.txt"
+    outside.write_text("kept", encoding="utf-8")
+    outside.chmod(0o644)
+    top = tmp_path / "work"
+    (top / "runtime").mkdir(parents=True)
+    here = os.getcwd()
+    try:
+        os.chdir(top / "runtime")
+        for _ in range(2000):  # 2000 levels of 100-character names: a path of 200 kB, beyond PATH_MAX
+            os.mkdir("d" * 100)
+            os.chdir("d" * 100)
+        os.symlink(outside, "link")
+        os.symlink(tmp_path, "folder-link")
+        os.mkdir("locked")
+        Path("locked", "file").write_text("x", encoding="utf-8")
+        os.chmod("locked", 0)
+    finally:
+        os.chdir(here)
+    runner.remove_tree(top)
+    assert not top.exists()
+    assert outside.read_text(encoding="utf-8") == "kept" and outside.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
