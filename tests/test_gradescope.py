@@ -357,3 +357,46 @@ def test_a_kernel_nesting_folders_in_its_runtime_folder_is_graded_and_leaves_not
     assert results["tests"][0]["output"].startswith("held,")  # it passed, but reads argv and opens files
     assert "could not be graded" not in results["output"]
     assert left == []
+
+
+def test_a_hard_link_to_the_reference_solution_is_refused(autograder, points, tmp_path):
+    """The reference solution is in the zip: a hard link to it (or a link the platform copied) earned every point."""
+    root = lay_out(tmp_path, autograder)
+    os.link(root / "source" / "course" / "solutions" / LESSON, root / "submission" / LESSON)
+    results = grade_here(root)
+    validate(results, points)
+    assert results["score"] == 0
+    assert results["output"].startswith(f"refused: {LESSON} is the course's reference solution file")
+
+
+def test_a_notebook_nested_too_deeply_is_named_and_a_readable_one_beside_it_is_graded(autograder, points, tmp_path):
+    """JSON nested deeper than Python's parser recurses: alone, a clear message; beside a readable notebook of
+    the lesson, that one is graded. Before: RecursionError, and "the autograder itself failed" for both."""
+    root = lay_out(tmp_path, autograder)
+    nested = '{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    (root / "submission" / LESSON).write_text(nested, encoding="utf-8")
+    results = grade_here(root)
+    validate(results, points)
+    assert results["output"] == ("This submission could not be graded: not a notebook: its JSON is nested too deeply "
+                                 "to read")
+    (root / "submission" / "mine.ipynb").write_text(solved(), encoding="utf-8")
+    results = grade(root)
+    validate(results, points)
+    assert results["score"] == 3
+    assert (f"Graded mine.ipynb, lesson 00's notebook; ignored the other notebook(s): {LESSON}.\n\nIgnored {LESSON}: "
+            "not a notebook: its JSON is nested too deeply to read.") in results["output"]
+
+
+def test_among_several_notebooks_one_that_reads_beats_a_broken_copy_with_the_lessons_name(autograder, tmp_path):
+    """A FIFO, a 2 GB sparse file and a file that is not JSON, each named as the lesson, beside the real notebook."""
+    root = lay_out(tmp_path, autograder)
+    lesson = load_lesson(COURSE, "00")
+    (root / "submission" / "mine.ipynb").write_text(solved(), encoding="utf-8")
+    for make in (os.mkfifo, lambda p: p.write_bytes(b"") or os.truncate(p, 2 * 2 ** 30),
+                 lambda p: p.write_text('{"cells": [', encoding="utf-8")):
+        target = root / "submission" / LESSON
+        make(target)
+        choice = gradescope.choose_submission(root / "submission", lesson)
+        assert choice.path == root / "submission" / "mine.ipynb", choice
+        assert choice.notes[1].startswith(f"Ignored {LESSON}: ")
+        target.unlink()

@@ -1,5 +1,6 @@
 """The grader's parts on their own: the suspicious-code scan, reading submissions, student names, the build."""
 
+import json
 import os
 import subprocess
 import sys
@@ -66,6 +67,40 @@ def test_answers_by_id_then_by_the_names_they_define(tmp_path):
     assert sub.answers["02.1"] == answers[0].source
     assert sub.warnings == ["exercise 02.1: answer cell not found by its id; graded the cell that defines gradient",
                             "exercise 02.3: answer cell missing (deleted?)"]
+
+
+def test_a_repeated_answer_cell_id_in_nbformat_4_5_grades_the_last_copy_with_a_warning(tmp_path):
+    """nbformat's validation renames a repeated id (so the first copy was graded, with no warning): not used."""
+    lesson = submission.load_lesson(ROOT, "00")
+    nb = json.loads(notebooks.render(notebooks.read(ROOT / "solutions" / "00_how_to_use_this_course.ipynb")))
+    assert nb["nbformat_minor"] >= 5  # what Jupyter writes today
+    index = next(k for k, c in enumerate(nb["cells"]) if c.get("id") == "ex00-1-answer")
+    wrong = {**nb["cells"][index], "source": "def squared_error(y, t):\n    return (t - y) ** 2\n"}
+    nb["cells"].insert(index + 1, wrong)
+    path = tmp_path / "s.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    sub = submission.read_submission(path)
+    submission.extract_answers(sub, lesson)
+    assert sub.answers["00.1"] == wrong["source"]
+    assert sub.warnings == ["exercise 00.1: its answer cell appears more than once; the last copy was graded"]
+
+
+@pytest.mark.parametrize("source,problem", [
+    ({"a": 1}, "not a readable notebook: the source of code cell 5 is not text"),
+    (None, "not a readable notebook: the source of code cell 5 is not text"),
+    ("[" * 100_000, "not a notebook: its JSON is nested too deeply to read"),
+])
+def test_a_notebook_that_is_not_quite_one_is_a_clear_error(tmp_path, source, problem):
+    nb = json.loads(notebooks.render(notebooks.read(ROOT / "solutions" / "00_how_to_use_this_course.ipynb")))
+    assert nb["cells"][5]["id"] == "ex00-1-answer"
+    nb["cells"][5]["source"] = source
+    text = json.dumps(nb) if not isinstance(source, str) else json.dumps(nb).replace(json.dumps(source),
+                                                                                    source + "]" * 100_000)
+    path = tmp_path / "s.ipynb"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(submission.SubmissionError) as error:
+        submission.read_submission(path)
+    assert str(error.value) == problem
 
 
 def test_lesson_from_the_file_name_when_metadata_is_gone(tmp_path):

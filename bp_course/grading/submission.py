@@ -193,13 +193,21 @@ def read_submission(path, student: str | None = None) -> Submission:
         raw = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise SubmissionError(f"not a notebook: the file is not valid JSON ({type(error).__name__})") from None
+    except RecursionError:
+        raise SubmissionError("not a notebook: its JSON is nested too deeply to read") from None
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
         raise SubmissionError("not a notebook: JSON without notebook cells")
     major = raw.get("nbformat")
-    try:
-        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+    try:  # not nbformat.reads: its validation renames a repeated cell id, and the first copy would be graded
+        nb = nbformat.convert(nbformat.reader.reads(data.decode("utf-8")), 4)
     except Exception as error:  # nbformat raises several types for broken notebooks
         raise SubmissionError(f"not a readable notebook ({type(error).__name__}: {str(error)[:120]})") from None
+    cells = nb.get("cells")
+    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
+        raise SubmissionError("not a readable notebook: its cells are not a list of cells")
+    for index, cell in enumerate(cells):
+        if cell.get("cell_type") == "code" and not isinstance(cell.get("source"), str):
+            raise SubmissionError(f"not a readable notebook: the source of code cell {index} is not text")
     if major != 4:
         submission.warnings.append(f"converted from nbformat {major} to 4")
     submission.notebook = nb
