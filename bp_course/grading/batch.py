@@ -169,6 +169,13 @@ def _display_paths(paths) -> list:
         return [printable(Path(p).name) for p in paths]
 
 
+def _root_of(path, roots):
+    """The deepest of ``roots`` that holds ``path`` (None if none does)."""
+    here = os.path.abspath(path)
+    holding = [os.path.abspath(r) for r in roots if here.startswith(os.path.join(os.path.abspath(r), ""))]
+    return max(holding, key=len) if holding else None
+
+
 def _unique_names(results) -> None:
     """Give every result a name no other shares, even as a report file name; warn where a suffix was needed.
 
@@ -278,7 +285,7 @@ def _redact(results, answers: dict, lessons: dict, seed: int) -> None:
 
 
 def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, cell_timeout=60,
-              timeout=600, require_sandbox=False) -> tuple:
+              timeout=600, require_sandbox=False, roots=()) -> tuple:
     """Grade submissions in parallel.
 
     Every submission is read, hashed and checked before the first kernel
@@ -308,6 +315,10 @@ def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, 
         Refuse to grade (:class:`sandbox.SandboxUnavailable`) when the kernels
         cannot run sandboxed; otherwise they run without, and every report
         says UNSANDBOXED.
+    roots : list of path
+        The folders the instructor named (``grade submitted/``): a file in
+        nbgrader's layout below one is named after the folder directly below
+        it (:func:`~bp_course.grading.submission.student_name`).
 
     Returns
     -------
@@ -322,8 +333,8 @@ def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, 
     if lesson:  # load once up front, so a bad --lesson is one clear error, not one per student
         lessons[lesson] = load_lesson(Path(course), lesson)
     # Every submission is read and hashed before any kernel starts: nothing a kernel does can change what is graded.
-    read = [_read_one(Path(p), student_name(Path(p)), file, Path(course), lesson, policy, lessons)
-            for p, file in zip(paths, _display_paths(paths))]
+    read = [_read_one(Path(p), student_name(Path(p), _root_of(p, roots)), file, Path(course), lesson, policy,
+                      lessons) for p, file in zip(paths, _display_paths(paths))]
     results = [result for result, _ in read]
     _unique_names(results)
     answers = {id(result): found for result, found in read if found is not None}

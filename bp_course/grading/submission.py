@@ -120,11 +120,16 @@ class Submission:
     notebook: nbformat.NotebookNode | None = None
 
 
-def student_name(path: Path) -> str:
+def student_name(path: Path, root=None) -> str:
     """The student a file belongs to: its folder for ``alice/07_x.ipynb``, its stem for ``alice.ipynb``.
 
     In nbgrader's layout, ``submitted/alice/07_x/07_x.ipynb``, the folder is
-    the assignment's and the student is the one above it.
+    the assignment's and the student is the one above it. With ``root``,
+    the folder the instructor named (``submitted/``), a file in that layout
+    below it (``alice/NN_name/...``, however deep) is the student's directly
+    below ``root``: a student controls everything inside their own
+    assignment folder, and ``alice/07_x/bob/07_x/07_x.ipynb`` or
+    ``alice/07_x/bob.ipynb`` would otherwise be reported as bob's.
 
     Invisible characters (escape codes, newlines, bidi overrides) are
     written as escapes (:func:`~bp_course.grading.safetext.printable`), so a
@@ -132,6 +137,13 @@ def student_name(path: Path) -> str:
     give the same name: the batch makes names unique.
     """
     path = Path(path)
+    if root is not None:
+        try:
+            parts = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).parts
+        except ValueError:  # not below root
+            parts = ()
+        if len(parts) >= 3 and _LESSON_FILE.match(parts[1] + ".ipynb"):
+            return printable(parts[0])
     if _LESSON_FILE.match(path.name) and path.parent.name:
         if _LESSON_FILE.match(path.parent.name + ".ipynb") and path.parent.parent.name:
             return printable(path.parent.parent.name)
