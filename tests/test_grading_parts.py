@@ -103,6 +103,30 @@ def test_a_notebook_that_is_not_quite_one_is_a_clear_error(tmp_path, source, pro
     assert str(error.value) == problem
 
 
+def test_metadata_a_student_rewrites_changes_no_role_exercise_or_points(tmp_path):
+    """Cells re-labelled (a check as an answer worth 100, an answer as narrative), an exercise of its own, the
+    notebook claiming points: the answers are still taken by cell id, and the points are the course's (red team)."""
+    from bp_course.grading import batch
+
+    nb = notebooks.read(ROOT / "solutions" / "00_how_to_use_this_course.ipynb")
+    nb.metadata["bp_course"] = {"lesson": "00", "points": 100, "exercises": {"00.1": 100}}
+    for cell in nb.cells:
+        meta = cell.metadata.get("bp_course", {})
+        if meta.get("role") == "check":
+            cell.metadata["bp_course"] = {**meta, "role": "answer", "points": 100}
+            cell.source = "def squared_error(y, t):\n    return 0"
+        elif meta.get("role") == "answer":
+            cell.metadata["bp_course"] = {**meta, "role": "narrative", "points": 100}
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"bp_course": {"role": "answer", "exercise": "00.9",
+                                                                                "points": 50}}))
+    path = tmp_path / "00_mine.ipynb"
+    notebooks.write(nb, path)
+    result, answers = batch._read_one(path, "s", path.name, ROOT, "00", batch.Policy(), {})
+    reference = submission.load_lesson(ROOT, "00").reference
+    assert result.problem is None and result.worth == {"00.1": 1, "00.2": 1, "00.3": 1}
+    assert answers == {e: reference[f"ex{e.replace('.', '-')}-answer"] for e in ("00.1", "00.2", "00.3")}
+
+
 def test_lesson_from_the_file_name_when_metadata_is_gone(tmp_path):
     nb = notebooks.read(ROOT / "solutions" / "00_how_to_use_this_course.ipynb")
     nb.metadata.pop("bp_course")

@@ -150,10 +150,12 @@ def test_in_nbgraders_layout_a_student_cannot_hand_in_for_another(tmp_path, caps
         path = tmp_path / "submitted" / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text('{"cells": [', encoding="utf-8")
+    (tmp_path / "submitted" / "mallory").mkdir()  # a link in place of the assignment folder: refused, and mallory's
+    (tmp_path / "submitted" / "mallory" / assignment).symlink_to(tmp_path / "submitted" / "bob" / assignment)
     assert main(["grade", str(tmp_path / "submitted"), "--lesson", "00", "--out", str(tmp_path / "grades")]) == 0
     capsys.readouterr()
     with open(tmp_path / "grades" / "gradebook.csv", encoding="utf-8", newline="") as file:
         rows = {row["file"].split("submitted/", 1)[1]: row["student"] for row in csv.DictReader(file)}
-    assert rows[f"bob/{assignment}/{notebook}"] == "bob"
+    assert rows[f"bob/{assignment}/{notebook}"] == "bob" and rows[f"mallory/{assignment}"] == "mallory"
     alices = [rows[relative] for relative in rows if relative.startswith("alice/")]
     assert len(alices) == 5 and all(name.startswith("alice-") for name in alices), rows

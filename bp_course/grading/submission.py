@@ -142,7 +142,7 @@ def student_name(path: Path, root=None) -> str:
             parts = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).parts
         except ValueError:  # not below root
             parts = ()
-        if len(parts) >= 3 and _LESSON_FILE.match(parts[1] + ".ipynb"):
+        if len(parts) >= 2 and _LESSON_FILE.match(parts[1] + ".ipynb"):  # also a link in place of the folder
             return printable(parts[0])
     if _LESSON_FILE.match(path.name) and path.parent.name:
         if _LESSON_FILE.match(path.parent.name + ".ipynb") and path.parent.parent.name:
