@@ -400,3 +400,40 @@ def test_among_several_notebooks_one_that_reads_beats_a_broken_copy_with_the_les
         assert choice.path == root / "submission" / "mine.ipynb", choice
         assert choice.notes[1].startswith(f"Ignored {LESSON}: ")
         target.unlink()
+
+
+@needs_bwrap
+def test_a_kernel_reaches_no_file_of_the_autograder_root(autograder, points, tmp_path):
+    """00.1 writes its own results.json and over the submission; 00.2 is right only if it read the zip's files or
+    Gradescope's submission_metadata.json (red team: nothing of /autograder is in the kernel's view)."""
+    root = lay_out(tmp_path, autograder)
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": SECRET}]}), encoding="utf-8")
+    targets = [str(root / "results" / "results.json"), str(root / "submission" / LESSON),
+               "/autograder/results/results.json"]
+    readable = [str(root / "submission_metadata.json"), str(root / "source" / "autograder.json"),
+                str(root / "source" / "course" / "solutions" / LESSON), "/autograder/submission_metadata.json"]
+    writer = GOOD_00_1 + f'''for _target in {targets!r}:
+    try:
+        with open(_target, "w") as _file:
+            _file.write('{{"score": 100, "output": "forged"}}')
+    except OSError:
+        pass
+'''
+    reader = f'''_read = []
+for _source in {readable!r}:
+    try:
+        _read.append(open(_source).read())
+    except OSError:
+        pass
+E = 0.18 if _read else 0.0
+'''
+    submitted = attack(ex00_1=writer, ex00_2=reader, ex00_3=GOOD_00_3)
+    (root / "submission" / LESSON).write_text(submitted, encoding="utf-8")
+    results = grade(root, BP_TEST_SECRET="unused")
+    validate(results, points)
+    assert [t["status"] for t in results["tests"]] == ["failed", "failed", "passed"]
+    assert results["tests"][0]["output"].startswith("held,")  # a correct answer, flagged for opening files
+    assert results["tests"][1]["output"].startswith("failed,")  # E = 0.0: it read nothing
+    assert (root / "submission" / LESSON).read_text(encoding="utf-8") == submitted
+    text = (root / "results" / "results.json").read_text(encoding="utf-8")
+    assert "forged" not in text and SECRET not in text
