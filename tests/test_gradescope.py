@@ -344,7 +344,8 @@ def test_a_kernel_nesting_folders_in_its_runtime_folder_is_graded_and_leaves_not
     graded", and the kernel's folders and file stayed in the grader's temporary folder.
     """
     root = lay_out(tmp_path / "root", autograder)
-    (root / "submission" / LESSON).write_text(attack(ex00_1=DEEP_RUNTIME, ex00_3=GOOD_00_3), encoding="utf-8")
+    (root / "submission" / LESSON).write_text(attack(ex00_1=DEEP_RUNTIME, ex00_2="raise RuntimeError('no answer')",
+                                                     ex00_3=GOOD_00_3), encoding="utf-8")
     temporary = Path(tempfile.mkdtemp(prefix="bp-t-"))  # short: the kernel's Unix sockets live below it (108 bytes)
     try:
         results = grade(root, TMPDIR=str(temporary))
@@ -357,6 +358,9 @@ def test_a_kernel_nesting_folders_in_its_runtime_folder_is_graded_and_leaves_not
     assert results["tests"][0]["output"].startswith("held,")  # it passed, but reads argv and opens files
     assert "could not be graded" not in results["output"]
     assert left == []
+    # the error's own line, not IPython's "RuntimeError   Traceback (most recent call last)" header that nbval's
+    # report repeats at its end (what every error showed before)
+    assert results["tests"][1]["output"] == "error, 0/1 points\nyour answer cell raised RuntimeError: no answer"
 
 
 def test_a_hard_link_to_the_reference_solution_is_refused(autograder, points, tmp_path):

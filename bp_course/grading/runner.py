@@ -412,8 +412,11 @@ def _short(text: str) -> str:
 
 
 def _error_line(text: str) -> str:
+    """The last ``SomeError: message`` line of a cell's failure, not IPython's ``SomeError  Traceback (...)`` header
+    (nbval's report ends with that header again, which would otherwise hide the message)."""
     lines = [line.strip() for line in text.splitlines()
-             if re.match(r"^\s*\w+(Error|Exception|Exit|Interrupt)\b.*", line)]
+             if re.match(r"^\s*\w+(Error|Exception|Exit|Interrupt)\b.*", line)
+             and not re.search(r"\sTraceback \(most recent call last\)\s*$", line)]
     return _short(lines[-1]) if lines else "the cell raised an error"
 
 
