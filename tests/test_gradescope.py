@@ -64,6 +64,7 @@ def validate(results: dict, points: dict) -> None:
     assert "score" in results, "no top-level score"
     assert results["output_format"] == "text" and results["test_output_format"] == "text"
     assert results["test_name_format"] == "text"
+    assert results["stdout_visibility"] == "hidden"  # the log holds the hidden checks' seed
     assert [t["number"] for t in results["tests"]] == list(points)
     for test in results["tests"]:
         _check_fields(test, TEST_FIELDS, f"test {test.get('name')}")
@@ -299,6 +300,7 @@ def test_the_grader_failing_still_leaves_a_result(autograder, tmp_path, capsys):
     results = grade_here(root)
     _check_fields(results, TOP_FIELDS, "results")
     assert results["score"] == 0 and results["output"] == gradescope.INTERNAL_ERROR
+    assert results["stdout_visibility"] == "hidden"
     assert "JSONDecodeError" in capsys.readouterr().out  # the traceback is the instructor's, in the log
 
 
@@ -309,6 +311,7 @@ def test_a_python_that_does_not_start_still_leaves_a_result(autograder, tmp_path
     results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     _check_fields(results, TOP_FIELDS, "results")
     assert results["score"] == 0 and "the autograder could not start" in results["output"]
+    assert results["stdout_visibility"] == "hidden"
 
 
 # -- attacks on the platform path (red team) ---------------------------------------------------------------

@@ -175,7 +175,7 @@ rm -f "$ROOT/results/results.json"
 cd "$SOURCE/course" && PYTHONPATH="$SOURCE/course" "$PYTHON" -m bp_course.platforms.gradescope run "$ROOT"
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then  # the grader did not even start: never leave the student without a result
-  printf '%s\\n' '{"score": 0, "output": "This submission was not graded: the autograder could not start. Your instructor can see why in the autograder log.", "output_format": "text"}' > "$ROOT/results/results.json"
+  printf '%s\\n' '{"score": 0, "output": "This submission was not graded: the autograder could not start. Your instructor can see why in the autograder log.", "output_format": "text", "stdout_visibility": "hidden"}' > "$ROOT/results/results.json"
 fi
 exit "$status"
 """
@@ -469,7 +469,11 @@ def results_json(result, worth: dict, notes=(), execution_time: float = 0) -> di
 
 
 def _write_results(folder: Path, payload: dict) -> Path:
-    """Write ``folder/results.json`` through a new file renamed into place (a link planted there is replaced)."""
+    """Write ``folder/results.json`` through a new file renamed into place (a link planted there is replaced).
+
+    ``stdout_visibility`` is always ``"hidden"``: the log holds the hidden checks' seed and the instructor's view.
+    """
+    payload = {**payload, "stdout_visibility": "hidden"}
     folder.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".results-")
     try:
