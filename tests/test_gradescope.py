@@ -444,3 +444,38 @@ E = 0.18 if _read else 0.0
     assert (root / "submission" / LESSON).read_text(encoding="utf-8") == submitted
     text = (root / "results" / "results.json").read_text(encoding="utf-8")
     assert "forged" not in text and SECRET not in text
+
+
+def nest(folder: Path, depth: int) -> Path:
+    """``depth`` folders ``d/d/...`` below ``folder`` (deeper than Python's recursion limit); return the last."""
+    here = os.getcwd()
+    try:
+        os.chdir(folder)
+        for _ in range(depth):
+            os.mkdir("d")
+            os.chdir("d")
+        return Path(os.getcwd())
+    finally:
+        os.chdir(here)
+
+
+def test_folders_nested_deeper_than_python_recurses_are_walked(autograder, points, tmp_path):
+    """1500 nested folders in an upload (red team): before, os.walk raised RecursionError and the student got "the
+    autograder itself failed" whatever else was uploaded; now the notebook beside them is found, and a file at the
+    bottom is named."""
+    root = lay_out(tmp_path, autograder)
+    (root / "submission" / LESSON).write_text('{"cells": [', encoding="utf-8")
+    try:  # removed here whatever happens: pytest's own clean-up of old temporary folders recurses too
+        bottom = nest(root / "submission", 1500)
+        results = grade_here(root)
+        validate(results, points)
+        assert results["output"] == ("This submission could not be graded: not a notebook: the file is not valid "
+                                     "JSON (JSONDecodeError)")
+        (root / "submission" / LESSON).unlink()
+        (bottom / "notes.txt").write_text("x", encoding="utf-8")
+        results = grade_here(root)
+        assert results["output"].startswith("No notebook (.ipynb file) was submitted (the submission holds d/d/")
+        assert "/d/notes.txt): submit your" in results["output"] and "..." in results["output"]
+        assert len(results["output"]) < 400  # the path's middle is cut
+    finally:
+        runner.remove_tree(root / "submission")

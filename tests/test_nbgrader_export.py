@@ -159,3 +159,28 @@ def test_in_nbgraders_layout_a_student_cannot_hand_in_for_another(tmp_path, caps
     assert rows[f"bob/{assignment}/{notebook}"] == "bob" and rows[f"mallory/{assignment}"] == "mallory"
     alices = [rows[relative] for relative in rows if relative.startswith("alice/")]
     assert len(alices) == 5 and all(name.startswith("alice-") for name in alices), rows
+
+
+def test_one_students_folders_nested_deeper_than_python_recurses_stop_no_ones_grading(tmp_path, capsys):
+    """Before, os.walk raised RecursionError on alice's 1500 nested folders: a traceback, and nobody graded.
+    (The folders are removed here whatever happens: pytest's own clean-up of old temporary folders recurses too.)"""
+    from bp_course.grading.runner import remove_tree
+
+    assignment, notebook = LESSONS[0][:-6], LESSONS[0]
+    bob = tmp_path / "submitted" / "bob" / assignment / notebook
+    bob.parent.mkdir(parents=True)
+    bob.write_text('{"cells": [', encoding="utf-8")  # not JSON: no kernel starts
+    alice = tmp_path / "submitted" / "alice" / assignment
+    alice.mkdir(parents=True)
+    here = os.getcwd()
+    try:
+        os.chdir(alice)
+        for _ in range(1500):
+            os.mkdir("d")
+            os.chdir("d")
+        os.chdir(here)
+        assert main(["grade", str(tmp_path / "submitted"), "--lesson", "00", "--out", str(tmp_path / "grades")]) == 0
+        assert "bob" in capsys.readouterr().out
+    finally:
+        os.chdir(here)
+        remove_tree(tmp_path / "submitted")

@@ -21,7 +21,8 @@ from bp_course.grading.submission import (Lesson, Submission, SubmissionError, d
                                           load_lesson, read_submission, student_name)
 from bp_course.grading.safetext import printable
 
-__all__ = ["Policy", "StudentResult", "choose_seed", "collect", "default_jobs", "load_policy", "grade_all"]
+__all__ = ["Policy", "StudentResult", "choose_seed", "collect", "default_jobs", "load_policy", "grade_all",
+           "walk"]
 
 
 @dataclass
@@ -126,8 +127,7 @@ def collect(paths) -> list:
             found.append(path)
             continue
         below = []
-        for folder, subfolders, files in os.walk(path, followlinks=False):
-            folder = Path(folder)
+        for folder, subfolders, files in walk(path):
             for name in list(subfolders):
                 if name == ".ipynb_checkpoints":
                     subfolders.remove(name)
@@ -137,6 +137,36 @@ def collect(paths) -> list:
             below.extend(folder / name for name in files if name.endswith(".ipynb"))
         found.extend(sorted(below))
     return found
+
+
+def walk(top):
+    """``os.walk(top)`` without recursion: ``(folder, subfolder names, file names)`` for each folder, top down.
+
+    A student's folder can nest deeper than Python recurses (``os.walk`` on
+    Python 3.11 raises RecursionError past about a thousand levels, which
+    stopped the grading of a whole class); here the folders wait on a list.
+    As with ``os.walk``, a link to a folder is listed among the subfolders
+    and never entered, a caller may remove subfolders from the list to skip
+    them, and a folder that cannot be read (or whose path is too long) is
+    skipped.
+    """
+    pending = [Path(top)]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as found:
+                entries = list(found)
+        except OSError:
+            continue
+        subfolders, files = [], []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            (subfolders if is_folder else files).append(entry.name)
+        yield folder, subfolders, files
+        pending.extend(folder / name for name in reversed(subfolders) if not (folder / name).is_symlink())
 
 
 def default_jobs() -> int:

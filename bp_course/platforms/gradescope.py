@@ -321,9 +321,14 @@ class Choice:
 
 
 def _names(paths, folder: Path) -> str:
-    shown = [printable(Path(p).relative_to(folder).as_posix()) for p in paths[:_LISTED]]
+    shown = [_short_name(printable(Path(p).relative_to(folder).as_posix())) for p in paths[:_LISTED]]
     more = f" and {len(paths) - _LISTED} more" if len(paths) > _LISTED else ""
     return ", ".join(shown) + more
+
+
+def _short_name(name: str, limit: int = 160) -> str:
+    """A file's path in the submission, its middle cut when longer than ``limit`` (folders can nest thousands deep)."""
+    return name if len(name) <= limit else f"{name[:limit // 4]}...{name[-(limit * 3 // 4):]}"
 
 
 def _read_lesson(path: Path) -> tuple:
@@ -367,13 +372,14 @@ def choose_submission(folder, lesson, reference=None) -> Choice:
     bytes of ``reference`` (the solution notebook's path), however it got there.
     """
     from bp_course.grading import collect
+    from bp_course.grading.batch import walk
 
     folder = Path(folder)
     if not folder.is_dir():
         return Choice(None, f"No submission was found: submit your {lesson.name}.")
     found = [p for p in collect([folder]) if "__MACOSX" not in p.relative_to(folder).parts]
     if not found:
-        others = sorted(Path(top, name) for top, _, names in os.walk(folder) for name in names)
+        others = sorted(Path(top, name) for top, _, names in walk(folder) for name in names)
         listed = f" (the submission holds {_names(others, folder)})" if others else ""
         return Choice(None, f"No notebook (.ipynb file) was submitted{listed}: submit your {lesson.name}.")
     choice = _choose(found, folder, lesson)
