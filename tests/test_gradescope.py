@@ -24,7 +24,7 @@ import pytest
 
 from bp_course import notebooks
 from bp_course.__main__ import main
-from bp_course.grading import runner, sandbox
+from bp_course.grading import runner, safetext, sandbox
 from bp_course.grading.submission import load_lesson
 from bp_course.platforms import gradescope
 
@@ -479,3 +479,20 @@ def test_folders_nested_deeper_than_python_recurses_are_walked(autograder, point
         assert len(results["output"]) < 400  # the path's middle is cut
     finally:
         runner.remove_tree(root / "submission")
+
+
+@needs_bwrap
+def test_a_later_answer_cannot_carry_an_earlier_reference_out_in_its_error_message(autograder, points, tmp_path):
+    """The grader restores 00.1's reference in the kernel after its check; 00.2 and 00.3 raise its source (through
+    inspect and through linecache, which is not flagged). Before: the reference of 00.1 was in the student's
+    feedback at once, and the next submission could paste it (red team)."""
+    root = lay_out(tmp_path, autograder)
+    dumps = {"ex00_2": "import linecache\nraise RuntimeError(str(linecache.cache))\n",
+             "ex00_3": "import inspect\nraise RuntimeError(repr(inspect.getsource(squared_error)))\n"}
+    (root / "submission" / LESSON).write_text(attack(ex00_1="def squared_error(y, t):\n    return 1\n", **dumps),
+                                              encoding="utf-8")
+    results = grade(root)
+    validate(results, points)
+    text = (root / "results" / "results.json").read_text(encoding="utf-8")
+    assert "0.5 * (t - y) ** 2" not in text and "BEGIN SOLUTION" not in text
+    assert [t["output"] for t in results["tests"][1:]] == [f"error, 0/1 points\n{safetext.WITHHELD}"] * 2

@@ -300,10 +300,12 @@ def hold(result: StudentResult, answers: dict, lesson: Lesson) -> None:
 
 
 def _redact(results, answers: dict, lessons: dict, seed: int) -> None:
-    """Take out of each student's messages what only the grader or another student had (:class:`safetext.Redactor`)."""
+    """Take out of each student's messages what only the grader, the reference answers or another student had
+    (:class:`safetext.Redactor`)."""
     public = [c.source for lesson in lessons.values() for c in lesson.notebook.cells]
     redactor = safetext.Redactor(
         argv=[sys.argv, getattr(sys, "orig_argv", sys.argv)], seed=seed, public=public,
+        reference=[source for lesson in lessons.values() for source in lesson.reference.values()],
         paths={r.student: [str(r.path), os.path.abspath(r.path), r.file] for r in results},
         answers={r.student: list((answers.get(id(r)) or {}).values()) for r in results})
     for result in results:
