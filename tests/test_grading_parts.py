@@ -268,6 +268,10 @@ EVASIONS = [
 
 
 # The third round: a module under a local name, a resolver of dotted strings, SymPy taking the derivative.
+EVASIONS += [  # the source of the cells run before, the restore cells' references among them (red team)
+    ("import linecache\nraise RuntimeError(str(linecache.cache))\n", "07.2", "imports linecache"),
+    ("import dis\nraise RuntimeError(dis.Bytecode(central_difference).dis())\n", "07.2", "imports dis"),
+]
 EVASIONS += [
     ("def central_difference(f, z, h):\n    m = gradcheck\n    return m.central_difference(f, z, h)\n", "07.1",
      "uses the course's own gradcheck.central_difference (the answer to 07.1)"),
