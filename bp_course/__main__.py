@@ -116,7 +116,8 @@ def _grade(args) -> int:
     try:
         results, seed = grading.grade_all(paths, course=args.course, lesson=args.lesson, policy=policy,
                                           seed=args.seed, jobs=args.jobs, cell_timeout=args.cell_timeout,
-                                          timeout=args.timeout, require_sandbox=args.require_sandbox)
+                                          timeout=args.timeout, require_sandbox=args.require_sandbox,
+                                          roots=[s for s in args.submissions if Path(s).is_dir()])
     except (SubmissionError, sandbox.SandboxUnavailable) as error:
         print(f"grade: {error}", file=sys.stderr)
         return 2

@@ -72,6 +72,13 @@ def test_error_at_y_unrecognised_wrong_value_still_fails_plainly():
         check.error_at_y(1.0)
 
 
+@pytest.mark.parametrize("zero", [0, 0.0, np.zeros(1)])
+def test_error_at_y_of_zero_fails_plainly_instead_of_dividing_by_it(zero):
+    """A zero answer was read as "0 times the expected value", and the check raised ZeroDivisionError."""
+    with pytest.raises(CheckFailed, match=r"E = 0 is not right yet\.$"):
+        check.error_at_y(zero)
+
+
 @pytest.mark.parametrize("wrong,hint", [(-0.18, "sign is flipped"), (0.36, "without the factor 1/2"),
                                         (0.72, "4 times too large"), (0.1800, None), (0.1801, "rounded"),
                                         (0.2, None)])

@@ -15,6 +15,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -23,7 +24,7 @@ import pytest
 
 from bp_course import notebooks
 from bp_course.__main__ import main
-from bp_course.grading import sandbox
+from bp_course.grading import runner, safetext, sandbox
 from bp_course.grading.submission import load_lesson
 from bp_course.platforms import gradescope
 
@@ -63,6 +64,7 @@ def validate(results: dict, points: dict) -> None:
     assert "score" in results, "no top-level score"
     assert results["output_format"] == "text" and results["test_output_format"] == "text"
     assert results["test_name_format"] == "text"
+    assert results["stdout_visibility"] == "hidden"  # the log holds the hidden checks' seed
     assert [t["number"] for t in results["tests"]] == list(points)
     for test in results["tests"]:
         _check_fields(test, TEST_FIELDS, f"test {test.get('name')}")
@@ -298,6 +300,7 @@ def test_the_grader_failing_still_leaves_a_result(autograder, tmp_path, capsys):
     results = grade_here(root)
     _check_fields(results, TOP_FIELDS, "results")
     assert results["score"] == 0 and results["output"] == gradescope.INTERNAL_ERROR
+    assert results["stdout_visibility"] == "hidden"
     assert "JSONDecodeError" in capsys.readouterr().out  # the traceback is the instructor's, in the log
 
 
@@ -308,3 +311,188 @@ def test_a_python_that_does_not_start_still_leaves_a_result(autograder, tmp_path
     results = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     _check_fields(results, TOP_FIELDS, "results")
     assert results["score"] == 0 and "the autograder could not start" in results["output"]
+    assert results["stdout_visibility"] == "hidden"
+
+
+# -- attacks on the platform path (red team) ---------------------------------------------------------------
+
+GOOD_00_1 = "def squared_error(y, t):\n    return 0.5 * (t - y) ** 2\n"
+GOOD_00_3 = "def error_derivative(y, t):\n    return y - t\n"
+# A correct answer that nests 990 folders in the kernel's runtime folder (the one folder of the grader's disk it can
+# write; under the runtime watch's 1000 entries): deeper than shutil.rmtree's recursion reaches on Python 3.11.
+DEEP_RUNTIME = GOOD_00_1 + '''import os, sys
+os.chdir(os.path.dirname(sys.argv[sys.argv.index("-f") + 1]))
+for _ in range(990):
+    os.mkdir("d")
+    os.chdir("d")
+open("marker", "w").write("outlived its run")
+'''
+
+
+def attack(**answers) -> str:
+    """Lesson 00 with the given answer cells' sources (``ex00_1=...``), as a student would upload it."""
+    nb = notebooks.read(COURSE / "lessons" / LESSON)
+    for cell in nb.cells:
+        key = cell.get("id", "").replace("-answer", "").replace("-", "_")
+        if notebooks.role(cell) == "answer" and key in answers:
+            cell.source = answers[key]
+    return notebooks.render(nb)
+
+
+@needs_bwrap
+def test_a_kernel_nesting_folders_in_its_runtime_folder_is_graded_and_leaves_nothing(autograder, points, tmp_path):
+    """The grader's work folder is removed however deep the kernel nested folders in it (red team).
+
+    Before: shutil.rmtree raised RecursionError on the 990 levels, the whole submission was "could not be
+    graded", and the kernel's folders and file stayed in the grader's temporary folder.
+    """
+    root = lay_out(tmp_path / "root", autograder)
+    (root / "submission" / LESSON).write_text(attack(ex00_1=DEEP_RUNTIME, ex00_2="raise RuntimeError('no answer')",
+                                                     ex00_3=GOOD_00_3), encoding="utf-8")
+    temporary = Path(tempfile.mkdtemp(prefix="bp-t-"))  # short: the kernel's Unix sockets live below it (108 bytes)
+    try:
+        results = grade(root, TMPDIR=str(temporary))
+        left = [p.name for p in temporary.iterdir()]
+    finally:
+        runner.remove_tree(temporary)
+    validate(results, points)
+    assert [t["status"] for t in results["tests"]] == ["failed", "failed", "passed"], [t["output"] for t in
+                                                                                      results["tests"]]
+    assert results["tests"][0]["output"].startswith("held,")  # it passed, but reads argv and opens files
+    assert "could not be graded" not in results["output"]
+    assert left == []
+    # the error's own line, not IPython's "RuntimeError   Traceback (most recent call last)" header that nbval's
+    # report repeats at its end (what every error showed before)
+    assert results["tests"][1]["output"] == "error, 0/1 points\nyour answer cell raised RuntimeError: no answer"
+
+
+def test_a_hard_link_to_the_reference_solution_is_refused(autograder, points, tmp_path):
+    """The reference solution is in the zip: a hard link to it (or a link the platform copied) earned every point."""
+    root = lay_out(tmp_path, autograder)
+    os.link(root / "source" / "course" / "solutions" / LESSON, root / "submission" / LESSON)
+    results = grade_here(root)
+    validate(results, points)
+    assert results["score"] == 0
+    assert results["output"].startswith(f"refused: {LESSON} is the course's reference solution file")
+
+
+def test_a_notebook_nested_too_deeply_is_named_and_a_readable_one_beside_it_is_graded(autograder, points, tmp_path):
+    """JSON nested deeper than Python's parser recurses: alone, a clear message; beside a readable notebook of
+    the lesson, that one is graded. Before: RecursionError, and "the autograder itself failed" for both."""
+    root = lay_out(tmp_path, autograder)
+    nested = '{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    (root / "submission" / LESSON).write_text(nested, encoding="utf-8")
+    results = grade_here(root)
+    validate(results, points)
+    assert results["output"] == ("This submission could not be graded: not a notebook: its JSON is nested too deeply "
+                                 "to read")
+    (root / "submission" / "mine.ipynb").write_text(solved(), encoding="utf-8")
+    results = grade(root)
+    validate(results, points)
+    assert results["score"] == 3
+    assert (f"Graded mine.ipynb, lesson 00's notebook; ignored the other notebook(s): {LESSON}.\n\nIgnored {LESSON}: "
+            "not a notebook: its JSON is nested too deeply to read.") in results["output"]
+
+
+def test_among_several_notebooks_one_that_reads_beats_a_broken_copy_with_the_lessons_name(autograder, tmp_path):
+    """A FIFO, a 2 GB sparse file and a file that is not JSON, each named as the lesson, beside the real notebook."""
+    root = lay_out(tmp_path, autograder)
+    lesson = load_lesson(COURSE, "00")
+    (root / "submission" / "mine.ipynb").write_text(solved(), encoding="utf-8")
+    for make in (os.mkfifo, lambda p: p.write_bytes(b"") or os.truncate(p, 2 * 2 ** 30),
+                 lambda p: p.write_text('{"cells": [', encoding="utf-8")):
+        target = root / "submission" / LESSON
+        make(target)
+        choice = gradescope.choose_submission(root / "submission", lesson)
+        assert choice.path == root / "submission" / "mine.ipynb", choice
+        assert choice.notes[1].startswith(f"Ignored {LESSON}: ")
+        target.unlink()
+
+
+@needs_bwrap
+def test_a_kernel_reaches_no_file_of_the_autograder_root(autograder, points, tmp_path):
+    """00.1 writes its own results.json and over the submission; 00.2 is right only if it read the zip's files or
+    Gradescope's submission_metadata.json (red team: nothing of /autograder is in the kernel's view)."""
+    root = lay_out(tmp_path, autograder)
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": SECRET}]}), encoding="utf-8")
+    targets = [str(root / "results" / "results.json"), str(root / "submission" / LESSON),
+               "/autograder/results/results.json"]
+    readable = [str(root / "submission_metadata.json"), str(root / "source" / "autograder.json"),
+                str(root / "source" / "course" / "solutions" / LESSON), "/autograder/submission_metadata.json"]
+    writer = GOOD_00_1 + f'''for _target in {targets!r}:
+    try:
+        with open(_target, "w") as _file:
+            _file.write('{{"score": 100, "output": "forged"}}')
+    except OSError:
+        pass
+'''
+    reader = f'''_read = []
+for _source in {readable!r}:
+    try:
+        _read.append(open(_source).read())
+    except OSError:
+        pass
+E = 0.18 if _read else 0.0
+'''
+    submitted = attack(ex00_1=writer, ex00_2=reader, ex00_3=GOOD_00_3)
+    (root / "submission" / LESSON).write_text(submitted, encoding="utf-8")
+    results = grade(root, BP_TEST_SECRET="unused")
+    validate(results, points)
+    assert [t["status"] for t in results["tests"]] == ["failed", "failed", "passed"]
+    assert results["tests"][0]["output"].startswith("held,")  # a correct answer, flagged for opening files
+    assert results["tests"][1]["output"].startswith("failed,")  # E = 0.0: it read nothing
+    assert (root / "submission" / LESSON).read_text(encoding="utf-8") == submitted
+    text = (root / "results" / "results.json").read_text(encoding="utf-8")
+    assert "forged" not in text and SECRET not in text
+
+
+def nest(folder: Path, depth: int) -> Path:
+    """``depth`` folders ``d/d/...`` below ``folder`` (deeper than Python's recursion limit); return the last."""
+    here = os.getcwd()
+    try:
+        os.chdir(folder)
+        for _ in range(depth):
+            os.mkdir("d")
+            os.chdir("d")
+        return Path(os.getcwd())
+    finally:
+        os.chdir(here)
+
+
+def test_folders_nested_deeper_than_python_recurses_are_walked(autograder, points, tmp_path):
+    """1500 nested folders in an upload (red team): before, os.walk raised RecursionError and the student got "the
+    autograder itself failed" whatever else was uploaded; now the notebook beside them is found, and a file at the
+    bottom is named."""
+    root = lay_out(tmp_path, autograder)
+    (root / "submission" / LESSON).write_text('{"cells": [', encoding="utf-8")
+    try:  # removed here whatever happens: pytest's own clean-up of old temporary folders recurses too
+        bottom = nest(root / "submission", 1500)
+        results = grade_here(root)
+        validate(results, points)
+        assert results["output"] == ("This submission could not be graded: not a notebook: the file is not valid "
+                                     "JSON (JSONDecodeError)")
+        (root / "submission" / LESSON).unlink()
+        (bottom / "notes.txt").write_text("x", encoding="utf-8")
+        results = grade_here(root)
+        assert results["output"].startswith("No notebook (.ipynb file) was submitted (the submission holds d/d/")
+        assert "/d/notes.txt): submit your" in results["output"] and "..." in results["output"]
+        assert len(results["output"]) < 400  # the path's middle is cut
+    finally:
+        runner.remove_tree(root / "submission")
+
+
+@needs_bwrap
+def test_a_later_answer_cannot_carry_an_earlier_reference_out_in_its_error_message(autograder, points, tmp_path):
+    """The grader restores 00.1's reference in the kernel after its check; 00.2 and 00.3 raise its source (through
+    inspect and through linecache, which is not flagged). Before: the reference of 00.1 was in the student's
+    feedback at once, and the next submission could paste it (red team)."""
+    root = lay_out(tmp_path, autograder)
+    dumps = {"ex00_2": "import linecache\nraise RuntimeError(str(linecache.cache))\n",
+             "ex00_3": "import inspect\nraise RuntimeError(repr(inspect.getsource(squared_error)))\n"}
+    (root / "submission" / LESSON).write_text(attack(ex00_1="def squared_error(y, t):\n    return 1\n", **dumps),
+                                              encoding="utf-8")
+    results = grade(root)
+    validate(results, points)
+    text = (root / "results" / "results.json").read_text(encoding="utf-8")
+    assert "0.5 * (t - y) ** 2" not in text and "BEGIN SOLUTION" not in text
+    assert [t["output"] for t in results["tests"][1:]] == [f"error, 0/1 points\n{safetext.WITHHELD}"] * 2

@@ -1,5 +1,6 @@
 """The grader's parts on their own: the suspicious-code scan, reading submissions, student names, the build."""
 
+import json
 import os
 import subprocess
 import sys
@@ -66,6 +67,64 @@ def test_answers_by_id_then_by_the_names_they_define(tmp_path):
     assert sub.answers["02.1"] == answers[0].source
     assert sub.warnings == ["exercise 02.1: answer cell not found by its id; graded the cell that defines gradient",
                             "exercise 02.3: answer cell missing (deleted?)"]
+
+
+def test_a_repeated_answer_cell_id_in_nbformat_4_5_grades_the_last_copy_with_a_warning(tmp_path):
+    """nbformat's validation renames a repeated id (so the first copy was graded, with no warning): not used."""
+    lesson = submission.load_lesson(ROOT, "00")
+    nb = json.loads(notebooks.render(notebooks.read(ROOT / "solutions" / "00_how_to_use_this_course.ipynb")))
+    assert nb["nbformat_minor"] >= 5  # what Jupyter writes today
+    index = next(k for k, c in enumerate(nb["cells"]) if c.get("id") == "ex00-1-answer")
+    wrong = {**nb["cells"][index], "source": "def squared_error(y, t):\n    return (t - y) ** 2\n"}
+    nb["cells"].insert(index + 1, wrong)
+    path = tmp_path / "s.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    sub = submission.read_submission(path)
+    submission.extract_answers(sub, lesson)
+    assert sub.answers["00.1"] == wrong["source"]
+    assert sub.warnings == ["exercise 00.1: its answer cell appears more than once; the last copy was graded"]
+
+
+@pytest.mark.parametrize("source,problem", [
+    ({"a": 1}, "not a readable notebook: the source of code cell 5 is not text"),
+    (None, "not a readable notebook: the source of code cell 5 is not text"),
+    ("[" * 100_000, "not a notebook: its JSON is nested too deeply to read"),
+])
+def test_a_notebook_that_is_not_quite_one_is_a_clear_error(tmp_path, source, problem):
+    nb = json.loads(notebooks.render(notebooks.read(ROOT / "solutions" / "00_how_to_use_this_course.ipynb")))
+    assert nb["cells"][5]["id"] == "ex00-1-answer"
+    nb["cells"][5]["source"] = source
+    text = json.dumps(nb) if not isinstance(source, str) else json.dumps(nb).replace(json.dumps(source),
+                                                                                    source + "]" * 100_000)
+    path = tmp_path / "s.ipynb"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(submission.SubmissionError) as error:
+        submission.read_submission(path)
+    assert str(error.value) == problem
+
+
+def test_metadata_a_student_rewrites_changes_no_role_exercise_or_points(tmp_path):
+    """Cells re-labelled (a check as an answer worth 100, an answer as narrative), an exercise of its own, the
+    notebook claiming points: the answers are still taken by cell id, and the points are the course's (red team)."""
+    from bp_course.grading import batch
+
+    nb = notebooks.read(ROOT / "solutions" / "00_how_to_use_this_course.ipynb")
+    nb.metadata["bp_course"] = {"lesson": "00", "points": 100, "exercises": {"00.1": 100}}
+    for cell in nb.cells:
+        meta = cell.metadata.get("bp_course", {})
+        if meta.get("role") == "check":
+            cell.metadata["bp_course"] = {**meta, "role": "answer", "points": 100}
+            cell.source = "def squared_error(y, t):\n    return 0"
+        elif meta.get("role") == "answer":
+            cell.metadata["bp_course"] = {**meta, "role": "narrative", "points": 100}
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"bp_course": {"role": "answer", "exercise": "00.9",
+                                                                                "points": 50}}))
+    path = tmp_path / "00_mine.ipynb"
+    notebooks.write(nb, path)
+    result, answers = batch._read_one(path, "s", path.name, ROOT, "00", batch.Policy(), {})
+    reference = submission.load_lesson(ROOT, "00").reference
+    assert result.problem is None and result.worth == {"00.1": 1, "00.2": 1, "00.3": 1}
+    assert answers == {e: reference[f"ex{e.replace('.', '-')}-answer"] for e in ("00.1", "00.2", "00.3")}
 
 
 def test_lesson_from_the_file_name_when_metadata_is_gone(tmp_path):
@@ -209,6 +268,10 @@ EVASIONS = [
 
 
 # The third round: a module under a local name, a resolver of dotted strings, SymPy taking the derivative.
+EVASIONS += [  # the source of the cells run before, the restore cells' references among them (red team)
+    ("import linecache\nraise RuntimeError(str(linecache.cache))\n", "07.2", "imports linecache"),
+    ("import dis\nraise RuntimeError(dis.Bytecode(central_difference).dis())\n", "07.2", "imports dis"),
+]
 EVASIONS += [
     ("def central_difference(f, z, h):\n    m = gradcheck\n    return m.central_difference(f, z, h)\n", "07.1",
      "uses the course's own gradcheck.central_difference (the answer to 07.1)"),
@@ -630,3 +693,29 @@ def test_writing_past_the_size_fails_inside_the_sandbox(tmp_path):
             "        print(path, 'written')\n    except OSError as e:\n        print(path, errno.errorcode[e.errno])\n")
     done = subprocess.run([*args, sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.split("\n")[:2] == ["/tmp/big ENOSPC", "big ENOSPC"], done.stderr
+
+
+def test_remove_tree_removes_any_depth_and_follows_no_link(tmp_path):
+    """The run's work folder goes however deep the kernel nested folders, with links and locked folders in it."""
+    outside = tmp_path / "keep.txt"
+    outside.write_text("kept", encoding="utf-8")
+    outside.chmod(0o644)
+    top = tmp_path / "work"
+    (top / "runtime").mkdir(parents=True)
+    here = os.getcwd()
+    try:
+        os.chdir(top / "runtime")
+        for _ in range(2000):  # 2000 levels of 100-character names: a path of 200 kB, beyond PATH_MAX
+            os.mkdir("d" * 100)
+            os.chdir("d" * 100)
+        os.symlink(outside, "link")
+        os.symlink(tmp_path, "folder-link")
+        os.mkdir("locked")
+        Path("locked", "file").write_text("x", encoding="utf-8")
+        os.chmod("locked", 0)
+    finally:
+        os.chdir(here)
+    runner.remove_tree(top)
+    assert not top.exists()
+    assert outside.read_text(encoding="utf-8") == "kept" and outside.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]

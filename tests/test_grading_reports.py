@@ -242,6 +242,20 @@ def test_the_redactor_is_no_oracle_for_guesses():
     assert redact("w = np.linalg.solve(H, g)  # bob", "bob") == "w = np.linalg.solve(H, g)  # bob"
 
 
+def test_the_reference_answers_are_withheld_from_a_message_unless_the_student_wrote_them():
+    """The kernel holds earlier exercises' references after their checks: a message carrying one is withheld."""
+    redact = safetext.Redactor(environ={}, answers={"eve": [], "ann": ["    return 0.5 * (t - y) ** 2"]},
+                               public=["def squared_error(y, t):"],
+                               reference=["def squared_error(y, t):\n    return 0.5 * (t - y) ** 2"])
+    dumped = repr("def squared_error(y, t):\n    return 0.5 * (t - y) ** 2\n")
+    assert redact(f"RuntimeError: {dumped}", "eve") == safetext.WITHHELD
+    assert redact("RuntimeError: {'<cell>': (1, None, ['    return 0.5 * (t - y) ** 2\\n'])}", "eve") == \
+        safetext.WITHHELD
+    assert redact(f"RuntimeError: {dumped}", "ann") == f"RuntimeError: {dumped}"  # her own line
+    assert redact("NameError: name 'squared_error' is not defined", "eve") == \
+        "NameError: name 'squared_error' is not defined"
+
+
 def test_redactor_keeps_ordinary_messages():
     redact = safetext.Redactor(environ={"HOME": "/home/instructor", "LANG": "C"}, argv=[["prog", "grade"]],
                                seed=1234567890)

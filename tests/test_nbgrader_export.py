@@ -1,5 +1,6 @@
 """The lessons exported for nbgrader (issue 16): nbformat-valid, nbgrader's metadata, the course's points exactly."""
 
+import csv
 import importlib.util
 import json
 import os
@@ -134,3 +135,52 @@ def test_nbgrader_validates_the_exported_solved_lesson(exported, tmp_path):
     done = subprocess.run([*_nbgrader_command(), "validate", str(path)], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=300)
     assert "Success! Your notebook passes all the tests." in done.stdout, done.stdout + done.stderr
+
+
+def test_in_nbgraders_layout_a_student_cannot_hand_in_for_another(tmp_path, capsys):
+    """Everything inside ``submitted/alice/ASSIGNMENT/`` is alice's, whatever folder or file name she chose (red team).
+
+    Before, ``alice/A/bob/A/A.ipynb`` was reported as bob's (bob's own row became "bob-2"), and ``alice/A/carol.ipynb``
+    as carol's, who handed nothing in. The files are not JSON, so no kernel starts: the names are what is tested.
+    """
+    assignment, notebook = LESSONS[0][:-6], LESSONS[0]
+    planted = [f"alice/{assignment}/bob/{assignment}/{notebook}", f"alice/{assignment}/carol.ipynb",
+               f"alice/{assignment}/dan/{notebook}", f"alice/{assignment}/sub/folder/{notebook}"]
+    for relative in [f"alice/{assignment}/{notebook}", f"bob/{assignment}/{notebook}", *planted]:
+        path = tmp_path / "submitted" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text('{"cells": [', encoding="utf-8")
+    (tmp_path / "submitted" / "mallory").mkdir()  # a link in place of the assignment folder: refused, and mallory's
+    (tmp_path / "submitted" / "mallory" / assignment).symlink_to(tmp_path / "submitted" / "bob" / assignment)
+    assert main(["grade", str(tmp_path / "submitted"), "--lesson", "00", "--out", str(tmp_path / "grades")]) == 0
+    capsys.readouterr()
+    with open(tmp_path / "grades" / "gradebook.csv", encoding="utf-8", newline="") as file:
+        rows = {row["file"].split("submitted/", 1)[1]: row["student"] for row in csv.DictReader(file)}
+    assert rows[f"bob/{assignment}/{notebook}"] == "bob" and rows[f"mallory/{assignment}"] == "mallory"
+    alices = [rows[relative] for relative in rows if relative.startswith("alice/")]
+    assert len(alices) == 5 and all(name.startswith("alice-") for name in alices), rows
+
+
+def test_one_students_folders_nested_deeper_than_python_recurses_stop_no_ones_grading(tmp_path, capsys):
+    """Before, os.walk raised RecursionError on alice's 1500 nested folders: a traceback, and nobody graded.
+    (The folders are removed here whatever happens: pytest's own clean-up of old temporary folders recurses too.)"""
+    from bp_course.grading.runner import remove_tree
+
+    assignment, notebook = LESSONS[0][:-6], LESSONS[0]
+    bob = tmp_path / "submitted" / "bob" / assignment / notebook
+    bob.parent.mkdir(parents=True)
+    bob.write_text('{"cells": [', encoding="utf-8")  # not JSON: no kernel starts
+    alice = tmp_path / "submitted" / "alice" / assignment
+    alice.mkdir(parents=True)
+    here = os.getcwd()
+    try:
+        os.chdir(alice)
+        for _ in range(1500):
+            os.mkdir("d")
+            os.chdir("d")
+        os.chdir(here)
+        assert main(["grade", str(tmp_path / "submitted"), "--lesson", "00", "--out", str(tmp_path / "grades")]) == 0
+        assert "bob" in capsys.readouterr().out
+    finally:
+        os.chdir(here)
+        remove_tree(tmp_path / "submitted")

@@ -16,12 +16,12 @@ __all__ = ["expect_value", "float32_tolerance"]
 
 
 def _factor(got: np.ndarray, expected: np.ndarray):
-    """The one factor c with got = c * expected (c not 1), or None."""
+    """The one factor c with got = c * expected (c neither 1 nor 0: a zero answer is no factor), or None."""
     big = np.abs(expected) > 1e-12
     if not big.any():
         return None
     c = float(np.median(got[big] / expected[big]))
-    if np.isclose(c, 1.0) or not np.allclose(got, c * expected, rtol=1e-6, atol=1e-12):
+    if np.isclose(c, 1.0) or c == 0 or not np.allclose(got, c * expected, rtol=1e-6, atol=1e-12):
         return None
     return c
 

@@ -21,7 +21,8 @@ from bp_course.grading.submission import (Lesson, Submission, SubmissionError, d
                                           load_lesson, read_submission, student_name)
 from bp_course.grading.safetext import printable
 
-__all__ = ["Policy", "StudentResult", "choose_seed", "collect", "default_jobs", "load_policy", "grade_all"]
+__all__ = ["Policy", "StudentResult", "choose_seed", "collect", "default_jobs", "load_policy", "grade_all",
+           "walk"]
 
 
 @dataclass
@@ -126,8 +127,7 @@ def collect(paths) -> list:
             found.append(path)
             continue
         below = []
-        for folder, subfolders, files in os.walk(path, followlinks=False):
-            folder = Path(folder)
+        for folder, subfolders, files in walk(path):
             for name in list(subfolders):
                 if name == ".ipynb_checkpoints":
                     subfolders.remove(name)
@@ -137,6 +137,36 @@ def collect(paths) -> list:
             below.extend(folder / name for name in files if name.endswith(".ipynb"))
         found.extend(sorted(below))
     return found
+
+
+def walk(top):
+    """``os.walk(top)`` without recursion: ``(folder, subfolder names, file names)`` for each folder, top down.
+
+    A student's folder can nest deeper than Python recurses (``os.walk`` on
+    Python 3.11 raises RecursionError past about a thousand levels, which
+    stopped the grading of a whole class); here the folders wait on a list.
+    As with ``os.walk``, a link to a folder is listed among the subfolders
+    and never entered, a caller may remove subfolders from the list to skip
+    them, and a folder that cannot be read (or whose path is too long) is
+    skipped.
+    """
+    pending = [Path(top)]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as found:
+                entries = list(found)
+        except OSError:
+            continue
+        subfolders, files = [], []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            (subfolders if is_folder else files).append(entry.name)
+        yield folder, subfolders, files
+        pending.extend(folder / name for name in reversed(subfolders) if not (folder / name).is_symlink())
 
 
 def default_jobs() -> int:
@@ -167,6 +197,13 @@ def _display_paths(paths) -> list:
         return [printable(os.path.relpath(a, root)) for a in absolute]
     except ValueError:  # Windows: paths on different drives
         return [printable(Path(p).name) for p in paths]
+
+
+def _root_of(path, roots):
+    """The deepest of ``roots`` that holds ``path`` (None if none does)."""
+    here = os.path.abspath(path)
+    holding = [os.path.abspath(r) for r in roots if here.startswith(os.path.join(os.path.abspath(r), ""))]
+    return max(holding, key=len) if holding else None
 
 
 def _unique_names(results) -> None:
@@ -263,10 +300,12 @@ def hold(result: StudentResult, answers: dict, lesson: Lesson) -> None:
 
 
 def _redact(results, answers: dict, lessons: dict, seed: int) -> None:
-    """Take out of each student's messages what only the grader or another student had (:class:`safetext.Redactor`)."""
+    """Take out of each student's messages what only the grader, the reference answers or another student had
+    (:class:`safetext.Redactor`)."""
     public = [c.source for lesson in lessons.values() for c in lesson.notebook.cells]
     redactor = safetext.Redactor(
         argv=[sys.argv, getattr(sys, "orig_argv", sys.argv)], seed=seed, public=public,
+        reference=[source for lesson in lessons.values() for source in lesson.reference.values()],
         paths={r.student: [str(r.path), os.path.abspath(r.path), r.file] for r in results},
         answers={r.student: list((answers.get(id(r)) or {}).values()) for r in results})
     for result in results:
@@ -278,7 +317,7 @@ def _redact(results, answers: dict, lessons: dict, seed: int) -> None:
 
 
 def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, cell_timeout=60,
-              timeout=600, require_sandbox=False) -> tuple:
+              timeout=600, require_sandbox=False, roots=()) -> tuple:
     """Grade submissions in parallel.
 
     Every submission is read, hashed and checked before the first kernel
@@ -308,6 +347,10 @@ def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, 
         Refuse to grade (:class:`sandbox.SandboxUnavailable`) when the kernels
         cannot run sandboxed; otherwise they run without, and every report
         says UNSANDBOXED.
+    roots : list of path
+        The folders the instructor named (``grade submitted/``): a file in
+        nbgrader's layout below one is named after the folder directly below
+        it (:func:`~bp_course.grading.submission.student_name`).
 
     Returns
     -------
@@ -322,8 +365,8 @@ def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, 
     if lesson:  # load once up front, so a bad --lesson is one clear error, not one per student
         lessons[lesson] = load_lesson(Path(course), lesson)
     # Every submission is read and hashed before any kernel starts: nothing a kernel does can change what is graded.
-    read = [_read_one(Path(p), student_name(Path(p)), file, Path(course), lesson, policy, lessons)
-            for p, file in zip(paths, _display_paths(paths))]
+    read = [_read_one(Path(p), student_name(Path(p), _root_of(p, roots)), file, Path(course), lesson, policy,
+                      lessons) for p, file in zip(paths, _display_paths(paths))]
     results = [result for result, _ in read]
     _unique_names(results)
     answers = {id(result): found for result, found in read if found is not None}

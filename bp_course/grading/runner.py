@@ -33,6 +33,7 @@ import math
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -318,6 +319,71 @@ def pytest_prefix(memory: int = PYTEST_MEMORY) -> list:
     return [sys.executable, "-S", "-c", _LIMITED, str(memory), sys.executable]
 
 
+class _work_folder:
+    """A fresh folder for one run (``bp-grade-*`` in the temporary folder), removed with :func:`remove_tree` at exit."""
+
+    def __enter__(self) -> Path:
+        self.path = Path(tempfile.mkdtemp(prefix="bp-grade-"))
+        return self.path
+
+    def __exit__(self, *exc) -> None:
+        remove_tree(self.path)
+
+
+def remove_tree(top) -> None:
+    """Delete the folder ``top`` and everything below it, however deep; never follow a link, never raise.
+
+    The kernel owns its runtime folder and can nest folders there far deeper
+    than :func:`shutil.rmtree` recurses (on Python 3.11, past about a
+    thousand levels it raises RecursionError and leaves the tree behind). So
+    the tree is flattened as it goes: each folder below a folder directly
+    inside ``top`` is moved up into ``top`` (short paths, no recursion), and
+    each folder is emptied and removed. A symbolic link is removed, never
+    followed. Each folder gets its owner's permissions back before it is
+    emptied or moved (the kernel may have made it ``chmod 000``; only a
+    grader that is not root needs them), once ``lstat`` shows it is a folder.
+    """
+    top = Path(top)
+    pending, moved = [top], 0
+    while pending:
+        folder = pending.pop()
+        try:
+            if folder != top:
+                _owner_permissions(folder)
+            names = os.listdir(folder)
+        except OSError:
+            names = []
+        for name in names:
+            path = os.path.join(folder, name)
+            try:
+                if not stat.S_ISDIR(os.lstat(path).st_mode):
+                    os.unlink(path)
+                elif folder == top:
+                    pending.append(Path(path))
+                else:
+                    _owner_permissions(path)  # moving a folder rewrites its '..': it must be writable
+                    moved += 1
+                    target = top / f".bp-removing-{moved}"
+                    os.rename(path, target)
+                    pending.append(target)
+            except OSError:
+                continue
+        if folder != top:
+            try:
+                os.rmdir(folder)
+            except OSError:
+                pass
+    try:
+        os.rmdir(top)
+    except OSError:
+        pass
+
+
+def _owner_permissions(path) -> None:
+    if stat.S_ISDIR(os.lstat(path).st_mode):
+        os.chmod(path, 0o700)
+
+
 def _records(workdir: Path) -> list:
     path = workdir / "record.jsonl"
     if not path.is_file():
@@ -346,8 +412,11 @@ def _short(text: str) -> str:
 
 
 def _error_line(text: str) -> str:
+    """The last ``SomeError: message`` line of a cell's failure, not IPython's ``SomeError  Traceback (...)`` header
+    (nbval's report ends with that header again, which would otherwise hide the message)."""
     lines = [line.strip() for line in text.splitlines()
-             if re.match(r"^\s*\w+(Error|Exception|Exit|Interrupt)\b.*", line)]
+             if re.match(r"^\s*\w+(Error|Exception|Exit|Interrupt)\b.*", line)
+             and not re.search(r"\sTraceback \(most recent call last\)\s*$", line)]
     return _short(lines[-1]) if lines else "the cell raised an error"
 
 
@@ -455,8 +524,7 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
                                                                            "before this exercise could run again"))
             break
         nb, roles = build(lesson, answers, replaced, plans)
-        with tempfile.TemporaryDirectory(prefix="bp-grade-", ignore_cleanup_errors=True) as tmp:
-            workdir = Path(tmp)
+        with _work_folder() as workdir:
             notebooks.write(nb, workdir / "graded.ipynb")
             try:
                 results, records = _run_pytest(workdir, cell_timeout, left, state, limits, roles)

@@ -122,12 +122,14 @@ def name_key(name: str) -> str:
 _ABSOLUTE_PATH = re.compile(r"(?<![\w)\]}.*/\\])(?:~|[A-Za-z]:)?[/\\](?:[\w.@%+~-]+[/\\])+[\w.@%+~-]*")
 
 
-WITHHELD = "[the grader withheld this message: it held text of another submission, or the grader's seed]"
-"""What a student sees in place of a message that held a classmate's text or the seed (:class:`Redactor`)."""
+WITHHELD = ("[the grader withheld this message: it held text of another submission or of the reference answers, or "
+            "the grader's seed]")
+"""What a student sees in place of a message that held a classmate's text, a reference answer's or the seed
+(:class:`Redactor`)."""
 
 
 class Redactor:
-    """Removes what the grader knows from a student's messages: secrets, paths, other students' answers.
+    """Removes what the grader knows from a student's messages: secrets, paths, classmates' and reference answers.
 
     A student's code runs in a kernel that, without a sandbox, can read the
     grader's environment, the command lines of its parent processes and
@@ -158,9 +160,17 @@ class Redactor:
         hidden checks).
     public : iterable of str
         Text every student has (the released lessons' sources).
+    reference : iterable of str
+        The reference answers' sources: a line of 12 characters or more of
+        them, in neither this student's own answers nor the released lesson,
+        withholds the message too. The grader restores each exercise's
+        reference in the kernel after its check, so a later answer cell can
+        read it (``inspect.getsource``, ``linecache``) and raise it as an
+        error message; on Gradescope that message is the student's feedback
+        at once, and the next submission could paste it.
     """
 
-    def __init__(self, *, environ=None, argv=(), seed=None, paths=None, answers=None, public=()):
+    def __init__(self, *, environ=None, argv=(), seed=None, paths=None, answers=None, public=(), reference=()):
         environ = os.environ if environ is None else environ
         self._common = {v for v in environ.values() if len(v) >= 8}
         for line in argv:
@@ -173,11 +183,15 @@ class Redactor:
         self._lines = {s: {line.strip() for source in sources for line in source.splitlines()
                            if len(line.strip()) >= 12} - public_lines
                        for s, sources in (answers or {}).items()}
+        self._reference = {line.strip() for source in reference for line in source.splitlines()
+                           if len(line.strip()) >= 12} - public_lines
 
     def secrets_for(self, student: str) -> tuple:
         """What ``student``'s messages must not show: ``(classmates' lines and paths, the grader's strings)``, longest first."""
         others = set()
         own_lines = self._lines.get(student, set())
+        for line in self._reference - own_lines:
+            others |= {line, json.dumps(line)[1:-1]}
         for other, lines in self._lines.items():
             if other != student:
                 for line in lines - own_lines:

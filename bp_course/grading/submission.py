@@ -120,11 +120,16 @@ class Submission:
     notebook: nbformat.NotebookNode | None = None
 
 
-def student_name(path: Path) -> str:
+def student_name(path: Path, root=None) -> str:
     """The student a file belongs to: its folder for ``alice/07_x.ipynb``, its stem for ``alice.ipynb``.
 
     In nbgrader's layout, ``submitted/alice/07_x/07_x.ipynb``, the folder is
-    the assignment's and the student is the one above it.
+    the assignment's and the student is the one above it. With ``root``,
+    the folder the instructor named (``submitted/``), a file in that layout
+    below it (``alice/NN_name/...``, however deep) is the student's directly
+    below ``root``: a student controls everything inside their own
+    assignment folder, and ``alice/07_x/bob/07_x/07_x.ipynb`` or
+    ``alice/07_x/bob.ipynb`` would otherwise be reported as bob's.
 
     Invisible characters (escape codes, newlines, bidi overrides) are
     written as escapes (:func:`~bp_course.grading.safetext.printable`), so a
@@ -132,6 +137,13 @@ def student_name(path: Path) -> str:
     give the same name: the batch makes names unique.
     """
     path = Path(path)
+    if root is not None:
+        try:
+            parts = Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).parts
+        except ValueError:  # not below root
+            parts = ()
+        if len(parts) >= 2 and _LESSON_FILE.match(parts[1] + ".ipynb"):  # also a link in place of the folder
+            return printable(parts[0])
     if _LESSON_FILE.match(path.name) and path.parent.name:
         if _LESSON_FILE.match(path.parent.name + ".ipynb") and path.parent.parent.name:
             return printable(path.parent.parent.name)
@@ -193,13 +205,21 @@ def read_submission(path, student: str | None = None) -> Submission:
         raw = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise SubmissionError(f"not a notebook: the file is not valid JSON ({type(error).__name__})") from None
+    except RecursionError:
+        raise SubmissionError("not a notebook: its JSON is nested too deeply to read") from None
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
         raise SubmissionError("not a notebook: JSON without notebook cells")
     major = raw.get("nbformat")
-    try:
-        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+    try:  # not nbformat.reads: its validation renames a repeated cell id, and the first copy would be graded
+        nb = nbformat.convert(nbformat.reader.reads(data.decode("utf-8")), 4)
     except Exception as error:  # nbformat raises several types for broken notebooks
         raise SubmissionError(f"not a readable notebook ({type(error).__name__}: {str(error)[:120]})") from None
+    cells = nb.get("cells")
+    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
+        raise SubmissionError("not a readable notebook: its cells are not a list of cells")
+    for index, cell in enumerate(cells):
+        if cell.get("cell_type") == "code" and not isinstance(cell.get("source"), str):
+            raise SubmissionError(f"not a readable notebook: the source of code cell {index} is not text")
     if major != 4:
         submission.warnings.append(f"converted from nbformat {major} to 4")
     submission.notebook = nb

@@ -175,7 +175,7 @@ rm -f "$ROOT/results/results.json"
 cd "$SOURCE/course" && PYTHONPATH="$SOURCE/course" "$PYTHON" -m bp_course.platforms.gradescope run "$ROOT"
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then  # the grader did not even start: never leave the student without a result
-  printf '%s\\n' '{"score": 0, "output": "This submission was not graded: the autograder could not start. Your instructor can see why in the autograder log.", "output_format": "text"}' > "$ROOT/results/results.json"
+  printf '%s\\n' '{"score": 0, "output": "This submission was not graded: the autograder could not start. Your instructor can see why in the autograder log.", "output_format": "text", "stdout_visibility": "hidden"}' > "$ROOT/results/results.json"
 fi
 exit "$status"
 """
@@ -321,52 +321,92 @@ class Choice:
 
 
 def _names(paths, folder: Path) -> str:
-    shown = [printable(Path(p).relative_to(folder).as_posix()) for p in paths[:_LISTED]]
+    shown = [_short_name(printable(Path(p).relative_to(folder).as_posix())) for p in paths[:_LISTED]]
     more = f" and {len(paths) - _LISTED} more" if len(paths) > _LISTED else ""
     return ", ".join(shown) + more
 
 
-def _lesson_number(path: Path):
-    """The lesson a submitted notebook belongs to: its metadata, else its file name's ``NN_`` (None if neither)."""
+def _short_name(name: str, limit: int = 160) -> str:
+    """A file's path in the submission, its middle cut when longer than ``limit`` (folders can nest thousands deep)."""
+    return name if len(name) <= limit else f"{name[:limit // 4]}...{name[-(limit * 3 // 4):]}"
+
+
+def _read_lesson(path: Path) -> tuple:
+    """``(lesson, problem)`` of a submitted file: the lesson by its metadata, else by its file name's ``NN_``
+    (None if neither), and why it cannot be read (``""`` when it can)."""
     from bp_course.grading.submission import SubmissionError, read_submission
 
     try:
-        return read_submission(path).lesson
-    except SubmissionError:  # not JSON, a link, too large: the name still tells which lesson was meant
-        match = _LESSON_PREFIX.match(path.name)
-        return match.group(1) if match else None
+        return read_submission(path).lesson, ""
+    except SubmissionError as error:  # not JSON, a link, too large: the name still tells which lesson was meant
+        problem = str(error)
+    except Exception as error:  # whatever else a strange file does, it never stops the choice
+        problem = f"it could not be read ({type(error).__name__})"
+    match = _LESSON_PREFIX.match(path.name)
+    return (match.group(1) if match else None), problem
 
 
-def choose_submission(folder, lesson) -> Choice:
+def _is_reference(path: Path, reference) -> bool:
+    """Whether ``path`` holds the bytes of the reference solution (a hard link to it, or a link the platform
+    copied): never the student's own work."""
+    try:
+        info, size = os.lstat(path), os.path.getsize(reference)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != size:
+            return False
+        with open(path, "rb") as mine, open(reference, "rb") as theirs:
+            return mine.read(size + 1) == theirs.read()
+    except OSError:
+        return False
+
+
+def choose_submission(folder, lesson, reference=None) -> Choice:
     """The notebook of ``folder`` (Gradescope's ``submission/``) to grade as ``lesson``.
 
     One notebook: that one (the grader reports it if it is another
     lesson's). Several: the one that is this lesson's (by its metadata or
-    its ``NN_`` file name; the lesson's own file name breaks a tie), the
-    others ignored with a note. Otherwise none, with a message that names
-    the files and the notebook expected. Checkpoint folders and macOS's
-    ``__MACOSX`` are skipped; symbolic links are refused by the grader.
+    its ``NN_`` file name; among several, those that read as notebooks,
+    then the lesson's own file name), the others ignored with a note.
+    Otherwise none, with a message that names the files and the notebook
+    expected. Checkpoint folders and macOS's ``__MACOSX`` are skipped;
+    symbolic links are refused by the grader, and so is a file with the
+    bytes of ``reference`` (the solution notebook's path), however it got there.
     """
     from bp_course.grading import collect
+    from bp_course.grading.batch import walk
 
     folder = Path(folder)
     if not folder.is_dir():
         return Choice(None, f"No submission was found: submit your {lesson.name}.")
     found = [p for p in collect([folder]) if "__MACOSX" not in p.relative_to(folder).parts]
     if not found:
-        others = sorted(Path(top, name) for top, _, names in os.walk(folder) for name in names)
+        others = sorted(Path(top, name) for top, _, names in walk(folder) for name in names)
         listed = f" (the submission holds {_names(others, folder)})" if others else ""
         return Choice(None, f"No notebook (.ipynb file) was submitted{listed}: submit your {lesson.name}.")
+    choice = _choose(found, folder, lesson)
+    if choice.path is not None and reference is not None and _is_reference(choice.path, reference):
+        return Choice(None, f"refused: {_names([choice.path], folder)} is the course's reference solution file "
+                            f"(a link to it, or a copy the platform made of one), not your work: submit your "
+                            f"{lesson.name}.")
+    return choice
+
+
+def _choose(found: list, folder: Path, lesson) -> Choice:
     if len(found) == 1:
         return Choice(found[0])
-    matching = [p for p in found if _lesson_number(p) == lesson.number]
+    read = {p: _read_lesson(p) for p in found}
+    matching = [p for p in found if read[p][0] == lesson.number]
+    unreadable = [p for p in matching if read[p][1]]
+    if len(unreadable) < len(matching):  # a notebook that reads beats a broken copy, whatever its name
+        matching = [p for p in matching if not read[p][1]]
     if len(matching) > 1:
         exact = [p for p in matching if p.name == lesson.name]
         matching = exact if len(exact) == 1 else matching
     if len(matching) == 1:
         ignored = [p for p in found if p != matching[0]]
-        return Choice(matching[0], notes=[f"Graded {_names(matching, folder)}, lesson {lesson.number}'s notebook; "
-                                          f"ignored the other notebook(s): {_names(ignored, folder)}."])
+        notes = [f"Graded {_names(matching, folder)}, lesson {lesson.number}'s notebook; "
+                 f"ignored the other notebook(s): {_names(ignored, folder)}."]
+        notes += [f"Ignored {_names([p], folder)}: {read[p][1]}." for p in unreadable[:_LISTED] if p != matching[0]]
+        return Choice(matching[0], notes=notes)
     if not matching:
         return Choice(None, f"None of the {len(found)} notebooks submitted ({_names(found, folder)}) is lesson "
                             f"{lesson.number}'s: submit your {lesson.name}.")
@@ -435,7 +475,11 @@ def results_json(result, worth: dict, notes=(), execution_time: float = 0) -> di
 
 
 def _write_results(folder: Path, payload: dict) -> Path:
-    """Write ``folder/results.json`` through a new file renamed into place (a link planted there is replaced)."""
+    """Write ``folder/results.json`` through a new file renamed into place (a link planted there is replaced).
+
+    ``stdout_visibility`` is always ``"hidden"``: the log holds the hidden checks' seed and the instructor's view.
+    """
+    payload = {**payload, "stdout_visibility": "hidden"}
     folder.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".results-")
     try:
@@ -465,7 +509,7 @@ def _grade(root: Path, started: float) -> dict:
     lesson = load_lesson(course, config["lesson"])
     policy = grading.load_policy(root / "source" / config["points"]) if config.get("points") else grading.Policy()
     worth = policy.worth(lesson)
-    choice = choose_submission(root / "submission", lesson)
+    choice = choose_submission(root / "submission", lesson, reference=course / "solutions" / lesson.name)
     print(f"bp-course autograder, lesson {lesson.number} ({lesson.name})")
     if choice.path is None:
         print(f"not graded: {choice.problem}")
