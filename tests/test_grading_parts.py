@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -12,7 +13,7 @@ import pytest
 import grading_attacks
 
 from bp_course import notebooks
-from bp_course.grading import runner, submission, suspicious
+from bp_course.grading import runner, sandbox, submission, suspicious
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -719,3 +720,18 @@ def test_remove_tree_removes_any_depth_and_follows_no_link(tmp_path):
     assert not top.exists()
     assert outside.read_text(encoding="utf-8") == "kept" and outside.stat().st_mode & 0o777 == 0o644
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def test_a_temporary_folder_too_long_for_the_kernels_sockets_is_avoided_or_named(monkeypatch, tmp_path):
+    """Under a long TMPDIR the sandboxed kernel's ipc sockets would pass 107 bytes and no cell could run."""
+    monkeypatch.setattr(tempfile, "tempdir", "/" + "t" * 60)
+    assert runner.work_parent(sandboxed=False) is None  # tcp: no socket paths
+    assert runner.work_parent() == "/tmp"
+    with runner._work_folder() as folder:
+        assert folder.parent == Path("/tmp")
+        assert len(str(folder / "runtime" / "kernel-12345678.json-65535")) <= runner.SOCKET_PATH_MAX
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    with pytest.raises(sandbox.SandboxUnavailable, match=r"too long a path for the kernel's sockets .*set TMPDIR"):
+        runner.work_parent()
+    monkeypatch.setattr(tempfile, "tempdir", "/var/tmp")
+    assert runner.work_parent() is None  # a short one is used as it is

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bp_course.grading import safetext, sandbox, suspicious
-from bp_course.grading.runner import Outcome, grade_answers
+from bp_course.grading.runner import Outcome, grade_answers, work_parent
 from bp_course.grading.submission import (Lesson, Submission, SubmissionError, defined_names, extract_answers,
                                           load_lesson, read_submission, student_name)
 from bp_course.grading.safetext import printable
@@ -358,6 +358,7 @@ def grade_all(paths, *, course, lesson=None, policy=None, seed=None, jobs=None, 
         The results in the order of ``paths``, and the seed used.
     """
     state = sandbox.required_status(require_sandbox)
+    work_parent(state.sandboxed)  # a TMPDIR too long for the kernels' sockets: one clear error now
     seed = choose_seed(seed)
     policy = policy or Policy()
     jobs = max(1, jobs or default_jobs())

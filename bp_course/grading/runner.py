@@ -319,11 +319,38 @@ def pytest_prefix(memory: int = PYTEST_MEMORY) -> list:
     return [sys.executable, "-S", "-c", _LIMITED, str(memory), sys.executable]
 
 
+SOCKET_PATH_MAX = 107
+"""The longest path a Unix socket may have (``sun_path`` holds 108 bytes with its NUL, on Linux)."""
+
+_SOCKET_NAME = len("/runtime/kernel-12345678.json-65535")  # what the kernel's ipc sockets add to the work folder
+
+
+def work_parent(sandboxed: bool = True) -> str | None:
+    """Where the runs' work folders go: the temporary folder, or ``/tmp`` where its path is too long for a socket.
+
+    The sandboxed kernel talks over Unix sockets in ``WORK/runtime``; under a
+    long ``TMPDIR`` their paths pass :data:`SOCKET_PATH_MAX` and every cell
+    would fail to start. ``None`` means :func:`tempfile.mkdtemp`'s default.
+    :func:`bp_course.grading.batch.grade_all` asks once before grading, so a
+    folder that cannot work is one clear error
+    (:class:`~bp_course.grading.sandbox.SandboxUnavailable`), not one per student.
+    """
+    if not sandboxed or len(tempfile.gettempdir()) + len("/bp-grade-12345678") + _SOCKET_NAME <= SOCKET_PATH_MAX:
+        return None
+    if os.path.isdir("/tmp") and os.access("/tmp", os.W_OK | os.X_OK):
+        return "/tmp"
+    raise sandbox.SandboxUnavailable(f"the temporary folder {tempfile.gettempdir()!r} is too long a path for the kernel's sockets "
+                       f"({SOCKET_PATH_MAX} bytes at most): set TMPDIR to a shorter folder")
+
+
 class _work_folder:
-    """A fresh folder for one run (``bp-grade-*`` in the temporary folder), removed with :func:`remove_tree` at exit."""
+    """A fresh folder for one run (``bp-grade-*`` in :func:`work_parent`), removed with :func:`remove_tree` at exit."""
+
+    def __init__(self, sandboxed: bool = True):
+        self.sandboxed = sandboxed
 
     def __enter__(self) -> Path:
-        self.path = Path(tempfile.mkdtemp(prefix="bp-grade-"))
+        self.path = Path(tempfile.mkdtemp(prefix="bp-grade-", dir=work_parent(self.sandboxed)))
         return self.path
 
     def __exit__(self, *exc) -> None:
@@ -524,7 +551,7 @@ def grade_answers(lesson: Lesson, answers: dict, *, seed: int, cell_timeout: int
                                                                            "before this exercise could run again"))
             break
         nb, roles = build(lesson, answers, replaced, plans)
-        with _work_folder() as workdir:
+        with _work_folder(state.sandboxed) as workdir:
             notebooks.write(nb, workdir / "graded.ipynb")
             try:
                 results, records = _run_pytest(workdir, cell_timeout, left, state, limits, roles)
