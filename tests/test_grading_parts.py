@@ -13,7 +13,7 @@ import pytest
 import grading_attacks
 
 from bp_course import notebooks
-from bp_course.grading import runner, sandbox, submission, suspicious
+from bp_course.grading import batch, runner, sandbox, submission, suspicious
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -735,3 +735,17 @@ def test_a_temporary_folder_too_long_for_the_kernels_sockets_is_avoided_or_named
         runner.work_parent()
     monkeypatch.setattr(tempfile, "tempdir", "/var/tmp")
     assert runner.work_parent() is None  # a short one is used as it is
+
+
+def test_an_answer_too_deep_to_parse_is_flagged_and_the_rest_of_the_submission_is_read(tmp_path):
+    """A 200 000-term sum made Python's parser raise RecursionError: the whole submission 'could not be graded'."""
+    nb = notebooks.read(ROOT / "solutions" / "00_how_to_use_this_course.ipynb")
+    answer = next(c for c in nb.cells if notebooks.role(c) == "answer" and notebooks.exercise(c) == "00.2")
+    answer.source = "E = " + "+".join(["0"] * 200_000)
+    path = tmp_path / "00_deep.ipynb"
+    notebooks.write(nb, path)
+    result, answers = batch._read_one(path, "s", path.name, ROOT, "00", batch.Policy(), {})
+    assert result.problem is None and set(answers) == {"00.1", "00.2", "00.3"}
+    assert result.flags == {"00.2": [suspicious.TOO_DEEP]}
+    restored = {e: set() for e in answers}
+    assert "00.2" in suspicious.held(answers, result.flags, restored)

@@ -240,7 +240,7 @@ def defined_names(source: str) -> set:
     """Top-level names a cell defines (functions, classes, assignments); empty when it does not parse."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     names = set()
     for node in tree.body:

@@ -127,7 +127,7 @@ def _imports(sources):
     for source in sources:
         try:
             tree = ast.parse(source)
-        except SyntaxError:
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         yield from (node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom)))
 
@@ -285,6 +285,20 @@ def scan(source: str, modules=frozenset({"np", "numpy", "bp_course"}), exercise=
         tree = ast.parse(source)
     except SyntaxError:
         return flags
+    except (RecursionError, MemoryError):
+        return flags + [TOO_DEEP]
+    try:
+        return flags + _scan_tree(tree, source, modules, exercise, aliases)
+    except (RecursionError, MemoryError):
+        return flags + [TOO_DEEP]
+
+
+TOO_DEEP = "is nested too deeply for the grader to read (so it cannot be checked)"
+"""The flag of an answer whose syntax tree is too deep to walk: held for the instructor's eyes, like any flag."""
+
+
+def _scan_tree(tree, source: str, modules, exercise, aliases) -> list:
+    flags = []
     checks = {name for name, target in (aliases or {}).items() if target.startswith("bp_course.checks")}
     modules = set(modules) | module_aliases([source])
     course = {**(aliases or {}), **course_aliases([source])}
@@ -427,7 +441,7 @@ def held(answers: dict, flags: dict, restored: dict, modules=frozenset()) -> dic
     for exercise, source in answers.items():
         try:
             tree = ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             tree = None
         used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} | \
             {ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.Attribute)} if tree else set()
