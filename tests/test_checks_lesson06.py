@@ -146,3 +146,17 @@ def test_weight_gradient_with_the_transposes_swapped_is_named():
 def test_count_paths_off_by_one_is_named():
     with pytest.raises(CheckFailed, match=_hint("width ** (depth - 1), one factor too few (an off-by-one)")):
         check.count_paths(lambda width, depth: width ** (depth - 1))
+
+
+def test_a_backward_that_calls_the_stub_of_06_1_names_06_1():
+    """06.4 written with the learner's layer_forward, 06.1 not solved yet: solve 06.1 first, not '06.4 not attempted'."""
+    from bp_course.checks import NotAttempted
+
+    def layer_forward(out, W, b):
+        raise NotImplementedError("Exercise 06.1 is not attempted yet")
+
+    def backward(W, b, x, t):
+        layer_forward(x, W[0], b[0])
+
+    with pytest.raises(NotAttempted, match=r"^Exercise 06\.1: not attempted yet\. Your answer to 06\.4 uses it"):
+        check.backward(backward)
