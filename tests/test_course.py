@@ -50,6 +50,19 @@ def test_each_lesson_has_at_least_three_checked_exercises(name):
     assert meta["lesson"] == name[:2] and meta["title"]
 
 
+@pytest.mark.parametrize("name", LESSON_NAMES)
+def test_no_text_cell_says_a_sentence_twice(name):
+    """A merge once left a paragraph of lesson 06 three times over, and one of lesson 07 twice."""
+    said = {}
+    for cell in notebooks.read(ROOT / "solutions" / name).cells:
+        if cell.cell_type != "markdown":
+            continue
+        for sentence in re.split(r"(?<=[.!?:])\s+", re.sub(r"\s+", " ", cell.source)):
+            if len(sentence.split()) >= 8:
+                assert sentence not in said, f"cell {cell.get('id')} repeats, from cell {said[sentence]}: {sentence!r}"
+                said[sentence] = cell.get("id")
+
+
 _DIRTY = {
     "a memory address": re.compile(r"0x[0-9a-fA-F]{6,}"),
     "an absolute path": re.compile(r"(/home/|/work/|/tmp/|/usr/|/root/|site-packages|[A-Z]:\\\\)"),
