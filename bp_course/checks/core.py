@@ -272,6 +272,10 @@ def call(exercise: str, fn, *args, name: str = "your function"):
 
 
 def _as_numbers(exercise: str, got, what: str):
+    if callable(got) and not isinstance(got, np.ndarray):
+        raise CheckFailed(exercise, f"{what} should be a number or an array of numbers, got the function "
+                                    f"{format_value(got)} itself. Call it, with its arguments in parentheses, and "
+                                    "store the number it returns.")
     if isinstance(got, (str, bytes, bool)) or got is None:
         raise CheckFailed(exercise, f"{what} should be a number or an array of numbers, got "
                                     f"{type(got).__name__} {got!r:.60}")
