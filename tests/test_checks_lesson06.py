@@ -160,3 +160,13 @@ def test_a_backward_that_calls_the_stub_of_06_1_names_06_1():
 
     with pytest.raises(NotAttempted, match=r"^Exercise 06\.1: not attempted yet\. Your answer to 06\.4 uses it"):
         check.backward(backward)
+
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda out, W, b: W @ out + b, "W @ out has the factors the wrong way round"),
+    (lambda out, W, b: 1 / (1 + np.exp(-(out @ W + b))), "that is the layer's output phi(net)"),
+])
+def test_layer_forward_with_w_first_or_the_activation_applied_is_named(wrong, hint):
+    with pytest.raises(CheckFailed, match="Hint: .*" + re.escape(hint)):
+        check.layer_forward(wrong)
