@@ -1106,6 +1106,10 @@ def logistic_derivative() -> Derivative:
             ("sign", -sp.exp(-z) / (1 + sp.exp(-z)) ** 2, "the sign is wrong: the inner derivative of e^-z is -e^-z, "
                                                   "and it meets the - of the power rule."),
             ("phi^2", phi ** 2, "phi^2 is missing the e^-z: the derivative is phi (1 - phi)."),
+            ("phi itself", phi, "that is phi itself; the exercise asks for its derivative: apply the chain rule "
+                                "to (1 + e^-z)^-1."),
+            ("z for phi", z * (1 - z), "that has the input z where the output belongs: in the shortcut both "
+                                       "factors are phi (that is, phi(z)), not z."),
         ),
     )
 

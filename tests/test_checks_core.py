@@ -31,3 +31,29 @@ def test_a_string_instead_of_a_function_is_named_as_a_string():
 def test_a_called_function_is_still_told_to_drop_the_parentheses():
     with pytest.raises(CheckFailed, match="no parentheses"):
         call("99.1", 0.5, 0.5, 0.0)
+
+
+def test_an_answer_that_calls_another_exercises_stub_names_that_exercise():
+    """01.2 solved, 01.1 not: the check of 01.2 says to solve 01.1 first, not that 01.2 is not attempted."""
+    from bp_course.checks import lesson01
+    from bp_course.checks.core import NotAttempted
+
+    def output(w, x):
+        raise NotImplementedError("Exercise 01.1 is not attempted yet")
+
+    def mean_error(w, x, t):
+        return np.mean(0.5 * (np.ravel(t) - output(w, x)) ** 2)
+
+    with pytest.raises(NotAttempted) as failure:
+        lesson01.mean_error(mean_error)
+    assert str(failure.value).startswith("Exercise 01.1: not attempted yet. Your answer to 01.2 uses it: solve it")
+
+
+def test_an_answers_own_stub_still_names_its_own_exercise():
+    from bp_course.checks.core import NotAttempted
+
+    def stub(y, t):
+        raise NotImplementedError("Exercise 99.1 is not attempted yet")
+
+    with pytest.raises(NotAttempted, match=r"^Exercise 99\.1: not attempted yet\. Write your answer"):
+        call("99.1", stub, 0.5, 0.0)

@@ -61,6 +61,7 @@ def test_squared_error_that_only_works_on_numbers():
     (0.08, "target t = 1"),
     (-0.3, "not squared"),
     (0.3, "1/2 |t - y| is not squared"),
+    (0.6, "0.6 is the output y itself"),
 ])
 def test_error_at_y_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(CheckFailed, match="Hint: .*" + hint.replace("|", r"\|")):
@@ -161,3 +162,14 @@ def test_the_counts_lesson00_quotes_are_what_pytest_nbval_lax_reports(tmp_path):
                                 cwd=tmp_path, capture_output=True, text=True, timeout=300)
         summary = result.stdout.strip().splitlines()[-1]
         assert summary.startswith(quoted.strip("`") + " in "), summary
+
+
+def test_error_at_y_given_the_function_itself_says_to_call_it_without_an_address():
+    """E = squared_error (no call): the message names the function, not its memory address."""
+    def squared_error(y, t):
+        return 0.5 * (t - y) ** 2
+
+    with pytest.raises(CheckFailed) as info:
+        check.error_at_y(squared_error)
+    assert "got the function squared_error itself. Call it" in info.value.message
+    assert "0x" not in info.value.message and "0.18" not in info.value.message

@@ -146,3 +146,10 @@ def test_second_case_names_the_element_that_is_an_array():
     with pytest.raises(CheckFailed, match=r"the third is an array of shape \(1,\)") as info:
         check.second_case((1.0, 0.0, t2[1]))
     assert "t2[1, 0]" in info.value.message
+
+
+@pytest.mark.parametrize("wrong", [lambda w, x: w[0] * x[0] + w[1] * x[1], lambda w, x: x[0] * w[0] + x[1] * w[1]])
+def test_output_that_takes_rows_for_inputs_is_told_rows_are_examples(wrong):
+    """x[0] read as the input x1: an IndexError on a one-example batch, now with the hint that rows are examples."""
+    with pytest.raises(CheckFailed, match=r"raised IndexError: .*\nHint: x\[0\] and x\[1\] are the first two rows"):
+        check.output(wrong)

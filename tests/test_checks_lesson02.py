@@ -220,3 +220,26 @@ def test_the_summary_states_the_factor_as_an_upper_bound():
     words = " ".join(cell.source.split())
     assert "shrinks by at least" not in words
     assert r"by a factor of at most $(\kappa - 1)/(\kappa + 1)$ in absolute value" in words
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda w, x, t: x @ (x @ w - np.ravel(t)) / len(x), "so the residuals come first in the product"),
+    (lambda w, x, t: (x @ w - np.ravel(t))[:, None] * x / len(x), "one row per example, each example's share"),
+])
+def test_gradient_with_the_product_the_wrong_way_round_or_not_summed_is_named(wrong, hint):
+    with pytest.raises(CheckFailed, match=_hint(hint)):
+        check.gradient(wrong)
+
+
+def test_descent_that_computes_the_gradient_once_is_told_to_recompute_it():
+    def descent(w0, x, t, eta, steps):
+        w = np.array(w0, dtype=float)
+        g = linear_neuron.gradient(w, x, t)      # once, at w0
+        path = [w]
+        for _ in range(steps):
+            w = w - eta * g
+            path.append(w)
+        return np.array(path)
+
+    with pytest.raises(CheckFailed, match=_hint("compute the gradient anew at the current w in every step")):
+        check.descent(descent)

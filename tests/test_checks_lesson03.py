@@ -160,9 +160,17 @@ def test_phi_applied_to_an_expression_with_phi_is_explained():
         check.logistic_derivative("phi(1-phi)")
 
 
-def test_relu_prime_with_a_python_if_gets_the_elementwise_hint():
-    with pytest.raises(CheckFailed, match=_hint("np.where(net > 0, 1.0, 0.0)")):
+def test_relu_prime_with_a_python_if_gets_the_elementwise_hint_but_not_the_answer():
+    with pytest.raises(CheckFailed, match=_hint("np.where(condition, a, b) asks it of each element")) as info:
         check.relu_prime(lambda net: 1.0 if net > 0 else 0.0)
+    assert "net > 0, 1.0, 0.0" not in info.value.message
+
+
+@pytest.mark.parametrize("wrong,hint", [("1/(1+exp(-z))", "that is phi itself"), ("phi", "that is phi itself"),
+                                        ("z*(1-z)", "has the input z where the output belongs")])
+def test_logistic_derivative_given_phi_itself_or_z_for_phi_is_named(wrong, hint):
+    with pytest.raises(CheckFailed, match=_hint(hint)):
+        check.logistic_derivative(wrong)
 
 
 def test_dead_units_can_revive_deeper_but_never_in_the_first_layer():

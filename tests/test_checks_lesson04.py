@@ -215,3 +215,13 @@ import difference_quotients  # noqa: E402
                          ids=[f"{c[0]}-{c[1]}" for c in difference_quotients.of_lesson("04")])
 def test_a_difference_quotient_fails_the_check_with_a_kind_hint(exercise, kind, text):
     difference_quotients.assert_refused_with_a_kind_hint(check, exercise, text)
+
+
+def test_step_with_x_before_the_deltas_is_told_the_factors_are_the_wrong_way_round():
+    def step(w, x, t, eta):
+        y = logistic(x @ w)
+        return w - eta * x @ ((y - t) * y * (1 - y)) / len(x)
+
+    with pytest.raises(CheckFailed, match=r"Hint: the n deltas have shape \(1,\), one per example.*x @ delta has "
+                                          r"the factors the wrong way round"):
+        check.step(step)

@@ -146,3 +146,27 @@ def test_weight_gradient_with_the_transposes_swapped_is_named():
 def test_count_paths_off_by_one_is_named():
     with pytest.raises(CheckFailed, match=_hint("width ** (depth - 1), one factor too few (an off-by-one)")):
         check.count_paths(lambda width, depth: width ** (depth - 1))
+
+
+def test_a_backward_that_calls_the_stub_of_06_1_names_06_1():
+    """06.4 written with the learner's layer_forward, 06.1 not solved yet: solve 06.1 first, not '06.4 not attempted'."""
+    from bp_course.checks import NotAttempted
+
+    def layer_forward(out, W, b):
+        raise NotImplementedError("Exercise 06.1 is not attempted yet")
+
+    def backward(W, b, x, t):
+        layer_forward(x, W[0], b[0])
+
+    with pytest.raises(NotAttempted, match=r"^Exercise 06\.1: not attempted yet\. Your answer to 06\.4 uses it"):
+        check.backward(backward)
+
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda out, W, b: W @ out + b, "W @ out has the factors the wrong way round"),
+    (lambda out, W, b: 1 / (1 + np.exp(-(out @ W + b))), "that is the layer's output phi(net)"),
+])
+def test_layer_forward_with_w_first_or_the_activation_applied_is_named(wrong, hint):
+    with pytest.raises(CheckFailed, match="Hint: .*" + re.escape(hint)):
+        check.layer_forward(wrong)

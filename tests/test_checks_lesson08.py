@@ -160,3 +160,14 @@ import difference_quotients  # noqa: E402
                          ids=[f"{c[0]}-{c[1]}" for c in difference_quotients.of_lesson("08")])
 def test_a_difference_quotient_fails_the_check_with_a_kind_hint(exercise, kind, text):
     difference_quotients.assert_refused_with_a_kind_hint(check, exercise, text)
+
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda net: (lambda e: e / e.sum(axis=0, keepdims=True))(np.exp(net - net.max(axis=1, keepdims=True))),
+     "that normalizes each column (over the examples)"),
+    (lambda net: 1 / (1 + np.exp(-net)), "that is the logistic of each net input on its own"),
+])
+def test_softmax_shifted_but_summed_over_the_examples_or_the_logistic_is_named(wrong, hint):
+    with pytest.raises(CheckFailed, match="Hint: " + re.escape(hint)):
+        check.softmax(wrong)

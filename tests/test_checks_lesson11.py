@@ -459,3 +459,24 @@ def test_lesson11_text_fixes():
     assert "2(1 + \\beta)" in cells["explorer-text"].source
     assert "half a decade to a decade lower" in cells["sensitivity"].source
     assert "the smallest of the tied learning rates" in cells["sensitivity"].source
+
+
+
+@pytest.mark.parametrize("answer,shown", [((1.0, 0.2), "eta_hb = 1 is not right yet"),
+                                          ((1.6, 0.7), "beta_hb = 0.7 is not right yet")])
+def test_best_heavy_ball_describes_a_wrong_value_without_giving_the_right_one(answer, shown):
+    """Values are the answer itself: the message must not print the expected 1.6 or 0.2 (as 00.2's never shows 0.18)."""
+    eta, beta = check.optimal_heavy_ball(*check._eigenvalues())
+    with pytest.raises(CheckFailed) as info:
+        check.best_heavy_ball(*answer)
+    message = info.value.message
+    assert shown in message and "expected" not in message
+    assert f"{eta:.6g}" not in message.replace(f"{answer[0]:g}", "") or answer[0] == eta
+    assert f"{beta:.6g}" not in message.replace(f"{answer[1]:g}", "") or answer[1] == beta
+
+
+def test_first_step_ratio_describes_a_wrong_value_without_giving_the_right_one():
+    with pytest.raises(CheckFailed) as info:
+        check.first_step_ratio(2.0)
+    assert "first_step_ratio = 2 is not right yet" in info.value.message
+    assert "expected" not in info.value.message and "3.16" not in info.value.message

@@ -544,3 +544,23 @@ def test_lesson12_gauss_newton_and_delta_text_are_accurate():
             'analytically provide the derivatives to the training algorithm."') in delta
     assert ('The glossary\nentry: "Modern frameworks like PyTorch and TensorFlow implement automatic differentiation, '
             'which\ngeneralizes backpropagation to arbitrary computational graphs."') in delta
+
+
+
+def test_bptt_passing_back_dE_dh_instead_of_the_delta_is_named():
+    """dh = w * dh: the recursion through time forgets tanh' at every step but the delta's own."""
+    def bptt(w, u, x, target):
+        h = [0.0]
+        for x_t in x:
+            h.append(math.tanh(w * h[-1] + u * x_t))
+        dE_dw = dE_du = 0.0
+        dE_dh = h[-1] - target
+        for s in range(len(x), 0, -1):
+            delta = dE_dh * (1 - h[s] ** 2)
+            dE_dw += delta * h[s - 1]
+            dE_du += delta * x[s - 1]
+            dE_dh = w * dE_dh
+        return dE_dw, dE_du
+
+    with pytest.raises(CheckFailed, match=_hint("pass back the delta, dE/dh_(t-1) = w delta_t")):
+        check.bptt(bptt)

@@ -1,5 +1,6 @@
 """The course as shipped: lessons match solutions, notebooks are clean, checks can fail, docs are true."""
 
+import ast
 import gc
 import re
 import subprocess
@@ -48,6 +49,47 @@ def test_each_lesson_has_at_least_three_checked_exercises(name):
     assert len(ids) >= 3
     assert all(i.startswith(name[:2] + ".") for i in ids), ids
     assert meta["lesson"] == name[:2] and meta["title"]
+
+
+@pytest.mark.parametrize("name", LESSON_NAMES)
+def test_no_text_cell_says_a_sentence_twice(name):
+    """A merge once left a paragraph of lesson 06 three times over, and one of lesson 07 twice."""
+    said = {}
+    for cell in notebooks.read(ROOT / "solutions" / name).cells:
+        if cell.cell_type != "markdown":
+            continue
+        for sentence in re.split(r"(?<=[.!?:])\s+", re.sub(r"\s+", " ", cell.source)):
+            if len(sentence.split()) >= 8:
+                assert sentence not in said, f"cell {cell.get('id')} repeats, from cell {said[sentence]}: {sentence!r}"
+                said[sentence] = cell.get("id")
+
+
+def _bound_names(source: str) -> set:
+    """The names a cell binds at its top level (assignments, for targets, def and class)."""
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        targets = {ast.Assign: lambda n: n.targets, ast.AugAssign: lambda n: [n.target],
+                   ast.AnnAssign: lambda n: [n.target], ast.For: lambda n: [n.target]}.get(type(node), lambda n: [])
+        names |= {leaf.id for target in targets(node) for leaf in ast.walk(target) if isinstance(leaf, ast.Name)}
+    return names
+
+
+@pytest.mark.parametrize("name", LESSON_NAMES)
+def test_no_cell_rebinds_a_sympy_symbol_of_the_lesson(name):
+    """Lesson 04's section 4 once set t and w1 to numbers: going back to 04.1 then met 'got ndarray' from its check."""
+    cells = [cell for cell in notebooks.read(ROOT / "solutions" / name).cells if cell.cell_type == "code"]
+    symbols = {}
+    for cell in cells:
+        for node in ast.parse(cell.source).body:
+            func = node.value.func if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) else None
+            if getattr(func, "attr", getattr(func, "id", None)) in ("symbols", "Symbol"):
+                symbols.update({leaf.id: cell.get("id") for target in node.targets for leaf in ast.walk(target)
+                                if isinstance(leaf, ast.Name)})
+    for cell in cells:
+        rebound = {s for s in _bound_names(cell.source) & set(symbols) if symbols[s] != cell.get("id")}
+        assert not rebound, f"cell {cell.get('id')} rebinds the SymPy symbol(s) {sorted(rebound)}"
 
 
 _DIRTY = {

@@ -99,3 +99,57 @@ def test_stub_lines_fit_the_editor(path):
         stub = [line for line in cell.source.splitlines() if line not in written]
         assert any(release.STUB.format(exercise=notebooks.exercise(cell)) in line for line in stub), cell.get("id")
         assert all(len(line) <= core.WIDTH for line in stub), [line for line in stub if len(line) > core.WIDTH]
+
+
+# -- a partly solved lesson: one exercise left out, every other one solved ---------------------
+
+_NAMES_AN_EXERCISE = re.compile(r"\b[Ee]xercise (\d\d\.\d+)\b")
+PARTLY_SOLVED = [  # (lesson, the one exercise left unsolved): lessons whose later cells use an earlier answer
+    ("00_how_to_use_this_course.ipynb", "00.1"),     # 00.2's answer calls squared_error
+    ("01_learning_as_optimization.ipynb", "01.1"),   # mean_error (01.2) calls output, and 01.3 mean_error
+    ("02_gradient_descent.ipynb", "02.3"),           # etas (02.4) is computed from eta_max
+    ("05_recursive_delta_rule.ipynb", "05.1"),       # each hand-worked step uses the one before
+    ("06_backprop_in_matrix_form.ipynb", "06.1"),    # backward (06.4) calls layer_forward
+    ("09_training_for_real.ipynb", "09.5"),          # section 4 trains on the inputs 09.4 standardizes
+]
+
+
+def _partly_problems(nb, unsolved) -> list:
+    """What a learner would see on a lesson solved but for ``unsolved`` that is not a short message naming an exercise.
+
+    The answer cell of ``unsolved`` keeps its stub's traceback (it points at the line to replace).
+    """
+    exercises = {e["id"] for e in nb.metadata["bp_course"]["exercises"]}
+    problems, named = [], set()
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "raises-exception" in cell.metadata.get("tags", []):
+            continue
+        role, errors = notebooks.role(cell), _errors(cell)
+        where = f"cell {index} ({cell.get('id')}, {role})"
+        if role == "check" and notebooks.exercise(cell) == unsolved and not errors:
+            problems.append(f"{where}: the unsolved exercise's check passed")
+        if role == "answer" and notebooks.exercise(cell) == unsolved:
+            continue
+        for error in errors:
+            text = "\n".join(error.traceback)
+            found = set(_NAMES_AN_EXERCISE.findall(text)) & exercises
+            named |= found
+            if not found or len(error.traceback) > 3 or any(len(line) > core.WIDTH for line in error.traceback):
+                problems.append(f"{where}: {error.ename}: {text[-300:]}")
+    if not named & {unsolved}:
+        problems.append(f"no cell names {unsolved}, the exercise left unsolved")
+    return problems
+
+
+@pytest.mark.parametrize("name,unsolved", PARTLY_SOLVED, ids=[u for _, u in PARTLY_SOLVED])
+def test_a_partly_solved_lesson_shows_only_short_messages_naming_an_exercise(name, unsolved, tmp_path):
+    """Solved but for one exercise, as a learner who skips one leaves it: every cell that fails says which exercise.
+
+    Not a ``TypeError`` about ``'ellipsis'``, not a ``NameError`` of an answer's name, not a check that
+    calls the learner's function and blames its own exercise for another one's stub.
+    """
+    solution = notebooks.read(ROOT / "solutions" / name)
+    answers = {cell["id"]: cell.source for cell in solution.cells
+               if notebooks.role(cell) == "answer" and notebooks.exercise(cell) != unsolved}
+    nb = notebooks.with_answers(notebooks.read(ROOT / "lessons" / name), answers)
+    assert _partly_problems(_run(nb, tmp_path), unsolved) == []

@@ -13,10 +13,16 @@ and either prints one success line or raises
   the 1/2?").
 
 Both show as a short message in the notebook, without a traceback into this
-package. The shared machinery is in :mod:`bp_course.checks.core`; each
-lesson's checks live in their own module (``lesson00``, ``lesson01``, ...).
+package. Errors that happen before a check runs (a ``NameError`` for an
+answer's name, arithmetic on a ``...`` placeholder) are explained by
+:mod:`bp_course.checks.missing`. The shared machinery is in
+:mod:`bp_course.checks.core`; each lesson's checks live in their own module
+(``lesson00``, ``lesson01``, ...).
 """
 
+from bp_course.checks import missing
 from bp_course.checks.core import CheckFailed, NotAttempted
 
 __all__ = ["CheckFailed", "NotAttempted"]
+
+missing.install()  # in a kernel: a cell that fails on a missing answer names the exercise (bp_course.checks.missing)

@@ -15,7 +15,7 @@ import copy
 import numpy as np
 
 from bp_course.activations import logistic
-from bp_course.checks.core import CheckFailed, Mistake, NotAttempted, _ShortError
+from bp_course.checks.core import CheckFailed, Mistake, NotAttempted, _ShortError, not_attempted
 from bp_course.checks.values import _factor, float32_tolerance
 
 __all__ = ["shape_of", "call", "expect_gradients", "labelled", "flawed_backward", "mistakes", "last_layer_right"]
@@ -78,8 +78,8 @@ def call(exercise: str, fn, case: dict, *, name: str, on_error=None):
                                     "without calling it (no parentheses).")
     try:
         result = fn(*copy.deepcopy(tuple(case.values())))
-    except NotImplementedError:
-        raise NotAttempted(exercise) from None
+    except NotImplementedError as error:
+        raise not_attempted(exercise, error) from None
     except _ShortError:
         raise
     except Exception as error:  # the learner's code may raise anything

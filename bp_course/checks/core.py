@@ -23,6 +23,7 @@ __all__ = [
     "CheckFailed",
     "NotAttempted",
     "require",
+    "not_attempted",
     "Mistake",
     "answer_value",
     "call",
@@ -92,6 +93,25 @@ class NotAttempted(_ShortError):
 
 _STUB = re.compile(r"^Exercise (\S+) is not attempted yet")
 """The message of the stub a released answer cell raises (:func:`bp_course.release.STUB`)."""
+
+
+def not_attempted(exercise: str, error: NotImplementedError) -> NotAttempted:
+    """What a check says when the learner's answer raised a stub's ``NotImplementedError``.
+
+    The stub may be another exercise's: an answer that calls an earlier
+    answer still missing (``mean_error`` of 01.2 calling ``output`` of 01.1).
+    Then the message names that exercise, the one to solve first.
+
+    Examples
+    --------
+    >>> print(not_attempted("01.2", NotImplementedError("Exercise 01.1 is not attempted yet")))
+    Exercise 01.1: not attempted yet. Your answer to 01.2 uses it: solve it first, then run this check again.
+    """
+    match = _STUB.match(str(error))
+    if match is None or match.group(1) == exercise:
+        return NotAttempted(exercise)
+    return NotAttempted(match.group(1), f"not attempted yet. Your answer to {exercise} uses it: solve it first, "
+                                        "then run this check again.")
 
 
 def require(exercise: str, *answers) -> None:
@@ -239,8 +259,8 @@ def call(exercise: str, fn, *args, name: str = "your function"):
                                     "without calling it (no parentheses).")
     try:
         result = fn(*args)
-    except NotImplementedError:
-        raise NotAttempted(exercise) from None
+    except NotImplementedError as error:
+        raise not_attempted(exercise, error) from None
     except _ShortError:  # a check's own verdict, raised by a wrapper around the learner's function
         raise
     except Exception as error:  # the learner's code may raise anything
@@ -252,6 +272,10 @@ def call(exercise: str, fn, *args, name: str = "your function"):
 
 
 def _as_numbers(exercise: str, got, what: str):
+    if callable(got) and not isinstance(got, np.ndarray):
+        raise CheckFailed(exercise, f"{what} should be a number or an array of numbers, got the function "
+                                    f"{format_value(got)} itself. Call it, with its arguments in parentheses, and "
+                                    "store the number it returns.")
     if isinstance(got, (str, bytes, bool)) or got is None:
         raise CheckFailed(exercise, f"{what} should be a number or an array of numbers, got "
                                     f"{type(got).__name__} {got!r:.60}")

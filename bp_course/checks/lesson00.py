@@ -67,6 +67,7 @@ def error_at_y(E) -> None:
         Mistake(-0.3, "1/2 (t - y) is not squared: E = 1/2 (t - y)^2."),
         Mistake(0.3, "1/2 |t - y| is not squared: E = 1/2 (t - y)^2."),
         Mistake(0.5 * (1 - 0.6) ** 2, "that uses the input x1 = 1 as the target; the target is t = 0."),
+        Mistake(0.6, "0.6 is the output y itself; E is the error of that output, measured against the target."),
     ]
     expect_value("00.2", E, 0.18, what="E", mistakes=mistakes)
     passed("00.2", "E = 1/2 (0 - 0.6)^2 = 0.18.")

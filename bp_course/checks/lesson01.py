@@ -106,6 +106,9 @@ def output(fn) -> None:
                                     "y = np.dot(x, w), not np.dot(w, x)."),
         (lambda w, x: x.T @ w, "x has one row per example, shape (n, 2), and w has shape (2,): y = x @ w as it is, "
                                "without the transpose (x.T has shape (2, n), whose inner size n does not meet w's 2)."),
+        (lambda w, x: w[0] * x[0] + w[1] * x[1], "x[0] and x[1] are the first two rows of x, two examples, not the "
+                                                 "inputs x1 and x2: an input's values for every example are a column, "
+                                                 "x[:, 0] and x[:, 1]."),
     ])
     mistakes = [
         Mistake(lambda w, x: x * w, "that multiplies each input by its weight but does not add them up: "

@@ -14,7 +14,7 @@ from bp_course.checks import hidden
 from bp_course.checks.core import require  # noqa: F401 -- the lesson's narrative cells call check.require
 from bp_course.checks.core import (CheckFailed, Mistake, answer_value, call, expect_function,
                                    format_value, passed)
-from bp_course.checks.lesson01 import column_slips, column_target, with_column_target
+from bp_course.checks.lesson01 import column_slips, column_target, shape_slips, with_column_target
 from bp_course.checks.values import expect_value
 
 __all__ = ["HIDDEN", "gradient", "descent", "stability_bound", "regimes"]
@@ -55,8 +55,16 @@ def gradient(fn) -> None:
                 "that multiplies by the weights; dy/dw_i is the input x_i, since y = w1 x1 + w2 x2."),
         Mistake(lambda w, x, t: np.mean(x @ w - t),
                 "that is dE/dy averaged; each weight's gradient needs the chain-rule factor dy/dw_i = x_i."),
+        Mistake(lambda w, x, t: (x @ w - t)[:, None] * x / len(x),
+                "that is one row per example, each example's share; dE/dw_i adds the shares up over the "
+                "examples (and divides by n): one number per weight."),
     ]
-    fn = column_slips("02.1", fn, "gradient")
+    fn = shape_slips("02.1", column_slips("02.1", fn, "gradient"), "gradient", ("w", "x", "t"), [
+        (lambda w, x, t: x @ (x @ w - np.ravel(t)),
+         "the residuals y - t have one entry per example, shape (n,), and x has shape (n, 2): the sum over the "
+         "examples pairs the residuals with the rows of x, so the residuals come first in the product (or "
+         "transpose x)."),
+    ])
     expect_function("02.1", fn, cases, _gradient, name="gradient", mistakes=mistakes)
     column_target("02.1", fn, "gradient", _gradient)
     passed("02.1", "dE/dw_i = mean over examples of (y - t) x_i.")
@@ -98,6 +106,9 @@ def descent(fn) -> None:
                 "changed in place (w -= ...). Append a copy (w.copy()) or write w = w - eta * grad."),
         Mistake(lambda w0, x, t, eta, steps: reference(w0, x, t, eta, steps - 1),
                 "the path is one step short: `steps` steps give steps + 1 points."),
+        Mistake(lambda w0, x, t, eta, steps: w0 - eta * np.outer(np.arange(steps + 1), _gradient(w0, x, t)),
+                "every step goes the same way, by the gradient at w0: compute the gradient anew at the current "
+                "w in every step, since it changes as w moves."),
     ]
     expect_function("02.2", fn, cases, reference, name="descent", mistakes=mistakes, in_place=False)
     _leaves_w0_alone(fn)

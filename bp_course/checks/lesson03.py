@@ -149,7 +149,8 @@ def relu_prime(fn) -> None:
     ]
     fn = shape_slips("03.4", fn, "relu_prime", ("net",), [
         (lambda net: 1.0 if net > 0 else 0.0, "your function must work element-wise on arrays: `if net > 0` "
-                                              "asks one question of a whole array. Use np.where(net > 0, 1.0, 0.0)."),
+                                              "asks one question of a whole array. np.where(condition, a, b) "
+                                              "asks it of each element."),
     ])
     expect_function("03.4", fn, cases, activations.relu_prime, name="relu_prime", mistakes=mistakes)
     passed("03.4", "phi'(net) = 1 for net > 0, 0 for net < 0, and by convention 0 at the kink.")

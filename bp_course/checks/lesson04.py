@@ -123,6 +123,12 @@ _NOT_SUMMED = ("step(w, x, t, eta) with x of shape {shape} raised ValueError: {e
                "(or (delta[:, None] * x).mean(axis=0)).")
 
 
+_X_FIRST = ("step(w, x, t, eta) with x of shape {shape} raised ValueError: {error}\nHint: the n deltas have shape "
+            "({n},), one per example, and x has shape {shape}: the sum of delta_p x_p over the examples pairs the "
+            "deltas with the rows of x, so the deltas come first in the product; x @ delta has the factors the wrong "
+            "way round.")
+
+
 def _call_step(fn, w, x, t, eta):
     """``fn(w, x, t, eta)``, refused when it changes w, x or t in place (Exercise 04.5).
 
@@ -144,6 +150,11 @@ def _call_step(fn, w, x, t, eta):
         n, text = len(before["x"]), str(error).strip()
         if f"({n},) ({n},2)" in text or f"({n},2) ({n},)" in text:
             raise CheckFailed("04.5", _NOT_SUMMED.format(shape=before["x"].shape, error=text, n=n)) from None
+        try:
+            before["x"] @ np.zeros(n)  # the slip x @ delta, with the deltas' shape (n,)
+        except ValueError as slip:
+            if str(slip) == str(error):
+                raise CheckFailed("04.5", _X_FIRST.format(shape=before["x"].shape, error=text, n=n)) from None
         raise
     for name, value in given.items():
         if not np.array_equal(value, before[name]):

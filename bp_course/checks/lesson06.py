@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bp_course.activations import logistic
 from bp_course.checks import backward_pass, hidden
 from bp_course.checks.core import require  # noqa: F401 -- the lesson's narrative cells call check.require
 from bp_course.checks.backward_pass import flawed_backward, labelled, shape_of
@@ -38,6 +39,19 @@ def _transposes_W(fn, out, W, b) -> bool:
     return value.shape == (len(out), W.shape[1]) and bool(np.allclose(value, out @ W + b))
 
 
+_W_FIRST = ("out has one row per example, shape (n, inputs), and W has shape (inputs, outputs): each row of out "
+            "meets the columns of W, so out comes first in the product; W @ out has the factors the wrong way round.")
+
+
+def _same_error(error, slip) -> bool:
+    """True when ``slip()`` raises exactly ``error`` (same type, same message)."""
+    try:
+        slip()
+    except Exception as expected:  # the slip's own error, compared with the learner's
+        return type(expected) is type(error) and str(expected) == str(error)
+    return False
+
+
 def _diagnosed(fn):
     """The learner's layer_forward, whose errors name their arguments as shapes, and name a transposed W."""
     if not callable(fn):
@@ -50,7 +64,8 @@ def _diagnosed(fn):
             raise
         except Exception as error:  # the learner's code may raise anything
             shown = f"layer_forward(out={shape_of(out)}, W={shape_of(W)}, b={shape_of(b)})"
-            hint = f"\nHint: {_TRANSPOSED}" if _transposes_W(fn, out, W, b) else ""
+            hint = (f"\nHint: {_TRANSPOSED}" if _transposes_W(fn, out, W, b)
+                    else f"\nHint: {_W_FIRST}" if _same_error(error, lambda: W @ out + b) else "")
             raise CheckFailed("06.1", f"{shown} raised {type(error).__name__}: {error}{hint}") from None
     return layer_forward
 
@@ -70,6 +85,8 @@ def layer_forward(fn) -> None:
                                                      "add b itself (NumPy broadcasts it to every row)."),
         Mistake(lambda out, W, b: (out @ W + b).sum(axis=0), "that adds up the examples; keep one row per example."),
         Mistake(lambda out, W, b: out @ W.T + b, _TRANSPOSED),
+        Mistake(lambda out, W, b: logistic(out @ W + b), "that is the layer's output phi(net); layer_forward "
+                                                         "returns the net input itself, before the activation."),
     ]
     expect_function("06.1", _diagnosed(fn), cases, lambda out, W, b: out @ W + b, name="layer_forward",
                     mistakes=mistakes)

@@ -85,6 +85,12 @@ def conditions(answer) -> None:
                    "weight's gradient directly, next to backpropagation, not through it.")
 
 
+def _columns_of_shifted(net):
+    """Each row shifted by its maximum, as a stable softmax does, then normalized over the wrong axis, 0."""
+    e = np.exp(net - net.max(axis=1, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
 def softmax(fn) -> None:
     """Exercise 08.2: ``fn(net)`` must return the softmax of every row of ``net`` (examples x classes), stably.
 
@@ -107,6 +113,11 @@ def softmax(fn) -> None:
                                                               "keepdims=True)."),
         Mistake(lambda net: net / net.sum(axis=1, keepdims=True), "the exponentials are missing: y_k = e^net_k / "
                                                                   "sum_m e^net_m."),
+        Mistake(_columns_of_shifted, "that normalizes each column (over the examples); normalize each row, over "
+                                     "the classes: axis=1."),
+        Mistake(lambda net: 1 / (1 + np.exp(-net)), "that is the logistic of each net input on its own; the softmax "
+                                                    "divides each e^net_k by the sum over its row, so the row sums "
+                                                    "to 1."),
     ]
     fn = _keepdims_diagnosed(fn)
     expect_function("08.2", fn, cases, _softmax, name="softmax", mistakes=mistakes)

@@ -13,8 +13,9 @@ import numpy as np
 from bp_course import datasets, linear_neuron, optimizers
 from bp_course.checks import hidden
 from bp_course.checks.core import require  # noqa: F401 -- the lesson's narrative cells call check.require
-from bp_course.checks.core import (CheckFailed, Mistake, NotAttempted, answer_value, call, expect_close,
-                                   expect_function, format_value, passed)
+from bp_course.checks.core import (CheckFailed, Mistake, NotAttempted, answer_value, call, expect_function,
+                                   format_value, passed)
+from bp_course.checks.values import expect_value
 
 __all__ = ["HIDDEN", "heavy_ball", "best_heavy_ball", "rmsprop_step", "first_step_ratio", "adam", "best_eta"]
 
@@ -126,12 +127,12 @@ def best_heavy_ball(eta_hb, beta_hb) -> None:
     rate = (np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)
     try:
         swapped = bool(np.isclose(float(eta_hb), beta) and np.isclose(float(beta_hb), eta))
-    except (TypeError, ValueError):  # not numbers: expect_close below says so
+    except (TypeError, ValueError):  # not numbers: expect_value below says so
         swapped = False
     if swapped:
         raise CheckFailed("11.2", f"eta_hb = {format_value(eta_hb)} and beta_hb = {format_value(beta_hb)}: the two "
                                   "values are swapped.")
-    expect_close("11.2", eta_hb, eta, what="eta_hb", mistakes=[
+    expect_value("11.2", eta_hb, eta, what="eta_hb", mistakes=[
         Mistake(2 / (lam_min + lam_max), "that is plain descent's best eta, 2 / (lambda_min + lambda_max). With "
                                          "momentum the roots are complex in the middle of the spectrum; place "
                                          "lambda_min and lambda_max on the two ends, eta lambda = (1 -+ sqrt(beta))^2."),
@@ -143,7 +144,7 @@ def best_heavy_ball(eta_hb, beta_hb) -> None:
                                                                 "conditions, sqrt(eta lambda_max) + sqrt(eta "
                                                                 "lambda_min) = 2, to eliminate beta."),
     ])
-    expect_close("11.2", beta_hb, beta, what="beta_hb", mistakes=[
+    expect_value("11.2", beta_hb, beta, what="beta_hb", mistakes=[
         Mistake(rate, "that is sqrt(beta), the rate at which each direction shrinks (|z| = sqrt(beta)); beta is its "
                       "square."),
         Mistake(((kappa - 1) / (kappa + 1)) ** 2, "that uses kappa; the heavy ball's formula has sqrt(kappa), which "
@@ -253,7 +254,7 @@ def first_step_ratio(ratio) -> None:
     """
     ratio = answer_value("11.4", ratio, "first_step_ratio")
     beta1, beta2 = 0.9, 0.999
-    expect_close("11.4", ratio, (1 - beta1) / np.sqrt(1 - beta2), what="first_step_ratio", rtol=1e-3, mistakes=[
+    expect_value("11.4", ratio, (1 - beta1) / np.sqrt(1 - beta2), what="first_step_ratio", rtol=1e-3, mistakes=[
         Mistake(1 - beta1, "that is the bias of m alone; v is biased too, by 1 - beta2, and the step divides by "
                            "its square root."),
         Mistake(1 / np.sqrt(1 - beta2), "that is the bias of sqrt(v) alone; m is biased too, by 1 - beta1."),

@@ -657,7 +657,7 @@ def _bptt(w, u, x, target, flaw=None):
             dE_dw, dE_du = contribution_w, contribution_u
         elif flaw != "last_only" or s == T:
             dE_dw, dE_du = dE_dw + contribution_w, dE_du + contribution_u
-        dh = {"no_w": dnet, "no_pass": dh}.get(flaw, dnet * w)
+        dh = {"no_w": dnet, "no_pass": dh, "no_slope_back": w * dh}.get(flaw, dnet * w)
     if flaw == "mean":
         return dE_dw / T, dE_du / T
     return dE_dw, dE_du
@@ -697,6 +697,9 @@ _BPTT_MISTAKES = [
             "the pair is swapped: return (dE_dw, dE_du), the gradient of w first."),
     Mistake(_bptt_mistake("no_pass"), "dE/dh stays the output error at every step: it must be passed back a step "
                                       "at a time, dE/dh_(t-1) = w delta_t, through tanh' at each step."),
+    Mistake(_bptt_mistake("no_slope_back"), "what goes back a step is w times dE/dh_t, without the step's slope: "
+                                            "pass back the delta, dE/dh_(t-1) = w delta_t with delta_t = dE/dh_t "
+                                            "tanh'(net_t) (Eq. 5 through time)."),
 ]
 
 
