@@ -4,13 +4,17 @@ The pieces the browser tests share:
 
 - :func:`requirements_missing` says in one line why the browser tests cannot
   run here (no Playwright, no Chromium), or ``None``;
-- :class:`JupyterLab` starts JupyterLab on a free loopback port with a random
-  token in a folder of its own, waits until it answers, and shuts it down;
-- :class:`NotebookPage` is one notebook open in a browser tab: menus, the
-  editor, the kernel, the outputs;
-- :func:`run_lesson` opens a solved lesson, runs all its cells, records
-  what the page shows (errors, figures, widgets) and moves every explorer's
-  sliders, and returns a :class:`LessonRun` the tests judge.
+- :func:`copy_course` and :class:`JupyterLab`: JupyterLab on a free loopback
+  port with a random token, serving a temporary copy of the course with
+  settings of its own, started and shut down by the test session;
+- :class:`LabPage` is the one browser tab with JupyterLab, and
+  :class:`NotebookPage` one notebook open in it: menus, the editor, the
+  kernel, the outputs;
+- :func:`run_lesson` opens a solved lesson, runs all its cells, records what
+  the page shows (errors, figures, widgets) and moves every explorer's
+  sliders; :func:`run_unsolved` runs a released lesson through, past its
+  errors. The tests judge the :class:`LessonRun` and :class:`UnsolvedRun`
+  they return.
 
 Nothing here imports Playwright at module level, so collecting the tests
 works (and skips them) where it is not installed. Every wait is on a
@@ -121,8 +125,10 @@ def free_port() -> int:
 def copy_course(target: Path) -> Path:
     """Copy the notebooks a learner opens (``lessons/``, ``solutions/``) into ``target``.
 
-    ``unsolved/`` gets the lessons once more, every code cell tagged
-    ``raises-exception`` (see :func:`run_unsolved`). The kernels import
+    ``unsolved/`` gets the lessons' code cells once more, each tagged
+    ``raises-exception`` and numbered with its index in the lesson (see
+    :func:`run_unsolved`; the text cells are left out, they would only add
+    rendering time to a run that judges code cells). The kernels import
     ``bp_course`` from this repository (its root is put first on
     ``PYTHONPATH``), so the package under test is the checkout's.
     """
@@ -132,11 +138,14 @@ def copy_course(target: Path) -> Path:
     (target / "unsolved").mkdir()
     for lesson in sorted((ROOT / "lessons").glob("*.ipynb")):
         notebook = json.loads(lesson.read_text(encoding="utf-8"))
-        for cell in notebook["cells"]:
+        code = []
+        for index, cell in enumerate(notebook["cells"]):
             if cell["cell_type"] == "code":
-                tags = cell.setdefault("metadata", {}).setdefault("tags", [])
-                if "raises-exception" not in tags:
-                    tags.append("raises-exception")
+                metadata = cell.setdefault("metadata", {})
+                metadata["tags"] = sorted(set(metadata.get("tags", [])) | {"raises-exception"})
+                metadata["lesson_index"] = index
+                code.append(cell)
+        notebook["cells"] = code
         (target / "unsolved" / lesson.name).write_text(json.dumps(notebook, indent=1), encoding="utf-8")
     return target
 
@@ -701,7 +710,9 @@ def explore(page: NotebookPage, interact, number: int, folder: Path, name: str) 
 def set_slider(page: NotebookPage, interact, description: str, value: str) -> None:
     """Type ``value`` into the value label of the slider ``description`` and press Enter, as a learner can."""
     control = interact.locator(".widget-slider").filter(has=page.page.locator(".widget-label", has_text=description))
-    before = interact.locator(".widget-output img").first.get_attribute("src")
+    if _readout(control) == float(value):
+        return  # already there: nothing will be redrawn
+    before = _figure_src(interact)
     readout = control.locator(".widget-readout")
     readout.click()
     page.page.keyboard.press("ControlOrMeta+a")
@@ -747,8 +758,8 @@ def run_lesson(tab: LabPage, name: str, folder: Path, expected_errors: set,
                expected_explorers: int, scenario=None, reopen_saved: bool = False) -> LessonRun:
     """Open ``solutions/<name>`` in JupyterLab, run all cells, record outputs, figures and explorers.
 
-    ``scenario(page, interacts, folder)``, when given, runs after the
-    explorers were moved and returns a dict kept as ``LessonRun.extra``.
+    ``scenario(page, interacts, folder)``, when given, runs before the
+    explorers are moved and returns a dict kept as ``LessonRun.extra``.
     With ``reopen_saved`` the lesson is then saved and reopened with a fresh
     kernel (``LessonRun.reopened``).
     """
@@ -767,8 +778,8 @@ def run_lesson(tab: LabPage, name: str, folder: Path, expected_errors: set,
             pass
         cells = page.cells()
         figures = record_figures(page, name, folder)
-        explorers = [explore(page, interacts.nth(k), k + 1, folder, name) for k in range(interacts.count())]
         extra = scenario(page, interacts, folder) if scenario is not None else {}
+        explorers = [explore(page, interacts.nth(k), k + 1, folder, name) for k in range(interacts.count())]
         page.screenshot(folder / f"{name[:2]}-page.png")
         reopened = reopen(page, [e.cell for e in explorers]) if reopen_saved else {}
         page.close()
@@ -823,23 +834,26 @@ def run_unsolved(tab: LabPage, name: str, folder: Path) -> UnsolvedRun:
     (``unsolved/<name>``, made by :func:`copy_course`) whose code cells all
     carry that tag: Run All then runs each cell once, in order, as a learner
     pressing Shift+Enter through the lesson would, and the cells show
-    exactly what they show to that learner.
+    exactly what they show to that learner. Cells are named by their index
+    in ``lessons/<name>``.
     """
     start = time.monotonic()
     folder.mkdir(parents=True, exist_ok=True)
     roles = _roles(ROOT / "lessons" / name)
+    copy = json.loads((tab.lab.root_dir / "unsolved" / name).read_text(encoding="utf-8"))["cells"]
     page = tab.open(f"unsolved/{name}")
     try:
         page.run_all()
         cells = page.cells()
         layout = page.page.evaluate("() => [...document.querySelectorAll("
                                     "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-CodeCell')].map(" + _LAYOUT + ")")
-        shown = {}
+        shown, where = {}, {}
         for cell, shape in zip([c for c in cells if c["code"]], layout):
-            meta = roles[cell["index"]]
-            shown[cell["index"]] = {"role": meta.get("role", "narrative"), "exercise": meta.get("exercise"),
-                                    "raises": "raises-exception" in meta.get("tags", []), "prompt": cell["prompt"],
-                                    "errors": cell["errors"], **shape}
+            index = copy[cell["index"]]["metadata"]["lesson_index"]
+            meta, where[index] = roles[index], cell["index"]
+            shown[index] = {"role": meta.get("role", "narrative"), "exercise": meta.get("exercise"),
+                            "raises": "raises-exception" in meta.get("tags", []), "prompt": cell["prompt"],
+                            "errors": cell["errors"], **shape}
         page.screenshot(folder / f"{name[:2]}-unsolved-page.png")
         # Photograph what a failure message will name: narrative cells with an error, and the first
         # wrapped message and cut-off editor (screenshots take time; the rest look the same).
@@ -848,7 +862,7 @@ def run_unsolved(tab: LabPage, name: str, folder: Path) -> UnsolvedRun:
                       + [i for i, c in shown.items() if c["cut"] and c["role"] == "answer"][:1])
         for index in sorted(wanted):
             shown[index]["screenshot"] = page.screenshot(folder / f"{name[:2]}-unsolved-cell{index}.png",
-                                                         page.cell(index))
+                                                         page.cell(where[index]))
         page.close()
     except BaseException:
         tab.reset()
