@@ -404,6 +404,9 @@ def menu(page, menu: str, item: str) -> None:
 class NotebookPage:
     """A notebook open in the session's JupyterLab tab (see :meth:`LabPage.open`)."""
 
+    #: How long an explorer's figure may take to be redrawn after a slider moved (milliseconds).
+    update_timeout = UPDATE_TIMEOUT_MS
+
     def __init__(self, tab: LabPage, path: str):
         self.tab, self.lab, self.page, self.path = tab, tab.lab, tab.page, path
         self.panel = self.page.locator(_PANEL)
@@ -565,8 +568,9 @@ class LessonRun:
         found = []
         for cell in self.cells:
             where = f"cell {cell['index']} of {self.name}"
-            if "Error displaying widget" in cell["output"]:
-                found.append(f"{where} says: Error displaying widget")
+            for message in ("Error displaying widget", "Loading widget..."):
+                if message in cell["output"]:
+                    found.append(f"{where} says: {message}")
             for text in cell["plain"]:
                 if WIDGET_AS_TEXT.search(text):
                     found.append(f"{where} shows a widget as plain text: {text[:200]!r}")
@@ -622,7 +626,7 @@ def _wait_new_figure(page: NotebookPage, interact, before_src: str) -> None:
     page.page.wait_for_function(
         """([interact, before]) => { const img = interact.querySelector('.widget-output img');
                                     return img !== null && img.complete && img.naturalWidth > 0 && img.src !== before; }""",
-        arg=[interact.element_handle(), before_src], timeout=UPDATE_TIMEOUT_MS, polling=100)
+        arg=[interact.element_handle(), before_src], timeout=page.update_timeout, polling=100)
 
 
 def _figure_src(interact) -> str:
@@ -754,27 +758,34 @@ def reopen(page: NotebookPage, cells: list[int]) -> dict:
     return found
 
 
-def run_lesson(tab: LabPage, name: str, folder: Path, expected_errors: set,
-               expected_explorers: int, scenario=None, reopen_saved: bool = False) -> LessonRun:
+def run_lesson(tab: LabPage, name: str, folder: Path, expected_errors: set, expected_explorers: int,
+               scenario=None, reopen_saved: bool = False, path: str | None = None,
+               update_timeout: float = UPDATE_TIMEOUT_MS) -> LessonRun:
     """Open ``solutions/<name>`` in JupyterLab, run all cells, record outputs, figures and explorers.
 
     ``scenario(page, interacts, folder)``, when given, runs before the
     explorers are moved and returns a dict kept as ``LessonRun.extra``.
     With ``reopen_saved`` the lesson is then saved and reopened with a fresh
-    kernel (``LessonRun.reopened``).
+    kernel (``LessonRun.reopened``). ``path`` opens another notebook than the
+    solved lesson (the harness's own tests do).
     """
     start = time.monotonic()
     folder.mkdir(parents=True, exist_ok=True)
-    page = tab.open(f"solutions/{name}")
+    page = tab.open(path or f"solutions/{name}")
+    page.update_timeout = update_timeout
     try:
         page.run_all()
         interacts = page.panel.locator(".jp-Notebook .widget-interact")
         try:  # widget views render after the kernel is done: wait until each explorer shows its figure
+            # and no output still says "Loading widget..." (a missing model turns into an error late)
             page.page.wait_for_function(
-                """n => { const all = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .widget-interact')];
-                          return all.length >= n && all.every(e => e.querySelector('.widget-output img')); }""",
+                """n => { const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+                          const all = [...panel.querySelectorAll('.widget-interact')];
+                          return all.length >= n && all.every(e => e.querySelector('.widget-output img'))
+                            && ![...panel.querySelectorAll('.jp-OutputArea-output')].some(
+                                 o => o.textContent.includes('Loading widget...')); }""",
                 arg=expected_explorers, timeout=UPDATE_TIMEOUT_MS, polling=100)
-        except Exception:  # Playwright's TimeoutError: the test reports the count it found
+        except Exception:  # Playwright's TimeoutError: the tests report what the page shows
             pass
         cells = page.cells()
         figures = record_figures(page, name, folder)
