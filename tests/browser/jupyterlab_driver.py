@@ -113,6 +113,16 @@ def stored_figures(name: str) -> int:
     return sum("image/png" in o.get("data", {}) for _, c in code_cells(name) for o in c.get("outputs", []))
 
 
+def marked_where_failing(names, failing, *, reason: str = "issue 16: fixed on branch wt-ui"):
+    """``names`` as pytest parameters (id: the lesson's number), those numbered in ``failing`` marked
+    ``xfail(strict=True)``: a known defect. When a fix makes one pass, pytest fails it as XPASS until
+    its number leaves ``failing``; an error other than a failed assertion is never hidden."""
+    import pytest
+
+    mark = pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)
+    return [pytest.param(name, id=name[:2], marks=[mark] if name[:2] in failing else []) for name in names]
+
+
 # -- the server ---------------------------------------------------------------------------
 
 def free_port() -> int:

@@ -7,7 +7,7 @@ explorer's sliders are dragged and moved with the arrow keys (see
 """
 
 import pytest
-from jupyterlab_driver import LESSONS, MIN_INK, explorer_cells, stored_figures
+from jupyterlab_driver import LESSONS, MIN_INK, explorer_cells, marked_where_failing, stored_figures
 
 EXPLORING = [name for name in LESSONS if explorer_cells(name)]
 
@@ -57,12 +57,7 @@ def test_explorers_redraw_when_their_sliders_move(name, lesson_runs):
 ISSUE_16 = pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 16: fixed on branch wt-ui")
 
 
-def still_failing(names, failing):
-    """``names`` as parameters, those whose two-digit number is in ``failing`` marked xfail (issue 16)."""
-    return [pytest.param(name, id=name[:2], marks=[ISSUE_16] if name[:2] in failing else []) for name in names]
-
-
-@pytest.mark.parametrize("name", still_failing(EXPLORING, {"02", "10", "11"}))
+@pytest.mark.parametrize("name", marked_where_failing(EXPLORING, {"02", "10", "11"}))
 def test_explorer_sliders_line_up(name, lesson_runs):
     """The sliders of one explorer start at the same x, whatever their labels."""
     for explorer in lesson_runs.get(name).explorers:
@@ -71,13 +66,17 @@ def test_explorer_sliders_line_up(name, lesson_runs):
             f"the sliders {explorer.controls} of cell {explorer.cell} start at x = {lefts}: see {explorer.screenshots[0]}")
 
 
-@pytest.mark.parametrize("name", still_failing(LESSONS, {"02", "11"}))
+@pytest.mark.parametrize("name", marked_where_failing(LESSONS, {"02", "11"}))
 def test_figures_are_shown_at_their_full_size(name, lesson_runs):
-    """A figure wider than the notebook is scaled down, and its labels with it (lesson 02 was at 73%)."""
+    """A figure wider than the notebook is scaled down, and its labels with it (lesson 02's was at 73%).
+
+    The page is 1366 px wide (``jupyterlab_driver.VIEWPORT``), the file browser open, as JupyterLab starts.
+    """
     for figure in lesson_runs.get(name).figures:
         assert figure.shown_width >= 0.9 * figure.natural_width, (
             f"the figure of cell {figure.cell} is shown at {figure.shown_width / figure.natural_width:.0%} "
-            f"of its size (screenshots in {lesson_runs.get(name).folder})")
+            f"of its size ({figure.natural_width} px wide, the output area {figure.room:.0f} px; "
+            f"screenshots in {lesson_runs.get(name).folder})")
 
 
 @ISSUE_16
