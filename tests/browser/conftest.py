@@ -64,20 +64,31 @@ def browser(browser_available):
             chromium.close()
 
 
-def _bowl_at_the_minimum(page, interacts, folder) -> dict:
-    """Lesson 01: set the bowl explorer to w = (1, -1), where E = 0 (exercise 01.3), and look for the point."""
+def _parabola_at_its_ends(page, interacts, folder) -> dict:
+    """Lesson 01: the parabola explorer at y = -2 and y = 2, the ends of its slider (where the old axes jumped most)."""
+    parabola = interacts.filter(has=page.page.locator(".widget-label", has_text="output y")).first
+    shown = []
+    for value in ("-2", "2"):
+        driver.set_slider(page, parabola, "output y", value)
+        shot = page.screenshot(folder / f"01-parabola-at-y{value}.png", driver.explorer_area(parabola))
+        shown.append((f"y = {value}", shot, driver.png_of(driver.figure_src(parabola))))
+    return {"parabola_figures": shown}
+
+
+def _lesson01(page, interacts, folder) -> dict:
+    """Lesson 01: set the bowl explorer to w = (1, -1), where E = 0 (exercise 01.3), and look for the point;
+    then the parabola explorer at the ends of its slider."""
     bowl = interacts.filter(has=page.page.locator(".widget-label", has_text="weight w2")).first
     driver.set_slider(page, bowl, "weight w1", "1")
     driver.set_slider(page, bowl, "weight w2", "-1")
-    figure = bowl.locator(".widget-output img").first
     shot = folder / "01-bowl-at-E0.png"
-    png = figure.screenshot(path=str(shot))
+    png = driver.explorer_figure(bowl).screenshot(path=str(shot))
     width = driver.pixels(png).shape[1]
     return {"bowl_point_pixels": driver.colour_pixels(png, "#D55E00", columns=slice(0, width // 2)),
-            "bowl_screenshot": shot}
+            "bowl_screenshot": shot, **_parabola_at_its_ends(page, interacts, folder)}
 
 
-SCENARIOS = {"01": _bowl_at_the_minimum}
+SCENARIOS = {"01": _lesson01}
 #: Lessons saved and reopened after their run (one suffices: every explorer is saved the same way).
 REOPENED = {"01"}
 

@@ -109,18 +109,8 @@ def raising_cells(name: str) -> set[int]:
 
 
 def stored_figures(name: str) -> int:
-    """Figures stored in the solved lesson (explorers' figures are not stored)."""
+    """Figures stored in the solved lesson (an explorer's cell stores the figure of its last setting)."""
     return sum("image/png" in o.get("data", {}) for _, c in code_cells(name) for o in c.get("outputs", []))
-
-
-def marked_where_failing(names, failing, *, reason: str = "issue 16: fixed on branch wt-ui"):
-    """``names`` as pytest parameters (id: the lesson's number), those numbered in ``failing`` marked
-    ``xfail(strict=True)``: a known defect. When a fix makes one pass, pytest fails it as XPASS until
-    its number leaves ``failing``; an error other than a failed assertion is never hidden."""
-    import pytest
-
-    mark = pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)
-    return [pytest.param(name, id=name[:2], marks=[mark] if name[:2] in failing else []) for name in names]
 
 
 # -- the server ---------------------------------------------------------------------------
@@ -500,14 +490,22 @@ class NotebookPage:
 
         Returns what the cell shows then (as in :meth:`cells`).
         """
-        before = self.cell_state(index)["prompt"]
+        # The prompt goes to "[*]:" while the cell runs, then to its new count, which may read as the
+        # old one (a fresh kernel counts again from 1): watch for the "*" instead of comparing numbers.
+        self.cell(index).evaluate("""cell => {
+            const prompt = cell.querySelector('.jp-InputPrompt');
+            delete cell.dataset.bpRan;
+            const seen = new MutationObserver(() => {
+              if (prompt.textContent.includes('*')) { cell.dataset.bpRan = '1'; seen.disconnect(); } });
+            seen.observe(prompt, {childList: true, characterData: true, subtree: true});
+        }""")
         self.page.keyboard.press("Shift+Enter")
         self.page.wait_for_function(
-            """([index, before]) => {
+            """index => {
               const cell = document.querySelector(`.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell[data-windowed-list-index="${index}"]`);
               const prompt = cell.querySelector('.jp-InputPrompt').textContent;
-              return prompt !== before && /\\d/.test(prompt) && (""" + _KERNEL_IDLE + """)();
-            }""", arg=[index, before], timeout=RUN_ALL_TIMEOUT_MS, polling=50)
+              return cell.dataset.bpRan === '1' && /\\d/.test(prompt) && (""" + _KERNEL_IDLE + """)();
+            }""", arg=index, timeout=RUN_ALL_TIMEOUT_MS, polling=50)
         return self.cell_state(index)
 
     def select(self, index: int) -> None:
@@ -544,6 +542,7 @@ class Explorer:
     problems: list = field(default_factory=list)
     controls: list = field(default_factory=list)      # descriptions of the sliders and drop-downs moved
     slider_lefts: list = field(default_factory=list)  # left edge of each slider's track, in px
+    figures: list = field(default_factory=list)       # (setting, screenshot, PNG bytes of the figure) at each step
 
 
 @dataclass
@@ -631,16 +630,39 @@ def _readout(control) -> float | None:
         return None
 
 
+#: The figure of an explorer (``bp_course.widgets.Explorer``): the first image in the outputs of its
+#: cell that follow the widget's own output (the figure is an ordinary display output after the
+#: sliders, replaced in place when a slider moves), or null.
+FIGURE_OF = """interact => {
+  for (let next = interact.closest('.jp-OutputArea-child'); next !== null; next = next.nextElementSibling) {
+    const img = next === interact.closest('.jp-OutputArea-child') ? null : next.querySelector('img');
+    if (img !== null) return img;
+  }
+  return null;
+}"""
+
+
 def _wait_new_figure(page: NotebookPage, interact, before_src: str) -> None:
-    # The explorer clears its output and displays a new <img>: look it up afresh each time.
+    # The image is replaced in place (update_display_data): look it up afresh each time.
     page.page.wait_for_function(
-        """([interact, before]) => { const img = interact.querySelector('.widget-output img');
+        """([interact, before]) => { const img = (""" + FIGURE_OF + """)(interact);
                                     return img !== null && img.complete && img.naturalWidth > 0 && img.src !== before; }""",
         arg=[interact.element_handle(), before_src], timeout=page.update_timeout, polling=100)
 
 
-def _figure_src(interact) -> str:
-    return interact.evaluate("e => { const img = e.querySelector('.widget-output img'); return img ? img.src : ''; }")
+def figure_src(interact) -> str:
+    """The ``src`` of the explorer's figure (a ``data:image/png`` address), or "" when it shows none."""
+    return interact.evaluate("e => { const img = (" + FIGURE_OF + ")(e); return img ? img.src : ''; }")
+
+
+def explorer_figure(interact):
+    """The explorer's figure (an element handle of its ``<img>``), for a screenshot."""
+    return interact.evaluate_handle(FIGURE_OF).as_element()
+
+
+def explorer_area(interact):
+    """The output area of the explorer's cell: its sliders and its figure, for a screenshot."""
+    return interact.evaluate_handle("e => e.closest('.jp-Cell-outputArea')").as_element()
 
 
 def explore(page: NotebookPage, interact, number: int, folder: Path, name: str) -> Explorer:
@@ -654,14 +676,16 @@ def explore(page: NotebookPage, interact, number: int, folder: Path, name: str) 
     result = Explorer(cell=cell)
     prefix = f"{name[:2]}-explorer{number}"
     interact.scroll_into_view_if_needed()
-    result.screenshots.append(page.screenshot(folder / f"{prefix}-start.png", interact))
-    if not _figure_src(interact):
+    area = explorer_area(interact)
+    result.screenshots.append(page.screenshot(folder / f"{prefix}-start.png", area))
+    if not figure_src(interact):
         result.problems.append(f"explorer {number} (cell {cell}) shows no figure; see {result.screenshots[-1]}")
         return result
+    result.figures.append(("the start", result.screenshots[-1], png_of(figure_src(interact))))
 
     def moved(what: str, action, control=None, direction: int = 0) -> None:
         page.wait_idle()
-        before_src = _figure_src(interact)
+        before_src = figure_src(interact)
         before_value = _readout(control) if control is not None else None
         action()
         shot = folder / f"{prefix}-{slug(what)}.png"
@@ -669,11 +693,12 @@ def explore(page: NotebookPage, interact, number: int, folder: Path, name: str) 
             _wait_new_figure(page, interact, before_src)
             page.wait_idle()
         except Exception:  # Playwright's TimeoutError: report it with the picture of what was shown
-            result.screenshots.append(page.screenshot(shot, interact))
+            result.screenshots.append(page.screenshot(shot, area))
             result.problems.append(f"explorer {number} (cell {cell}): the figure was not redrawn after {what}; see {shot}")
             return
-        result.screenshots.append(page.screenshot(shot, interact))
-        if same_pixels(png_of(before_src), png_of(_figure_src(interact))):
+        result.screenshots.append(page.screenshot(shot, area))
+        result.figures.append((what, shot, png_of(figure_src(interact))))
+        if same_pixels(png_of(before_src), png_of(figure_src(interact))):
             result.problems.append(f"explorer {number} (cell {cell}): the figure's pixels did not change after {what}; see {shot}")
         if control is not None:
             after_value = _readout(control)
@@ -726,7 +751,7 @@ def set_slider(page: NotebookPage, interact, description: str, value: str) -> No
     control = interact.locator(".widget-slider").filter(has=page.page.locator(".widget-label", has_text=description))
     if _readout(control) == float(value):
         return  # already there: nothing will be redrawn
-    before = _figure_src(interact)
+    before = figure_src(interact)
     readout = control.locator(".widget-readout")
     readout.click()
     page.page.keyboard.press("ControlOrMeta+a")
@@ -734,6 +759,51 @@ def set_slider(page: NotebookPage, interact, description: str, value: str) -> No
     page.page.keyboard.press("Enter")
     _wait_new_figure(page, interact, before)
     page.wait_idle()
+
+
+def plot_frame(png: bytes) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) pixel rows and columns of the first plot's frame in a one-panel figure.
+
+    The frame is drawn in black: its sides are the rows and columns where
+    at least 30% of the pixels are near black (curves are coloured, text is short).
+    """
+    import numpy as np
+
+    dark = pixels(png).max(axis=2) < 110
+    rows = np.flatnonzero(dark.sum(axis=1) >= 0.3 * dark.shape[1])
+    columns = np.flatnonzero(dark.sum(axis=0) >= 0.3 * dark.shape[0])
+    if not len(rows) or not len(columns):
+        raise AssertionError("no plot frame found in the figure")
+    return int(rows.min()), int(rows.max()), int(columns.min()), int(columns.max())
+
+
+def axis_bands(png: bytes) -> dict:
+    """What a one-panel figure shows of its axis limits: the frame's size, the x axis's band and the y axis's band.
+
+    The x band lies under the frame, between its sides: the tick marks and
+    the tick labels (the first two blocks of rows with ink; the axis label
+    and the legend below them are left out). The y band is everything left
+    of the frame, between its top and bottom. Two figures of the same axes
+    have equal bands, pixel for pixel; a moved or rescaled axis changes them.
+    """
+    import numpy as np
+
+    rgb = pixels(png)
+    top, bottom, left, right = plot_frame(png)
+    below = rgb[bottom + 1:, left:right + 1]
+    inked = (below != rgb[0, 0]).any(axis=2).any(axis=1)
+    ends = np.flatnonzero(inked[:-1] & ~inked[1:]) + 1  # the row after each block of ink
+    x_band = below[:ends[1]] if len(ends) >= 2 else below
+    return {"frame": (bottom - top, right - left), "x": x_band, "y": rgb[top:bottom + 1, :left]}
+
+
+def same_axes(a: bytes, b: bytes) -> bool:
+    """Whether two figures of one panel show the same axis limits (see :func:`axis_bands`)."""
+    import numpy as np
+
+    first, second = axis_bands(a), axis_bands(b)
+    return first["frame"] == second["frame"] and all(
+        first[k].shape == second[k].shape and bool(np.array_equal(first[k], second[k])) for k in ("x", "y"))
 
 
 def colour_pixels(png: bytes, colour: str, *, columns: slice = slice(None), tolerance: float = 40.0) -> int:
@@ -745,11 +815,16 @@ def colour_pixels(png: bytes, colour: str, *, columns: slice = slice(None), tole
     return int(np.sum(np.linalg.norm(rgb - target, axis=-1) < tolerance))
 
 
-def reopen(page: NotebookPage, cells: list[int]) -> dict:
+def reopen(page: NotebookPage, cells: list[int], folder: Path) -> dict:
     """Save, shut the kernel down, reload the page: what each of ``cells`` (the explorers) shows then.
 
     A learner who saves a notebook with explorers and opens it again later
-    meets this: the widgets' kernel side is gone.
+    meets this: the widgets' kernel side is gone. Each cell is read once the
+    widget manager has settled (no output says "Loading widget..." any
+    more): its text, and its images (decoded width, share of ink). Then the
+    first of ``cells`` is run again after the cells above it (Run → Run All
+    Above Selected Cell: the kernel is new), as lesson 00 tells the learner
+    to do: ``"rerun"`` holds how many sliders it shows then, with its figure.
     """
     page.save()
     page.lab.shut_down_kernels()
@@ -758,13 +833,34 @@ def reopen(page: NotebookPage, cells: list[int]) -> dict:
     found = {}
     for index in cells:
         output = page.cell(index).locator(".jp-Cell-outputArea")
-        try:  # the saved output becomes a figure, a message, or the widget manager's error
+        try:  # the saved widget output becomes the widget manager's message; the figure is a plain image
             page.page.wait_for_function(
-                "area => area.querySelector('img') || !/^(\\[\\d*\\]:)?\\s*(Loading widget\\.\\.\\.)?\\s*$/.test(area.textContent)",
+                "area => area.querySelector('img') !== null && !area.textContent.includes('Loading widget...')",
                 arg=output.element_handle(), timeout=UPDATE_TIMEOUT_MS, polling=100)
-        except Exception:  # Playwright's TimeoutError: an empty output, reported as such
+        except Exception:  # Playwright's TimeoutError: reported by what the cell shows
             pass
-        found[index] = {"text": output.text_content() or "", "images": output.locator("img").count()}
+        images = output.evaluate("""area => [...area.querySelectorAll('img')].map(img => ({
+            natural: img.complete ? img.naturalWidth : 0, src: img.src}))""")
+        found[index] = {"text": output.text_content() or "",
+                        "images": [{"natural_width": i["natural"], "ink": blank_fraction(png_of(i["src"]))
+                                    if png_of(i["src"]) else 0.0} for i in images]}
+    if cells:
+        first = cells[0]
+        page.select(first)
+        page.menu("Run", "Run All Above Selected Cell")
+        page.wait_idle()
+        page.select(first)
+        page.shift_enter(first)
+        interact = page.cell(first).locator(".widget-interact")
+        try:
+            page.page.wait_for_function(
+                "interact => (" + FIGURE_OF + ")(interact) !== null", arg=interact.first.element_handle(),
+                timeout=UPDATE_TIMEOUT_MS, polling=100)
+        except Exception:  # Playwright's TimeoutError: no explorer came back, reported as 0 sliders
+            pass
+        found["rerun"] = {"cell": first, "sliders": interact.locator(".widget-slider").count(),
+                          "screenshot": page.screenshot(folder / f"{Path(page.path).name[:2]}-reopened-rerun.png",
+                                                        page.cell(first).locator(".jp-Cell-outputArea"))}
     return found
 
 
@@ -791,7 +887,7 @@ def run_lesson(tab: LabPage, name: str, folder: Path, expected_errors: set, expe
             page.page.wait_for_function(
                 """n => { const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
                           const all = [...panel.querySelectorAll('.widget-interact')];
-                          return all.length >= n && all.every(e => e.querySelector('.widget-output img'))
+                          return all.length >= n && all.every(e => (""" + FIGURE_OF + """)(e) !== null)
                             && ![...panel.querySelectorAll('.jp-OutputArea-output')].some(
                                  o => o.textContent.includes('Loading widget...')); }""",
                 arg=expected_explorers, timeout=UPDATE_TIMEOUT_MS, polling=100)
@@ -802,7 +898,7 @@ def run_lesson(tab: LabPage, name: str, folder: Path, expected_errors: set, expe
         extra = scenario(page, interacts, folder) if scenario is not None else {}
         explorers = [explore(page, interacts.nth(k), k + 1, folder, name) for k in range(interacts.count())]
         page.screenshot(folder / f"{name[:2]}-page.png")
-        reopened = reopen(page, [e.cell for e in explorers]) if reopen_saved else {}
+        reopened = reopen(page, [e.cell for e in explorers], folder) if reopen_saved else {}
         page.close()
     except BaseException:
         tab.reset()

@@ -17,10 +17,12 @@ MISSING_MODEL = """from IPython.display import display
 display({"application/vnd.jupyter.widget-view+json": {"model_id": "0" * 32, "version_major": 2, "version_minor": 0},
          "text/plain": "a widget"}, raw=True)"""
 
+# Laid out as bp_course.widgets.Explorer is (the sliders, then the figure as a display output of its
+# own), but a slider move redraws nothing.
 FROZEN_EXPLORER = """import ipywidgets
 from IPython.display import display, Image
-png = open("frozen.png", "rb").read()
-ipywidgets.interactive(lambda v: display(Image(data=png)), v=ipywidgets.IntSlider(value=3, max=10), clear_output=False)"""
+display(ipywidgets.interactive(lambda v: None, v=ipywidgets.IntSlider(value=3, max=10)))
+display(Image(data=open("frozen.png", "rb").read()), display_id=True)"""
 
 FROZEN_PNG = """import matplotlib.pyplot as plt
 fig, ax = plt.subplots(figsize=(3, 2))
@@ -66,3 +68,29 @@ def test_a_widget_shown_as_text_and_a_missing_model_are_reported(broken_run):
 def test_an_explorer_whose_figure_does_not_follow_its_slider_is_reported(broken_run):
     [explorer] = broken_run.explorers
     assert explorer.problems and all("was not redrawn" in p and ".png" in p for p in explorer.problems), explorer.problems
+
+
+# -- the axis comparison, on figures saved as the inline backend saves them (no browser needed) --------------
+
+def _inline_png(ax) -> bytes:
+    import io
+
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    ax.figure.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(ax.figure)
+    return buffer.getvalue()
+
+
+def test_same_axes_tells_a_moved_point_from_moved_axes():
+    from bp_course import plots
+
+    here, there = (_inline_png(plots.error_parabola(t=0.0, y=y, tangent=True)) for y in (-2.0, 1.2))
+    assert driver.same_axes(here, there) and not driver.same_pixels(here, there)
+    jumped = plots.error_parabola(t=0.0, y=1.2, tangent=True)
+    jumped.set_xlim(-2.26, 3.46)  # where the old parabola's axis went at y = 2: autoscaled to the tangent's ends
+    assert not driver.same_axes(here, _inline_png(jumped))
+    taller = plots.error_parabola(t=0.0, y=1.2, tangent=True)
+    taller.set_ylim(-0.2, 3.0)
+    assert not driver.same_axes(here, _inline_png(taller))

@@ -7,7 +7,7 @@ explorer's sliders are dragged and moved with the arrow keys (see
 """
 
 import pytest
-from jupyterlab_driver import LESSONS, MIN_INK, explorer_cells, marked_where_failing, stored_figures
+from jupyterlab_driver import LESSONS, MIN_INK, explorer_cells, same_axes, solution, stored_figures
 
 EXPLORING = [name for name in LESSONS if explorer_cells(name)]
 
@@ -26,7 +26,7 @@ def test_solved_lesson_runs_without_an_error_in_jupyterlab(name, lesson_runs):
 @pytest.mark.parametrize("name", LESSONS, ids=lesson_id)
 def test_every_figure_is_a_drawn_image(name, lesson_runs):
     run = lesson_runs.get(name)
-    expected = stored_figures(name) + len(explorer_cells(name))
+    expected = stored_figures(name)  # an explorer's cell stores the static figure of its last setting
     assert len(run.figures) == expected, f"{len(run.figures)} figures on the page, {expected} expected ({run.folder})"
     for figure in run.figures:
         assert figure.natural_width > 0, f"the image of cell {figure.cell} did not decode: see {figure.screenshot}"
@@ -51,13 +51,9 @@ def test_explorers_redraw_when_their_sliders_move(name, lesson_runs):
 
 
 # -- the defects issue 16 lists, as a learner sees them --------------------------------------
-# Marked xfail (strict) where they still show on main; branch wt-ui fixes them, and merging it
-# turns these into XPASS failures until the marks are removed.
-
-ISSUE_16 = pytest.mark.xfail(strict=True, raises=AssertionError, reason="issue 16: fixed on branch wt-ui")
 
 
-@pytest.mark.parametrize("name", marked_where_failing(EXPLORING, {"02", "10", "11"}))
+@pytest.mark.parametrize("name", EXPLORING, ids=lesson_id)
 def test_explorer_sliders_line_up(name, lesson_runs):
     """The sliders of one explorer start at the same x, whatever their labels."""
     for explorer in lesson_runs.get(name).explorers:
@@ -66,7 +62,7 @@ def test_explorer_sliders_line_up(name, lesson_runs):
             f"the sliders {explorer.controls} of cell {explorer.cell} start at x = {lefts}: see {explorer.screenshots[0]}")
 
 
-@pytest.mark.parametrize("name", marked_where_failing(LESSONS, {"02", "11"}))
+@pytest.mark.parametrize("name", LESSONS, ids=lesson_id)
 def test_figures_are_shown_at_their_full_size(name, lesson_runs):
     """A figure wider than the notebook is scaled down, and its labels with it (lesson 02's was at 73%).
 
@@ -79,19 +75,47 @@ def test_figures_are_shown_at_their_full_size(name, lesson_runs):
             f"screenshots in {lesson_runs.get(name).folder})")
 
 
-@ISSUE_16
-def test_a_saved_explorer_shows_a_figure_when_reopened(lesson_runs):
-    """Lesson 01 saved, its kernel shut down, reopened: no "Error displaying widget", a static figure instead."""
+def test_a_saved_explorer_shows_its_last_figure_when_reopened(lesson_runs):
+    """Lesson 01 saved, its kernel shut down, reopened: each explorer's cell shows the figure of its last setting.
+
+    The sliders are gone: JupyterLab's widget manager says "Error displaying
+    widget: model not found" for a widget whose state was not saved, the
+    words lesson 00 quotes when it tells the learner to run the cell again;
+    run again, the sliders and their figure are back.
+    """
     run = lesson_runs.get("01_learning_as_optimization.ipynb")
-    assert sorted(run.reopened) == explorer_cells(run.name)
-    for cell, shown in run.reopened.items():
-        assert "Error displaying widget" not in shown["text"], f"cell {cell} reopened: {shown['text'][:200]!r}"
-        assert shown["images"] >= 1, f"cell {cell} shows no figure after reopening: {shown['text'][:200]!r}"
+    reopened = dict(run.reopened)
+    rerun = reopened.pop("rerun")
+    assert sorted(reopened) == explorer_cells(run.name)
+    lesson00 = "".join(c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+                       for c in solution("00_how_to_use_this_course.ipynb")["cells"])
+    for cell, shown in reopened.items():
+        assert len(shown["images"]) == 1, f"cell {cell} shows {len(shown['images'])} figures after reopening ({run.folder})"
+        assert shown["images"][0]["natural_width"] > 0 and shown["images"][0]["ink"] >= MIN_INK, (
+            f"cell {cell}: the figure after reopening is blank or broken ({run.folder})")
+        said = shown["text"].strip()
+        assert not said or (said in lesson00 and "Run the cell again" in lesson00), (
+            f"cell {cell} reopened says {said[:200]!r}, which lesson 00 does not prepare the learner for")
+    assert rerun["sliders"] >= 1, f"cell {rerun['cell']} run again shows no sliders: see {rerun['screenshot']}"
 
 
-@ISSUE_16
 def test_the_point_on_the_bowl_is_visible_at_the_minimum(lesson_runs):
     """Lesson 01's bowl explorer at w = (1, -1), E = 0 (exercise 01.3): the point is seen on the surface."""
     run = lesson_runs.get("01_learning_as_optimization.ipynb")
     assert run.extra["bowl_point_pixels"] >= 20, (
         f"{run.extra['bowl_point_pixels']} point-coloured pixels on the surface panel: see {run.extra['bowl_screenshot']}")
+
+
+def test_the_parabola_axes_stay_put_while_its_slider_moves(lesson_runs):
+    """Lesson 01's parabola explorer: the same axis limits at every y (they jumped with the tangent's ends).
+
+    Compared as the learner sees them: the tick marks and labels of both
+    axes, pixel for pixel, in the figures the browser showed at each step.
+    """
+    run = lesson_runs.get("01_learning_as_optimization.ipynb")
+    shown = run.explorers[0].figures + run.extra["parabola_figures"]
+    first_setting, first_shot, first = shown[0]
+    assert len(shown) >= 4, [what for what, _, _ in shown]
+    for setting, shot, png in shown[1:]:
+        assert same_axes(first, png), (
+            f"the parabola's axes differ between {first_setting} and {setting}: see {first_shot} and {shot}")

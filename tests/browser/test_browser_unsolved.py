@@ -12,14 +12,14 @@ cells' ``raise ...`` lines must fit in the editor.
 import re
 
 import pytest
-from jupyterlab_driver import LESSONS, marked_where_failing
+from jupyterlab_driver import LESSONS
 
 TRACEBACK = re.compile(r"Traceback|^File |\bline \d+\b", re.M)
 EXERCISE = re.compile(r"[Ee]xercise \d\d\.\d+")
 
-# Each test is marked xfail for the lessons where the defect issue 16 lists still shows on main
-# (branch wt-ui fixes them; see jupyterlab_driver.marked_where_failing).
-EVERY = {name[:2] for name in LESSONS}
+
+def lesson_id(name):
+    return name[:2]
 
 
 def _errors_of_cells_using_answers(run):
@@ -31,7 +31,7 @@ def _errors_of_cells_using_answers(run):
             yield index, cell.get("screenshot", run.folder), error
 
 
-@pytest.mark.parametrize("name", marked_where_failing(LESSONS, {"02", "03", "04", "05", "07", "09", "11"}))
+@pytest.mark.parametrize("name", LESSONS, ids=lesson_id)
 def test_cells_that_need_an_answer_say_which_exercise_to_solve(name, lesson_runs):
     run = lesson_runs.get(name, unsolved=True)
     for index, shot, error in _errors_of_cells_using_answers(run):
@@ -39,14 +39,14 @@ def test_cells_that_need_an_answer_say_which_exercise_to_solve(name, lesson_runs
             f"cell {index} of lessons/{name} does not say which exercise to solve (see {shot}):\n{error[-800:]}")
 
 
-@pytest.mark.parametrize("name", marked_where_failing(LESSONS, EVERY - {"00"}))
+@pytest.mark.parametrize("name", LESSONS, ids=lesson_id)
 def test_cells_that_need_an_answer_show_no_traceback(name, lesson_runs):
     run = lesson_runs.get(name, unsolved=True)
     for index, shot, error in _errors_of_cells_using_answers(run):
         assert not TRACEBACK.search(error), f"cell {index} of lessons/{name} shows a traceback (see {shot}):\n{error[:800]}"
 
 
-@pytest.mark.parametrize("name", marked_where_failing(LESSONS, EVERY))
+@pytest.mark.parametrize("name", LESSONS, ids=lesson_id)
 def test_not_attempted_messages_do_not_wrap(name, lesson_runs):
     """The course's own messages (checks, cells that use an answer) fit the notebook's width."""
     run = lesson_runs.get(name, unsolved=True)
@@ -57,7 +57,7 @@ def test_not_attempted_messages_do_not_wrap(name, lesson_runs):
                                      f"{cell['wrapped'][0][:300]!r}; see {cell.get('screenshot', run.folder)}")
 
 
-@pytest.mark.parametrize("name", marked_where_failing(LESSONS, EVERY - {"06", "10", "12"}))
+@pytest.mark.parametrize("name", LESSONS, ids=lesson_id)
 def test_answer_cells_fit_in_the_editor(name, lesson_runs):
     """No line of an answer cell, as released, is cut off at the editor's right edge."""
     run = lesson_runs.get(name, unsolved=True)
