@@ -302,11 +302,12 @@ def blank_fraction(png: bytes) -> float:
     """The share of pixels that differ from the image's most common colour (0 for a blank image)."""
     import numpy as np
 
-    rgb = pixels(png).reshape(-1, 3)
+    rgb = pixels(png).reshape(-1, 3).astype(np.uint32)
     if rgb.size == 0:
         return 0.0
-    colours, counts = np.unique(rgb, axis=0, return_counts=True)
-    return 1.0 - counts.max() / len(rgb)
+    packed = (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]  # one number per colour: a 1-D count is fast
+    colours, counts = np.unique(packed, return_counts=True)
+    return 1.0 - counts.max() / len(packed)
 
 
 def same_pixels(a: bytes, b: bytes) -> bool:
@@ -684,6 +685,8 @@ def explore(page: NotebookPage, interact, number: int, folder: Path, name: str) 
     result.figures.append(("the start", result.screenshots[-1], png_of(figure_src(interact))))
 
     def moved(what: str, action, control=None, direction: int = 0) -> None:
+        # Each step keeps the figure the browser shows (its PNG, written as is: cheap); the whole
+        # explorer is photographed where a step goes wrong, and once at the end.
         page.wait_idle()
         before_src = figure_src(interact)
         before_value = _readout(control) if control is not None else None
@@ -696,15 +699,20 @@ def explore(page: NotebookPage, interact, number: int, folder: Path, name: str) 
             result.screenshots.append(page.screenshot(shot, area))
             result.problems.append(f"explorer {number} (cell {cell}): the figure was not redrawn after {what}; see {shot}")
             return
-        result.screenshots.append(page.screenshot(shot, area))
-        result.figures.append((what, shot, png_of(figure_src(interact))))
-        if same_pixels(png_of(before_src), png_of(figure_src(interact))):
-            result.problems.append(f"explorer {number} (cell {cell}): the figure's pixels did not change after {what}; see {shot}")
+        after = png_of(figure_src(interact))
+        figure = folder / f"{prefix}-{slug(what)}-figure.png"
+        figure.write_bytes(after)
+        result.figures.append((what, figure, after))
+        problems = []
+        if same_pixels(png_of(before_src), after):
+            problems.append(f"the figure's pixels did not change after {what}")
         if control is not None:
             after_value = _readout(control)
             if before_value is None or after_value is None or (after_value - before_value) * direction <= 0:
-                result.problems.append(f"explorer {number} (cell {cell}): the value label went from {before_value} "
-                                       f"to {after_value} after {what}; see {shot}")
+                problems.append(f"the value label went from {before_value} to {after_value} after {what}")
+        if problems:
+            result.screenshots.append(page.screenshot(shot, area))
+            result.problems += [f"explorer {number} (cell {cell}): {p}; see {shot}" for p in problems]
 
     sliders = interact.locator(".widget-slider")
     for k in range(sliders.count()):
@@ -743,6 +751,7 @@ def explore(page: NotebookPage, interact, number: int, folder: Path, name: str) 
         moved(f"{label} set to {other}", lambda select=select, other=other: select.select_option(label=other))
         if select.input_value() != other:
             result.problems.append(f"explorer {number} (cell {cell}): {label} shows {select.input_value()!r}, not {other!r}")
+    result.screenshots.append(page.screenshot(folder / f"{prefix}-end.png", area))
     return result
 
 
@@ -936,6 +945,16 @@ class UnsolvedRun:
     folder: Path
 
 
+TRACEBACK = re.compile(r"Traceback|^File |\bline \d+\b", re.M)
+EXERCISE = re.compile(r"[Ee]xercise \d\d\.\d+")
+
+
+def not_the_course_message(error: str) -> bool:
+    """Whether an error shown by a cell that uses an answer is anything but the course's short message
+    naming the exercise to solve (a traceback, or no "not attempted yet" with the exercise's number)."""
+    return bool(TRACEBACK.search(error)) or "not attempted yet" not in error or not EXERCISE.search(error)
+
+
 def _roles(path: Path) -> list[dict]:
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     return [dict(c.get("metadata", {}).get("bp_course", {}), cell_type=c["cell_type"],
@@ -972,9 +991,10 @@ def run_unsolved(tab: LabPage, name: str, folder: Path) -> UnsolvedRun:
                             "raises": "raises-exception" in meta.get("tags", []), "prompt": cell["prompt"],
                             "errors": cell["errors"], **shape}
         page.screenshot(folder / f"{name[:2]}-unsolved-page.png")
-        # Photograph what a failure message will name: narrative cells with an error, and the first
-        # wrapped message and cut-off editor (screenshots take time; the rest look the same).
-        wanted = {i for i, c in shown.items() if c["errors"] and c["role"] == "narrative" and not c["raises"]}
+        # Photograph what a failure message will name (screenshots take time): cells whose error is not
+        # the course's "not attempted" message, and the first wrapped message and cut-off editor.
+        wanted = {i for i, c in shown.items() if c["role"] != "answer" and not c["raises"]
+                  and any(not_the_course_message(e) for e in c["errors"])}
         wanted |= set([i for i, c in shown.items() if c["wrapped"] and c["role"] != "answer"][:1]
                       + [i for i, c in shown.items() if c["cut"] and c["role"] == "answer"][:1])
         for index in sorted(wanted):

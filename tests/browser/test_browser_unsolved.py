@@ -9,13 +9,8 @@ messages must fit the notebook's width without wrapping, and the answer
 cells' ``raise ...`` lines must fit in the editor.
 """
 
-import re
-
 import pytest
-from jupyterlab_driver import LESSONS
-
-TRACEBACK = re.compile(r"Traceback|^File |\bline \d+\b", re.M)
-EXERCISE = re.compile(r"[Ee]xercise \d\d\.\d+")
+from jupyterlab_driver import EXERCISE, LESSONS, TRACEBACK
 
 
 def lesson_id(name):
