@@ -558,13 +558,19 @@ class LessonRun:
     extra: dict = field(default_factory=dict)
     reopened: dict = field(default_factory=dict)
 
+    shots: dict = field(default_factory=dict)        # cell index -> screenshot of a cell with a problem
+
+    def _where(self, index: int) -> str:
+        shot = self.shots.get(index)
+        return f"cell {index} of {self.name}" + (f" (see {shot})" if shot else "")
+
     def problems(self) -> list[str]:
-        """Errors (outside cells meant to raise), cells that did not run, broken widgets."""
+        """Errors (outside cells meant to raise), cells that did not run."""
         found = []
         for cell in self.cells:
             if not cell["code"]:
                 continue
-            where = f"cell {cell['index']} of {self.name}"
+            where = self._where(cell["index"])
             if not re.search(r"\d", cell["prompt"]):
                 found.append(f"{where} did not run (prompt {cell['prompt']!r})")
             if cell["index"] in self.expected_errors:
@@ -575,9 +581,10 @@ class LessonRun:
         return found
 
     def widget_problems(self) -> list[str]:
+        """Widgets that did not render: the widget manager's messages, a widget shown as its text."""
         found = []
         for cell in self.cells:
-            where = f"cell {cell['index']} of {self.name}"
+            where = self._where(cell["index"])
             for message in ("Error displaying widget", "Loading widget..."):
                 if message in cell["output"]:
                     found.append(f"{where} says: {message}")
@@ -585,6 +592,10 @@ class LessonRun:
                 if WIDGET_AS_TEXT.search(text):
                     found.append(f"{where} shows a widget as plain text: {text[:200]!r}")
         return found
+
+    def cells_with_problems(self) -> set[int]:
+        """The cells :meth:`problems` or :meth:`widget_problems` report (photographed by :func:`run_lesson`)."""
+        return {int(re.match(r"cell (\d+)", p).group(1)) for p in self.problems() + self.widget_problems()}
 
 
 def png_of(src: str) -> bytes:
@@ -903,17 +914,21 @@ def run_lesson(tab: LabPage, name: str, folder: Path, expected_errors: set, expe
         except Exception:  # Playwright's TimeoutError: the tests report what the page shows
             pass
         cells = page.cells()
+        # A screenshot takes time: only the cells a failure message will name are photographed.
+        found = LessonRun(name=name, seconds=0.0, cells=cells, figures=[], explorers=[],
+                          expected_errors=expected_errors, folder=folder)
+        shots = {index: page.screenshot(folder / f"{name[:2]}-cell{index}.png", page.cell(index))
+                 for index in sorted(found.cells_with_problems())}
         figures = record_figures(page, name, folder)
         extra = scenario(page, interacts, folder) if scenario is not None else {}
         explorers = [explore(page, interacts.nth(k), k + 1, folder, name) for k in range(interacts.count())]
-        page.screenshot(folder / f"{name[:2]}-page.png")
         reopened = reopen(page, [e.cell for e in explorers], folder) if reopen_saved else {}
         page.close()
     except BaseException:
         tab.reset()
         raise
     return LessonRun(name=name, seconds=time.monotonic() - start, cells=cells, figures=figures, explorers=explorers,
-                     expected_errors=expected_errors, folder=folder, extra=extra, reopened=reopened)
+                     expected_errors=expected_errors, folder=folder, extra=extra, reopened=reopened, shots=shots)
 
 
 # -- an unsolved lesson, cell by cell ----------------------------------------------------------
@@ -990,7 +1005,6 @@ def run_unsolved(tab: LabPage, name: str, folder: Path) -> UnsolvedRun:
             shown[index] = {"role": meta.get("role", "narrative"), "exercise": meta.get("exercise"),
                             "raises": "raises-exception" in meta.get("tags", []), "prompt": cell["prompt"],
                             "errors": cell["errors"], **shape}
-        page.screenshot(folder / f"{name[:2]}-unsolved-page.png")
         # Photograph what a failure message will name (screenshots take time): cells whose error is not
         # the course's "not attempted" message, and the first wrapped message and cut-off editor.
         wanted = {i for i, c in shown.items() if c["role"] != "answer" and not c["raises"]

@@ -51,7 +51,8 @@ def broken_run(lab_page, jupyterlab, tmp_path_factory):
 
 
 def test_an_error_output_is_reported(broken_run):
-    assert any("cell 5" in p and "ValueError: boom" in p for p in broken_run.problems()), broken_run.problems()
+    assert any("cell 5" in p and "ValueError: boom" in p and "cell5.png" in p for p in broken_run.problems()), \
+        broken_run.problems()
 
 
 def test_a_blank_figure_is_found(broken_run):
@@ -61,8 +62,8 @@ def test_a_blank_figure_is_found(broken_run):
 
 def test_a_widget_shown_as_text_and_a_missing_model_are_reported(broken_run):
     problems = broken_run.widget_problems()
-    assert any("cell 1" in p and "plain text" in p for p in problems), problems
-    assert any("cell 2" in p and "Error displaying widget" in p for p in problems), problems
+    assert any("cell 1" in p and "plain text" in p and "cell1.png" in p for p in problems), problems
+    assert any("cell 2" in p and "Error displaying widget" in p and "cell2.png" in p for p in problems), problems
 
 
 def test_an_explorer_whose_figure_does_not_follow_its_slider_is_reported(broken_run):

@@ -80,8 +80,9 @@ def test_a_saved_explorer_shows_its_last_figure_when_reopened(lesson_runs):
 
     The sliders are gone: JupyterLab's widget manager says "Error displaying
     widget: model not found" for a widget whose state was not saved, the
-    words lesson 00 quotes when it tells the learner to run the cell again;
-    run again, the sliders and their figure are back.
+    words lesson 00 quotes when it tells the learner to run the cell again
+    (after the cells above it: the kernel is new); run so, the sliders and
+    their figure are back.
     """
     run = lesson_runs.get("01_learning_as_optimization.ipynb")
     reopened = dict(run.reopened)
@@ -96,6 +97,8 @@ def test_a_saved_explorer_shows_its_last_figure_when_reopened(lesson_runs):
         said = shown["text"].strip()
         assert not said or (said in lesson00 and "Run the cell again" in lesson00), (
             f"cell {cell} reopened says {said[:200]!r}, which lesson 00 does not prepare the learner for")
+    # what the learner does to bring the sliders back in the new kernel, as lesson 00 says it
+    assert "Run All Above Selected Cell" in lesson00
     assert rerun["sliders"] >= 1, f"cell {rerun['cell']} run again shows no sliders: see {rerun['screenshot']}"
 
 
