@@ -835,11 +835,13 @@ def colour_pixels(png: bytes, colour: str, *, columns: slice = slice(None), tole
     return int(np.sum(np.linalg.norm(rgb - target, axis=-1) < tolerance))
 
 
-def reopen(page: NotebookPage, cells: list[int], folder: Path) -> dict:
-    """Save, shut the kernel down, reload the page: what each of ``cells`` (the explorers) shows then.
+def reopen(page: NotebookPage, cells: list[int], folder: Path) -> tuple[dict, NotebookPage]:
+    """Save, close (its kernel shut down) and open the notebook again: what each of ``cells`` (the explorers) shows.
 
     A learner who saves a notebook with explorers and opens it again later
-    meets this: the widgets' kernel side is gone. Each cell is read once the
+    meets this: the widgets' kernel side is gone (the notebook is opened in
+    the same JupyterLab tab, with a new widget manager and a new kernel, as
+    after a reload of the page, without loading JupyterLab again). Each cell is read once the
     widget manager has settled (no output says "Loading widget..." any
     more): its text, and its images (decoded width, share of ink). Then the
     first of ``cells`` is run again after the cells above it (Run → Run All
@@ -847,9 +849,7 @@ def reopen(page: NotebookPage, cells: list[int], folder: Path) -> dict:
     to do: ``"rerun"`` holds how many sliders it shows then, with its figure.
     """
     page.save()
-    page.lab.shut_down_kernels()
-    page.page.goto(page.lab.url(page.path, "browser-tests"))
-    page.wait_open()
+    page = page.tab.open(page.path)  # closes the saved notebook first
     found = {}
     for index in cells:
         output = page.cell(index).locator(".jp-Cell-outputArea")
@@ -881,7 +881,7 @@ def reopen(page: NotebookPage, cells: list[int], folder: Path) -> dict:
         found["rerun"] = {"cell": first, "sliders": interact.locator(".widget-slider").count(),
                           "screenshot": page.screenshot(folder / f"{Path(page.path).name[:2]}-reopened-rerun.png",
                                                         page.cell(first).locator(".jp-Cell-outputArea"))}
-    return found
+    return found, page
 
 
 def run_lesson(tab: LabPage, name: str, folder: Path, expected_errors: set, expected_explorers: int,
@@ -922,7 +922,9 @@ def run_lesson(tab: LabPage, name: str, folder: Path, expected_errors: set, expe
         figures = record_figures(page, name, folder)
         extra = scenario(page, interacts, folder) if scenario is not None else {}
         explorers = [explore(page, interacts.nth(k), k + 1, folder, name) for k in range(interacts.count())]
-        reopened = reopen(page, [e.cell for e in explorers], folder) if reopen_saved else {}
+        reopened = {}
+        if reopen_saved:
+            reopened, page = reopen(page, [e.cell for e in explorers], folder)
         page.close()
     except BaseException:
         tab.reset()
