@@ -216,10 +216,14 @@ def error_contours(x, t, *, w=None, paths=None, extent: float = 2.0, center=None
     ax.contour(W1, W2, E, levels=filled.levels, colors="white", linewidths=0.4)
     if colorbar:
         _colorbar(ax, filled, label="error $E$", format="%.2g")
+    lo1, hi1 = W1[0, 0], W1[0, -1]
+    lo2, hi2 = W2[0, 0], W2[-1, 0]
     for i, (label, path) in enumerate((paths or {}).items()):
         path = as_float_array(path, f"path {label!r}")
         ax.plot(path[:, 0], path[:, 1], "o-", color=_color(i + 1), markersize=3, linewidth=1.2, label=label)
-        ax.plot(path[:1, 0], path[:1, 1], "s", color=_color(i + 1), markersize=6)
+        # the start, whole even on the edge of the square (a start outside it stays clipped, off other panels)
+        inside = bool(lo1 <= path[0, 0] <= hi1 and lo2 <= path[0, 1] <= hi2)
+        ax.plot(path[:1, 0], path[:1, 1], "s", color=_color(i + 1), markersize=6, clip_on=not inside)
     if w is not None:
         w = as_float_array(w, "weights w").reshape(2)
         E_w = float(linear_neuron.error(w, x, t))
@@ -228,8 +232,6 @@ def error_contours(x, t, *, w=None, paths=None, extent: float = 2.0, center=None
                 markersize=12, zorder=5, clip_on=False, label=f"$w = ({w[0]:.2f}, {w[1]:.2f})$, $E = {E_w:.3f}$")
     if paths or w is not None:
         ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
-    lo1, hi1 = W1[0, 0], W1[0, -1]
-    lo2, hi2 = W2[0, 0], W2[-1, 0]
     ax.set_xlim(lo1, hi1)
     ax.set_ylim(lo2, hi2)
     ax.set_aspect("equal")

@@ -20,6 +20,7 @@ import pytest
 from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 
 from bp_course import datasets, notebooks, plots, widgets
+from explorers import EXPLORERS
 
 ROOT = Path(__file__).resolve().parent.parent
 X1, T1 = datasets.training_case()
@@ -56,6 +57,39 @@ def test_the_point_on_the_contours_is_emphasised_and_never_clipped():
         plt.close(ax.figure)
 
 
+def _one_point_markers(ax):
+    """The marked single points of a panel: the point w, the start of each descent path."""
+    return [line for line in ax.get_lines() if line.get_marker() not in (None, "None", "") and len(line.get_xdata()) == 1]
+
+
+@pytest.mark.parametrize("name", ["bowl_explorer", "descent_explorer", "momentum_explorer"])
+def test_the_marked_point_is_whole_on_every_corner_of_the_square(name):
+    """The point w (bowl) and each path's start (descent, momentum) on the sliders' corners: drawn unclipped."""
+    explorer = EXPLORERS[name]()
+    w1, w2 = widgets.controls(explorer)["w1"], widgets.controls(explorer)["w2"]
+    for corner in [(w1.min, w2.min), (w1.min, w2.max), (w1.max, w2.min), (w1.max, w2.max)]:
+        w1.value, w2.value = corner
+        fig = explorer.figure()
+        try:
+            markers = [line for ax in fig.axes if ax.name != "3d" for line in _one_point_markers(ax)]
+            assert markers, f"{name}: no marked point at w = {corner}"
+            for line in markers:
+                assert (line.get_xdata()[0], line.get_ydata()[0]) == corner
+                assert line.get_clip_on() is False, f"{name}: the marker at w = {corner} is clipped at the edge"
+        finally:
+            plt.close(fig)
+
+
+def test_a_path_starting_outside_the_square_keeps_its_start_clipped():
+    """Unclipped only where it is inside: a start off the panel is not drawn over the panels beside it."""
+    ax = plots.paths_panel(X2, T2, {"far": [[3.0, 0.0], [1.0, 0.0]]})
+    try:
+        (start,) = _one_point_markers(ax)
+        assert start.get_clip_on() is True
+    finally:
+        plt.close(ax.figure)
+
+
 # -- the parabola -------------------------------------------------------------------------------------
 
 def test_the_parabola_axes_stay_put_over_the_whole_slider_range():
@@ -86,7 +120,6 @@ def test_the_parabola_legend_hides_no_point(y):
 
 # -- the explorers' layout -------------------------------------------------------------------------------
 
-from explorers import EXPLORERS  # noqa: E402
 
 
 @pytest.mark.parametrize("name", EXPLORERS)

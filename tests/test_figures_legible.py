@@ -11,6 +11,8 @@ inline backend saves it (``bbox_inches="tight"``, at :data:`plots.DPI`):
 * no colour bar taller than the plot it belongs to.
 """
 
+import itertools
+
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -150,5 +152,72 @@ def test_digit_titles_do_not_overlap():
     boxes = [text.get_window_extent() for text in ax.texts]
     try:
         assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    finally:
+        plt.close(fig)
+
+
+# -- no panel drawn over another ----------------------------------------------------------------
+
+def _overlapping(fig) -> list:
+    """Pairs of panels drawn over each other: (title, title, overlap in pixels).
+
+    A panel is a top-level axes with everything it draws (ticks, labels,
+    title, legend, its inset colour bar), as ``get_tightbbox`` measures it.
+    """
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    panels = [(ax.get_title() or ax.get_label(), ax.get_tightbbox(renderer)) for ax in fig.axes if ax.get_visible()]
+    found = []
+    for k, (name, box) in enumerate(panels):
+        for other, other_box in panels[k + 1:]:
+            common = matplotlib.transforms.Bbox.intersection(box, other_box)
+            if common is not None and common.width * common.height > 1.0:
+                found.append((name, other, f"{common.width:.0f} x {common.height:.0f} px"))
+    return found
+
+
+def _settings(explorer):
+    """Each control of the explorer at each end of its range (each option of a drop-down), the others as they start."""
+    for name, control in widgets.controls(explorer).items():
+        start = control.value
+        ends = control.options if hasattr(control, "options") else (control.min, control.max)
+        if isinstance(control, widgets.ipywidgets.FloatLogSlider):
+            ends = (control.base ** control.min, control.base ** control.max)
+        for value in ends:
+            control.value = value
+            yield f"{name} = {value}"
+        control.value = start
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_no_panel_of_a_figure_is_drawn_over_another(name):
+    fig = _figure(FIGURES[name]())
+    try:
+        assert not _overlapping(fig), f"{name}: {_overlapping(fig)}"
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_no_panel_of_an_explorer_is_drawn_over_another_at_any_end_of_its_sliders(name):
+    """Lesson 11's momentum explorer drew "Error along the paths" over the heavy-ball panel."""
+    explorer = EXPLORERS[name]()
+    for setting in itertools.chain(["the start"], _settings(explorer)):  # each figure drawn at its setting
+        fig = explorer.figure()
+        try:
+            assert not _overlapping(fig), f"{name} at {setting}: {_overlapping(fig)}"
+        finally:
+            plt.close(fig)
+
+
+def test_the_old_momentum_layout_fails_the_overlap_measure():
+    """Lesson 11's explorer as it was: the error axes added at the right of the two path panels, over the second."""
+    path = [[-0.5, -0.5], [0.5, -0.5], [0.9, -0.9]]
+    fig = plots.paths_side_by_side(X2, T2, {"plain descent": {"plain": path}, "heavy ball": {"momentum": path}})
+    fig.set_size_inches(13, 4.2)
+    plots.error_curves({"plain": [1.0, 0.5, 0.1]}, log=True, ax=fig.add_axes([0.70, 0.12, 0.28, 0.76]),
+                       title="Error along the paths")
+    try:
+        assert ("heavy ball", "Error along the paths") in [pair[:2] for pair in _overlapping(fig)]
     finally:
         plt.close(fig)
