@@ -317,6 +317,8 @@ def _bptt_flaw(kind):
                 dE_du += delta * x[s - 1]
             if kind == "no_w":
                 dE_dh = delta
+            elif kind == "dh_not_delta":  # forgets tanh' at every step but the delta's own
+                dE_dh = w * dE_dh
             elif kind != "no_pass":
                 dE_dh = w * delta
         if kind == "mean":
@@ -333,6 +335,7 @@ def _bptt_flaw(kind):
     ("input_slope", "you used the input instead of the output"),
     ("no_w", "must go through the weight that carried h_(t-1) forward"),
     ("no_pass", "dE/dh stays the output error at every step"),
+    ("dh_not_delta", "pass back the delta, dE/dh_(t-1) = w delta_t"),
 ])
 def test_bptt_mistakes(kind, hint):
     with pytest.raises(CheckFailed, match=_hint(hint)):
@@ -546,21 +549,3 @@ def test_lesson12_gauss_newton_and_delta_text_are_accurate():
             'which\ngeneralizes backpropagation to arbitrary computational graphs."') in delta
 
 
-
-def test_bptt_passing_back_dE_dh_instead_of_the_delta_is_named():
-    """dh = w * dh: the recursion through time forgets tanh' at every step but the delta's own."""
-    def bptt(w, u, x, target):
-        h = [0.0]
-        for x_t in x:
-            h.append(math.tanh(w * h[-1] + u * x_t))
-        dE_dw = dE_du = 0.0
-        dE_dh = h[-1] - target
-        for s in range(len(x), 0, -1):
-            delta = dE_dh * (1 - h[s] ** 2)
-            dE_dw += delta * h[s - 1]
-            dE_du += delta * x[s - 1]
-            dE_dh = w * dE_dh
-        return dE_dw, dE_du
-
-    with pytest.raises(CheckFailed, match=_hint("pass back the delta, dE/dh_(t-1) = w delta_t")):
-        check.bptt(bptt)
