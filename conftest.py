@@ -9,6 +9,10 @@ import pytest
 
 matplotlib.use("Agg")
 
+# `--doctest-modules` would import each conftest.py once more as a module named "conftest", and
+# tests/conftest.py and tests/browser/conftest.py would clash; they hold fixtures, not doctests.
+collect_ignore = ["tests/conftest.py", "tests/browser/conftest.py"]
+
 
 @pytest.fixture(autouse=True)
 def _close_figures():
