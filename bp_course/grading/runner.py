@@ -339,8 +339,9 @@ def work_parent(sandboxed: bool = True) -> str | None:
         return None
     if os.path.isdir("/tmp") and os.access("/tmp", os.W_OK | os.X_OK):
         return "/tmp"
-    raise sandbox.SandboxUnavailable(f"the temporary folder {tempfile.gettempdir()!r} is too long a path for the kernel's sockets "
-                       f"({SOCKET_PATH_MAX} bytes at most): set TMPDIR to a shorter folder")
+    raise sandbox.SandboxUnavailable(f"the temporary folder {tempfile.gettempdir()!r} is too long a path for the "
+                                     f"kernel's sockets ({SOCKET_PATH_MAX} bytes at most): set TMPDIR to a shorter "
+                                     "folder")
 
 
 class _work_folder:
