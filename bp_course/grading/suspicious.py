@@ -96,6 +96,8 @@ _INTERNALS = {"__globals__", "__closure__", "__code__", "__defaults__", "__kwdef
 _NAMESPACES = {"__dict__", "__getattribute__", "__self__", "__func__", "__wrapped__", "__subclasses__", "__mro__",
                "__bases__", "__base__", "__reduce__", "__reduce_ex__", "attrgetter", "methodcaller", "getattr_static"}
 """Ways to reach an object's attributes by a name built at run time, or from an object to others."""
+TOO_DEEP = "is nested too deeply for the grader to read (so it cannot be checked)"
+"""The flag of an answer whose syntax tree is too deep to walk: held for the instructor's eyes, like any flag."""
 _NBVAL_MARKERS = frozenset({"PYTEST_VALIDATE_IGNORE_OUTPUT", "NBVAL_IGNORE_OUTPUT", "NBVAL_CHECK_OUTPUT",
                             "NBVAL_RAISES_EXCEPTION", "NBVAL_SKIP"})
 """The comment markers of ``nbval.plugin.comment_markers`` (nbval 0.11), checked against nbval's own in the tests."""
@@ -291,10 +293,6 @@ def scan(source: str, modules=frozenset({"np", "numpy", "bp_course"}), exercise=
         return flags + _scan_tree(tree, source, modules, exercise, aliases)
     except (RecursionError, MemoryError):
         return flags + [TOO_DEEP]
-
-
-TOO_DEEP = "is nested too deeply for the grader to read (so it cannot be checked)"
-"""The flag of an answer whose syntax tree is too deep to walk: held for the instructor's eyes, like any flag."""
 
 
 def _scan_tree(tree, source: str, modules, exercise, aliases) -> list:
