@@ -86,6 +86,25 @@ def test_gradient_mistakes():
         check.gradients(grads.dW[0], grads.dW[1].T)
 
 
+@pytest.mark.parametrize("dW0", [
+    lambda x, delta_output: np.outer(x, delta_output),            # 2 x 1
+    lambda x, delta_output: np.outer(x, [delta_output[0]]),      # 2 x 1, from the number
+    lambda x, delta_output: x * delta_output,                   # 2
+    lambda x, delta_output: np.outer(x, [delta_output[0]] * 2),  # 2 x 2, one column per hidden neuron
+])
+def test_dW0_from_the_output_delta_is_named(dW0):
+    forward, grads = _reference()
+    with pytest.raises(CheckFailed, match=_hint("dW0 is built from delta_output")) as info:
+        check.gradients(dW0(X, grads.delta[2]), grads.dW[1])
+    assert "expected" not in info.value.message
+
+
+def test_dW0_from_the_hidden_deltas_still_passes_next_to_the_output_delta_hint(capsys):
+    forward, grads = _reference()
+    check.gradients(np.outer(X, grads.delta[1]), np.outer(forward.out[1], grads.delta[2]))
+    assert "✔ Exercise 05.4 passed" in capsys.readouterr().out
+
+
 def _flawed(**flaws):
     """A backward pass with one of a learner's flaws, written out here (not built from the check's own mistakes)."""
     def backward(W, x, t):

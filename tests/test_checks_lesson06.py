@@ -80,6 +80,7 @@ def test_flawed_backward_without_flaws_agrees_with_the_network_class():
     ("count_paths", lambda width, depth: width * depth, "that counts the hidden neurons"),
     ("count_paths", lambda width, depth: depth ** width, "base and exponent are swapped"),
     ("count_paths", lambda width, depth: width ** (depth + 1), "one factor too many"),
+    ("count_paths", lambda width, depth: 2 ** depth, "two choices per layer as in a binary tree"),
 ])
 def test_plausible_mistakes_get_their_hint(exercise, wrong, hint):
     with pytest.raises(CheckFailed, match=_hint(hint)):

@@ -95,6 +95,9 @@ def test_conditions_stub_is_not_attempted():
     ("cross_entropy", lambda y, t: -np.sum(t * np.log(y)), "that is the sum over the examples"),
     ("cross_entropy", lambda y, t: np.sum(t * np.log(y)) / len(y), "the sign is missing"),
     ("cross_entropy", lambda y, t: -np.mean(t * np.log(y)), "divides by examples x classes"),
+    ("cross_entropy", lambda y, t: -np.sum(t * np.log10(y)) / len(y), "that is the logarithm to base 10"),
+    ("cross_entropy", lambda y, t: -np.sum(t * np.log(y) + (1 - t) * np.log(1 - y)) / len(y),
+     "that the binary cross-entropy"),
 ])
 def test_plausible_mistakes_get_their_hint(exercise, wrong, hint):
     with pytest.raises(CheckFailed, match=_hint(hint)):

@@ -69,6 +69,7 @@ def _each_own_norm(grads, c):
     ("dead_fraction", lambda out: np.mean(np.any(out > 0, axis=0)), "that is the share of live units"),
     ("dead_fraction", lambda out: np.mean(np.all(out == 0, axis=1)), "axis 1 runs over the units"),
     ("dead_fraction", lambda out: np.sum(np.all(out == 0, axis=0)), "that is the number of dead units"),
+    ("dead_fraction", lambda out: 100 * np.mean(np.all(out == 0, axis=0)), "that is a percentage"),
     ("net_variance", lambda n_in, var_w, var_o: var_w * var_o, "that is the variance of one term"),
     ("net_variance", lambda n_in, var_w, var_o: n_in ** 2 * var_w * var_o, "n_in is squared"),
     ("net_variance", lambda n_in, var_w, var_o: np.sqrt(n_in) * var_w * var_o, "sqrt(n_in) is how the standard"),

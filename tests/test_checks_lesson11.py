@@ -101,6 +101,17 @@ def _w_first(w0, x, t, eta, beta, steps):
     return np.array(path)
 
 
+def _w_then_v(w0, x, t, eta, beta, steps):
+    w = np.array(w0, dtype=float)
+    v = np.zeros_like(w)
+    path = [w]
+    for _ in range(steps):
+        w = w + v
+        v = beta * v - eta * linear_neuron.gradient(w, x, t)
+        path.append(w)
+    return np.array(path)
+
+
 def _in_place(w0, x, t, eta, beta, steps):
     w = np.array(w0, dtype=float)
     v = np.zeros_like(w)
@@ -115,6 +126,7 @@ def _in_place(w0, x, t, eta, beta, steps):
 @pytest.mark.parametrize("wrong,hint", [
     (lambda w0, x, t, eta, beta, steps: _heavy_ball(w0, x, t, -eta, beta, steps), "the velocity points uphill"),
     (_w_first, "w moved with the old velocity before v was updated"),
+    (_w_then_v, "the update order is swapped, so your first step goes nowhere"),
     (_carry_less, "the velocity is not carried from step to step"),
     (lambda w0, x, t, eta, beta, steps: _heavy_ball(w0, x, t, (1 - beta) * eta, beta, steps),
      "that is a running average of the gradients"),

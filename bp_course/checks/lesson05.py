@@ -108,6 +108,23 @@ _SIGN = ("the sign is flipped: dE/dw_ij = o_i delta_j with the deltas as they ar
          "dE/dy = y - t (Eq. 4), not t - y.")
 
 
+_OUTPUT_DELTA_FOR_DW0 = ("dW0 is built from delta_output, the output neuron's delta; the first layer's weights "
+                         "end at the hidden neurons, so w_ij needs the delta of the neuron it feeds, hidden "
+                         "neuron j (Exercise 05.3).")
+
+
+def _output_delta_for_dW0(dW0) -> bool:
+    """Whether ``dW0`` holds x_i delta_output in any shape (np.outer(x, delta_output) is 2 x 1)."""
+    try:
+        got = np.asarray(dW0, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    wrong = np.outer(_X, _DELTA_O)
+    if got.shape == (2, 2):
+        return bool(np.allclose(got, np.hstack([wrong, wrong]), rtol=1e-4, atol=1e-8))
+    return got.size == wrong.size and bool(np.allclose(got.ravel(), wrong.ravel(), rtol=1e-4, atol=1e-8))
+
+
 def gradients(dW0, dW1) -> None:
     """Exercise 05.4: dE/dW[0] (2 x 2) and dE/dW[1] (2 x 1), from dE/dw_ij = o_i delta_j.
 
@@ -118,6 +135,8 @@ def gradients(dW0, dW1) -> None:
     """
     dW0 = answer_value("05.4", dW0, "dW0")
     dW1 = answer_value("05.4", dW1, "dW1")
+    if _output_delta_for_dW0(dW0):
+        raise CheckFailed("05.4", f"dW0 is not right yet.\nHint: {_OUTPUT_DELTA_FOR_DW0}")
     expect_value("05.4", dW0, np.outer(_X, _DELTA_H), what="dW0", rtol=1e-4, atol=1e-8, mistakes=[
         Mistake(np.outer(_DELTA_H, _X), "dW0 is transposed: entry (i, j) belongs to w_ij, input i to hidden j, "
                                         "so it is x_i delta_j (np.outer(x, delta_hidden))."),

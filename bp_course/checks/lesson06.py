@@ -264,6 +264,9 @@ def count_paths(fn) -> None:
                                                      "depth layers, so width ** depth."),
         Mistake(lambda width, depth: width ** (depth + 1), "one factor too many: the input and the output are fixed; "
                                                           "only the depth hidden layers offer a choice."),
+        Mistake(lambda width, depth: 2 ** depth, "that is 2 ** depth, two choices per layer as in a binary tree; "
+                                                 "here each hidden layer offers a choice among all of its width "
+                                                 "neurons, not between two."),
     ]
     values = [call("06.5", fn, *case.values(), name="count_paths") for case in cases]
     for case, value in zip(cases, values):  # an integer count, not a float approximation

@@ -187,6 +187,13 @@ def cross_entropy(fn) -> None:
                                                              "E = -mean sum t log y is positive."),
         Mistake(lambda y, t: -np.mean(t * np.log(y)), "np.mean over the whole array divides by examples x classes; "
                                                       "sum over the classes, average over the examples only."),
+        Mistake(lambda y, t: -np.sum(t * np.log10(y)) / len(y),
+                "that is the logarithm to base 10; the cross-entropy uses the natural logarithm (base e), so your "
+                "value is too small by the factor ln 10 ≈ 2.3."),
+        Mistake(lambda y, t: -np.sum(t * np.log(y) + (1 - t) * np.log(1 - y)) / len(y),
+                "the (1 - t) log(1 - y) terms make that the binary cross-entropy, which treats every output as a "
+                "separate yes/no probability; the softmax's outputs are one distribution over the classes, and the "
+                "categorical cross-entropy of Section 3 has no (1 - t) terms."),
     ]
     expect_function("08.3", fn, cases, _cross_entropy, name="cross_entropy", mistakes=mistakes)
     passed("08.3", "the mean over examples of -log(probability of the right class).")

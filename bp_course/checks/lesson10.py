@@ -192,6 +192,8 @@ def dead_fraction(fn) -> None:
                                                                "are the columns (axis 0 runs over the examples)."),
         Mistake(lambda out: np.sum(np.all(out == 0, axis=0)), "that is the number of dead units; divide by the "
                                                               "number of units for the share."),
+        Mistake(lambda out: 100 * np.mean(np.all(out == 0, axis=0)),
+                "that is a percentage, 100 times too large: the share asked for is a fraction between 0 and 1."),
     ]
     expect_function("10.3", fn, cases, lambda out: np.mean(np.all(out == 0, axis=0)), name="dead_fraction",
                     mistakes=mistakes)

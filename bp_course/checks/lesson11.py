@@ -64,6 +64,10 @@ def heavy_ball(fn) -> None:
     def plain(w0, x, t, eta, beta, steps):
         return linear_neuron.descent_path(w0, x, t, eta, steps)
 
+    def one_step_late(*a):  # w <- w + v, then v <- beta v - eta dE/dw at the moved w: the right path, delayed
+        path = _reference_heavy_ball(*a)
+        return np.concatenate([path[:1], path[:-1]])
+
     def same_rows(*a):
         path = _reference_heavy_ball(*a)
         return np.repeat(path[-1:], len(path), axis=0)
@@ -74,6 +78,10 @@ def heavy_ball(fn) -> None:
         Mistake(lambda *a: _heavy_ball(*a, w_first=True),
                 "w moved with the old velocity before v was updated, so the first step goes nowhere: update v "
                 "first (v <- beta v - eta g), then w <- w + v."),
+        Mistake(one_step_late,
+                "w moved with the old velocity before v was updated: the update order is swapped, so your first "
+                "step goes nowhere (the second row repeats w0) and every later row is the right one a step late. "
+                "Eq. 11.1 computes the new velocity first, and moves w with it."),
         Mistake(plain, "that is plain gradient descent: the velocity is not carried from step to step. Create v = 0 "
                        "once, before the loop, and keep updating the same v."),
         Mistake(lambda w0, x, t, eta, beta, steps: plain(w0, x, t, eta, beta, steps) if beta == 0 else
