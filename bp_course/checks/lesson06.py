@@ -259,9 +259,10 @@ def count_paths(fn) -> None:
     cases = [{"width": w, "depth": d} for w, d in ((2, 1), (3, 2), (10, 3), (4, 5), (1, 7), (5, 0))]
     mistakes = [
         Mistake(lambda width, depth: width * depth, "that counts the hidden neurons; a path chooses one neuron in "
-                                                    "each layer, so the choices multiply: width ** depth."),
-        Mistake(lambda width, depth: depth ** width, "base and exponent are swapped: width choices per layer, "
-                                                     "depth layers, so width ** depth."),
+                                                    "each layer, and the layers' choices multiply, they do not "
+                                                    "add."),
+        Mistake(lambda width, depth: depth ** width, "base and exponent are swapped: which number counts the "
+                                                     "choices in one layer, and which the layers that choose?"),
         Mistake(lambda width, depth: width ** (depth + 1), "one factor too many: the input and the output are fixed; "
                                                           "only the depth hidden layers offer a choice."),
         Mistake(lambda width, depth: 2 ** depth, "that is 2 ** depth, two choices per layer as in a binary tree; "
@@ -274,7 +275,7 @@ def count_paths(fn) -> None:
             hint = ""
             if all(np.isclose(float(v), float(c["width"]) ** (c["depth"] - 1)) for v, c in zip(values, cases)):
                 hint = ("\nHint: that is width ** (depth - 1), one factor too few (an off-by-one): each of the "
-                        "depth hidden layers offers width choices, so there are depth factors, width ** depth.")
+                        "depth hidden layers offers width choices: count one factor per hidden layer.")
             raise CheckFailed("06.5", f"count_paths{tuple(case.values())} = {value} is not a whole number of "
                                       f"paths.{hint}")
     expect_function("06.5", fn, cases, lambda width, depth: width ** depth, name="count_paths", mistakes=mistakes)

@@ -74,10 +74,11 @@ def heavy_ball(fn) -> None:
 
     mistakes = [
         Mistake(lambda *a: _heavy_ball(*a, sign=1.0),
-                "the velocity points uphill: v <- beta v - eta dE/dw, with a minus, so that w <- w + v goes down."),
+                "the velocity points uphill: in Eq. 11.1 the gradient term enters v with a minus, so that w + v "
+                "goes down."),
         Mistake(lambda *a: _heavy_ball(*a, w_first=True),
-                "w moved with the old velocity before v was updated, so the first step goes nowhere: update v "
-                "first (v <- beta v - eta g), then w <- w + v."),
+                "w moved with the old velocity before v was updated, so the first step goes nowhere: Eq. 11.1 "
+                "computes the new velocity first, and moves w with it."),
         Mistake(one_step_late,
                 "w moved with the old velocity before v was updated: the update order is swapped, so your first "
                 "step goes nowhere (the second row repeats w0) and every later row is the right one a step late. "
