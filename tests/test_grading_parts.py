@@ -749,3 +749,14 @@ def test_an_answer_too_deep_to_parse_is_flagged_and_the_rest_of_the_submission_i
     assert result.flags == {"00.2": [suspicious.TOO_DEEP]}
     restored = {e: set() for e in answers}
     assert "00.2" in suspicious.held(answers, result.flags, restored)
+
+
+def test_a_notebook_saved_with_a_byte_order_mark_is_read_with_a_warning(tmp_path):
+    """Notepad saves UTF-8 with a BOM; json.loads refused it as 'not valid JSON'."""
+    path = tmp_path / "00_bom.ipynb"
+    path.write_bytes(b"\xef\xbb\xbf" + (ROOT / "solutions" / "00_how_to_use_this_course.ipynb").read_bytes())
+    read = submission.read_submission(path)
+    assert read.lesson == "00" and any("byte-order mark" in w for w in read.warnings)
+    path.write_bytes(b"\xef\xbb\xbf" + b"{not json")
+    with pytest.raises(submission.SubmissionError, match="not valid JSON"):
+        submission.read_submission(path)

@@ -201,8 +201,11 @@ def read_submission(path, student: str | None = None) -> Submission:
     path = Path(path)
     data = read_bytes(path)
     submission = Submission(path=path, student=student or student_name(path), sha256=hashlib.sha256(data).hexdigest())
+    text_start = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # a byte-order mark (Windows editors write one)
+    if text_start:
+        submission.warnings.append("the file starts with a UTF-8 byte-order mark; it was ignored")
     try:
-        raw = json.loads(data.decode("utf-8"))
+        raw = json.loads(data[text_start:].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise SubmissionError(f"not a notebook: the file is not valid JSON ({type(error).__name__})") from None
     except RecursionError:
@@ -211,7 +214,7 @@ def read_submission(path, student: str | None = None) -> Submission:
         raise SubmissionError("not a notebook: JSON without notebook cells")
     major = raw.get("nbformat")
     try:  # not nbformat.reads: its validation renames a repeated cell id, and the first copy would be graded
-        nb = nbformat.convert(nbformat.reader.reads(data.decode("utf-8")), 4)
+        nb = nbformat.convert(nbformat.reader.reads(data[text_start:].decode("utf-8")), 4)
     except Exception as error:  # nbformat raises several types for broken notebooks
         raise SubmissionError(f"not a readable notebook ({type(error).__name__}: {str(error)[:120]})") from None
     cells = nb.get("cells")
