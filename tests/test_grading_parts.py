@@ -760,3 +760,12 @@ def test_a_notebook_saved_with_a_byte_order_mark_is_read_with_a_warning(tmp_path
     path.write_bytes(b"\xef\xbb\xbf" + b"{not json")
     with pytest.raises(submission.SubmissionError, match="not valid JSON"):
         submission.read_submission(path)
+
+
+@pytest.mark.parametrize("extra,shown", [(1, "20,000,001 bytes"), (260_000, "20.3 MB")])
+def test_a_file_over_the_size_limit_says_by_how_much(tmp_path, extra, shown):
+    path = tmp_path / "00_big.ipynb"
+    with open(path, "wb") as file:
+        file.truncate(submission.MAX_BYTES + extra)
+    with pytest.raises(submission.SubmissionError, match=f"the file is {shown}, over the 20 MB limit"):
+        submission.read_submission(path)

@@ -181,8 +181,10 @@ def read_bytes(path) -> bytes:
             raise SubmissionError("refused: not a regular file")
         data = file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise SubmissionError(f"the file is {max(info.st_size, len(data)) / 1e6:.0f} MB, over the "
-                              f"{MAX_BYTES / 1e6:.0f} MB limit (clear the outputs and submit again)")
+        size = max(info.st_size, len(data))
+        shown = f"{size / 1e6:.1f} MB" if size >= MAX_BYTES + 50_000 else f"{size:,} bytes"  # never "20.0 MB, over 20"
+        raise SubmissionError(f"the file is {shown}, over the {MAX_BYTES / 1e6:.0f} MB limit (clear the outputs and "
+                              "submit again)")
     return data
 
 
