@@ -180,22 +180,23 @@ class Redactor:
         self._seed = re.compile(rf"(?<!\d){seed}(?!\d)") if seed is not None and len(str(seed)) >= 6 else None
         public_lines = {line.strip() for source in public for line in source.splitlines()}
         self._paths = {s: {p for p in found if p} for s, found in (paths or {}).items()}
-        self._lines = {s: {line.strip() for source in sources for line in source.splitlines()
-                           if len(line.strip()) >= 12} - public_lines
-                       for s, sources in (answers or {}).items()}
-        self._reference = {line.strip() for source in reference for line in source.splitlines()
-                           if len(line.strip()) >= 12} - public_lines
+        def telling(sources):  # the lines long enough to identify where they came from, less the lessons' own
+            return {line.strip() for source in sources for line in source.splitlines()
+                    if len(line.strip()) >= 12} - public_lines
+
+        self._lines = {s: telling(sources) for s, sources in (answers or {}).items()}
+        self._reference = telling(reference)
 
     def secrets_for(self, student: str) -> tuple:
         """What ``student``'s messages must not show: ``(classmates' lines and paths, the grader's strings)``, longest first."""
         others = set()
         own_lines = self._lines.get(student, set())
-        for line in self._reference - own_lines:
-            others |= {line, json.dumps(line)[1:-1]}
+        foreign = set(self._reference)
         for other, lines in self._lines.items():
             if other != student:
-                for line in lines - own_lines:
-                    others |= {line, json.dumps(line)[1:-1]}
+                foreign |= lines
+        for line in foreign - own_lines:
+            others |= {line, json.dumps(line)[1:-1]}
         for other, paths in self._paths.items():
             if other != student:
                 others |= paths
